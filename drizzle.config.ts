@@ -1,0 +1,8 @@
+import { defineConfig } from 'drizzle-kit';
+
+// `npm run db:generate` writes a new SQL migration into ./drizzle from the areas' schema files.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: ['./src/workspaces/schema.ts', './src/worker/schema.ts'],
+  out: './drizzle',
+});

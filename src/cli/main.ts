@@ -1,0 +1,101 @@
+// The `rapport` command line: thin wrappers that parse arguments and call the core.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { DatabaseInUseError, type Database } from '../db/connection.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { AppError } from '../errors.ts';
+import { serve } from './serve.ts';
+import { createKeyCommand, createUserCommand } from './admin.ts';
+import { runBench } from './bench.ts';
+import { runWorkerCommand } from './worker.ts';
+
+const HELP = `Usage: rapport <command> [options]
+
+Commands:
+  serve                      start the API, web UI and worker (what npm start runs)
+  migrate                    apply database migrations
+  worker                     run a job worker against a PostgreSQL server (DATABASE_URL)
+  keys create --kind write|secret [--role R] [--name N] [--workspace ID]
+                             create an API key and print it
+  users create --email E --password P --role R [--name N] [--workspace ID]
+                             create a user (or reuse one) and add them to a workspace
+  bench <name>               run bench/<name>.ts and print its figures
+
+Settings come from the environment: PORT, HOST, DATABASE_URL, RAPPORT_DATA_DIR, RAPPORT_DEMO,
+RAPPORT_ADMIN_EMAIL, RAPPORT_ADMIN_PASSWORD (see README.md).`;
+
+export async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openConfiguredDatabase(config);
+  try {
+    await runMigrations(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    console.log(HELP);
+    return command ? 0 : 1;
+  }
+  if (command === 'bench') return runBench(rest);
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return 0;
+    case 'migrate': {
+      const database = await openConfiguredDatabase(config);
+      try {
+        const { applied } = await runMigrations(database);
+        console.log(applied ? `Applied ${applied} migration(s).` : 'The database is up to date.');
+      } finally {
+        await database.close();
+      }
+      return 0;
+    }
+    case 'worker':
+      return runWorkerCommand(config);
+    case 'keys':
+    case 'users': {
+      const [sub, ...args] = rest;
+      if (sub !== 'create') throw new AppError('invalid_input', `unknown command "${command} ${sub ?? ''}": try "${command} create"`);
+      const { values } = parseArgs({
+        args,
+        options: {
+          kind: { type: 'string' },
+          role: { type: 'string' },
+          name: { type: 'string' },
+          workspace: { type: 'string' },
+          email: { type: 'string' },
+          password: { type: 'string' },
+        },
+        strict: true,
+      });
+      const out = await withDatabase(config, (database) =>
+        command === 'keys' ? createKeyCommand(database, values) : createUserCommand(database, values),
+      );
+      console.log(out);
+      return 0;
+    }
+    default:
+      console.error(`Unknown command "${command}".\n\n${HELP}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+    else if (err instanceof DatabaseInUseError || err instanceof AppError) console.error(`Error: ${err.message}`);
+    else if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) console.error(`Error: ${err.message}`);
+    else console.error(err);
+    process.exitCode = 1;
+  },
+);

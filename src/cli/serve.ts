@@ -1,0 +1,64 @@
+// `rapport serve` (npm start): database, migrations, first start, HTTP server and worker in one process.
+import type { Config } from '../config.ts';
+import { openConfiguredDatabase } from '../db/open.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { buildApp } from '../http/app.ts';
+import { ensureFirstWorkspace } from '../workspaces/bootstrap.ts';
+import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
+import { startWorker } from '../worker/runner.ts';
+
+export async function serve(config: Config): Promise<void> {
+  const database = await openConfiguredDatabase(config);
+  let closing = false;
+  try {
+    const { applied } = await runMigrations(database);
+    const first = await ensureFirstWorkspace(database.db, {
+      adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+      workspaceName: config.demo ? 'Demo Shop' : 'My workspace',
+    });
+    await registerSystemSchedules(database.db);
+
+    const app = await buildApp({ database, config });
+    const worker = config.inProcessWorker
+      ? startWorker(database, { handlers: systemJobHandlers(), concurrency: config.workerConcurrency, logger: app.log })
+      : undefined;
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const shownHost = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host;
+    const url = `http://${shownHost}:${port}`;
+
+    const lines = [
+      `Rapport is running at ${url}  (API docs: ${url}/docs)`,
+      `Database: ${database.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL server (DATABASE_URL)'}${applied ? `, ${applied} migration(s) applied` : ''}`,
+    ];
+    if (first) {
+      lines.push(
+        '',
+        `First start: created workspace "${first.workspace.name}" and its owner.`,
+        `  Log in at ${url} with`,
+        `    e-mail:   ${first.email}`,
+        first.passwordGenerated ? `    password: ${first.password}   (shown only this once: write it down)` : '    password: the one in RAPPORT_ADMIN_PASSWORD',
+      );
+    }
+    console.log(`\n${lines.join('\n')}\n`);
+
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'shutting down');
+      const force = setTimeout(() => process.exit(1), 15_000);
+      force.unref();
+      await worker?.stop();
+      await app.close();
+      await database.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

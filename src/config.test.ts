@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.demo).toBe(true);
+  });
+
+  it('reads every documented variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://u:p@db:5432/rapport',
+      RAPPORT_DATA_DIR: '/var/lib/rapport',
+      RAPPORT_DEMO: '0',
+      RAPPORT_ADMIN_EMAIL: 'Boss@Example.com',
+      RAPPORT_ADMIN_PASSWORD: 'longenough',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://u:p@db:5432/rapport',
+      dataDir: '/var/lib/rapport',
+      demo: false,
+      adminEmail: 'boss@example.com',
+      adminPassword: 'longenough',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT: must be a whole number/],
+    ['PORT', '70000', /PORT: must be between 0 and 65535/],
+    ['DATABASE_URL', 'mysql://x@y/z', /DATABASE_URL: must start with postgres:\/\//],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL: is not a valid URL/],
+    ['RAPPORT_DEMO', 'maybe', /RAPPORT_DEMO: must be 1\/0/],
+    ['RAPPORT_ADMIN_EMAIL', 'nobody', /RAPPORT_ADMIN_EMAIL: is not an e-mail address/],
+    ['RAPPORT_ADMIN_PASSWORD', 'short', /RAPPORT_ADMIN_PASSWORD: must be at least 8 characters/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
+    ['HOST', 'bad host!', /HOST: is not a host name/],
+  ])('rejects %s=%s naming the variable', (name, value, message) => {
+    let caught: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe(name);
+    expect((caught as Error).message).toMatch(message);
+  });
+});

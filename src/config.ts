@@ -1,0 +1,111 @@
+// Every setting Rapport reads from the environment, validated once at start.
+import path from 'node:path';
+
+export type Config = {
+  port: number;
+  host: string;
+  /** postgres://… when running on a PostgreSQL server; undefined for embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database and other local state live. */
+  dataDir: string;
+  demo: boolean;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Run the job worker inside the server process. */
+  inProcessWorker: boolean;
+  workerConcurrency: number;
+  /** Requests per minute allowed for one API key. */
+  apiKeyRateLimit: number;
+  /** Login attempts per minute allowed from one address. */
+  loginRateLimit: number;
+  /** Mark cookies Secure (set when served over HTTPS). */
+  secureCookies: boolean;
+  sessionDays: number;
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readBool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be 1/0, true/false, yes/no or on/off, got "${raw}"`);
+}
+
+function readOptional(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = readOptional(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(databaseUrl);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid URL (expected postgres://user:password@host:5432/database)');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}//"`);
+    }
+  }
+
+  const adminEmail = readOptional(env, 'RAPPORT_ADMIN_EMAIL');
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError('RAPPORT_ADMIN_EMAIL', `is not an e-mail address: "${adminEmail}"`);
+  }
+  const adminPassword = readOptional(env, 'RAPPORT_ADMIN_PASSWORD');
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('RAPPORT_ADMIN_PASSWORD', 'must be at least 8 characters long');
+  }
+
+  const logLevel = (readOptional(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const host = readOptional(env, 'HOST') ?? 'localhost';
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
+
+  return {
+    port: readInt(env, 'PORT', 3000, 0, 65535),
+    host,
+    databaseUrl,
+    dataDir: path.resolve(readOptional(env, 'RAPPORT_DATA_DIR') ?? 'data'),
+    demo: readBool(env, 'RAPPORT_DEMO', true),
+    adminEmail: adminEmail?.toLowerCase(),
+    adminPassword,
+    logLevel: logLevel as Config['logLevel'],
+    inProcessWorker: readBool(env, 'RAPPORT_WORKER', true),
+    workerConcurrency: readInt(env, 'RAPPORT_WORKER_CONCURRENCY', 4, 1, 256),
+    apiKeyRateLimit: readInt(env, 'RAPPORT_API_RATE_LIMIT', 6000, 1, 10_000_000),
+    loginRateLimit: readInt(env, 'RAPPORT_LOGIN_RATE_LIMIT', 10, 1, 100_000),
+    secureCookies: readBool(env, 'RAPPORT_SECURE_COOKIES', false),
+    sessionDays: readInt(env, 'RAPPORT_SESSION_DAYS', 14, 1, 365),
+  };
+}

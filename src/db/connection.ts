@@ -1,0 +1,176 @@
+// Opens the database: embedded PGlite (in a worker thread, reached over a private Unix
+// socket) or a PostgreSQL server. Both are driven by the same `pg` driver and Drizzle,
+// so queries, type parsing and transactions behave the same way on both.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { schema } from './schema.ts';
+
+export type Db = NodePgDatabase<typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything a query can run on: the database or an open transaction. */
+export type Queryable = Db | Tx;
+
+export type Database = {
+  db: Db;
+  pool: pg.Pool;
+  kind: 'pglite' | 'postgres';
+  /** True while every connection is checked out (PGlite: a query is running). */
+  busySince(): number | undefined;
+  close(): Promise<void>;
+};
+
+export class DatabaseInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Rapport process (pid ${pid}). ` +
+        'PGlite allows one process at a time: stop that process first, use the running server through its API, ' +
+        'or set DATABASE_URL to use a PostgreSQL server.',
+    );
+    this.name = 'DatabaseInUseError';
+  }
+}
+
+// int8 (counts, sums, money in minor units) and numeric come back as JS numbers on both
+// databases; timestamps stay Date objects.
+const typeParsers = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    // `format` is 'text' for every query this app sends.
+    return pg.types.getTypeParser(oid, (format ?? 'text') as 'text');
+  },
+};
+
+export type OpenOptions =
+  | { kind: 'postgres'; url: string; max?: number }
+  /** `dataDir` null keeps the database in memory (tests). */
+  | { kind: 'pglite'; dataDir: string | null };
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims the data directory for this process, refusing if a live process holds it. */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, 'rapport.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), { flag: 'wx' });
+      return () => {
+        try {
+          const held = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number };
+          if (held.pid === process.pid) fs.unlinkSync(lockFile);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let pid = 0;
+      try {
+        pid = (JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number }).pid;
+      } catch {
+        /* unreadable lock: treat as stale */
+      }
+      if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseInUseError(dataDir, pid);
+      fs.rmSync(lockFile, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new Error(`Could not lock ${dataDir}`);
+}
+
+async function startPglite(dataDir: string | null): Promise<{ socketDir: string; stop: () => Promise<void> }> {
+  const release = dataDir ? lockDataDir(dataDir) : () => {};
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-pg-'));
+  fs.chmodSync(socketDir, 0o700);
+  const worker = new Worker(new URL('./pglite-host.js', import.meta.url), {
+    workerData: { dataDir: dataDir ? path.join(dataDir, 'pg') : null, socketPath: path.join(socketDir, '.s.PGSQL.5432') },
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('message', (m: { type: string; message?: string }) =>
+        m.type === 'ready' ? resolve() : reject(new Error(`PGlite failed to start: ${m.message}`)),
+      );
+    });
+  } catch (err) {
+    await worker.terminate();
+    release();
+    throw err;
+  }
+  return {
+    socketDir,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 10_000);
+        worker.once('message', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage({ type: 'close' });
+      });
+      await worker.terminate();
+      fs.rmSync(socketDir, { recursive: true, force: true });
+      release();
+    },
+  };
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  let pool: pg.Pool;
+  let stopEngine = async () => {};
+  if (options.kind === 'postgres') {
+    pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, types: typeParsers });
+  } else {
+    const engine = await startPglite(options.dataDir);
+    stopEngine = engine.stop;
+    // PGlite runs one query at a time: one connection, which a transaction holds to itself.
+    pool = new pg.Pool({
+      host: engine.socketDir,
+      port: 5432,
+      user: 'postgres',
+      database: 'postgres',
+      max: 1,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: 120_000,
+      types: typeParsers,
+    });
+  }
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  let checkedOut = 0;
+  let busyFrom: number | undefined;
+  pool.on('acquire', () => {
+    checkedOut++;
+    if (checkedOut >= (pool.options.max ?? 10)) busyFrom ??= Date.now();
+  });
+  pool.on('release', () => {
+    checkedOut--;
+    if (checkedOut < (pool.options.max ?? 10)) busyFrom = undefined;
+  });
+
+  const db = drizzle({ client: pool, schema });
+  let closed = false;
+  return {
+    db,
+    pool,
+    kind: options.kind,
+    busySince: () => busyFrom,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+      await stopEngine();
+    },
+  };
+}

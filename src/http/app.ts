@@ -1,0 +1,99 @@
+// Builds the Fastify application: conventions, auth, OpenAPI, every area's routes and the UI.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { sha256 } from '../workspaces/secrets.ts';
+import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
+import { authHook } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import { registerHealthRoutes } from './health.ts';
+
+export type AppDeps = { database: Database; config: Config };
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export const webDistDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<App> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: opts.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('auth', null);
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: config.apiKeyRateLimit,
+    timeWindow: '1 minute',
+    // Limit per API key; people with sessions are limited only where a route says so (login).
+    allowList: (request) => !request.headers.authorization,
+    keyGenerator: (request) => `key:${sha256(request.headers.authorization ?? '')}`,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `Too many requests: the limit is ${context.max} per ${context.after}; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      }),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Rapport API', version: '0.1.0', description: 'REST API of Rapport, the self-hosted CRM.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'rapport_session' },
+          secretKey: { type: 'http', scheme: 'bearer', description: 'A secret API key: rk_…' },
+        },
+      },
+      security: [{ session: [] }, { secretKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Before body validation, so a caller without the right to a route learns nothing from its schema.
+  app.addHook('preValidation', authHook(deps.database));
+
+  await registerHealthRoutes(app, deps);
+  await registerWorkspaceRoutes(app, deps);
+
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  const haveUi = fs.existsSync(`${webDistDir}/index.html`);
+  if (haveUi) {
+    await app.register(fastifyStatic, { root: webDistDir, prefix: '/', wildcard: false, index: false });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/') || path.startsWith('/v1/') || request.method !== 'GET') {
+      return errorHandler(new AppError('not_found', `${request.method} ${path} does not exist`), request, reply);
+    }
+    if (!haveUi) {
+      return reply
+        .type('text/plain; charset=utf-8')
+        .status(503)
+        .send('The web UI is not built. Run `npm run build:web` (npm start does it for you), then reload.');
+    }
+    // The UI is a single-page app: its routes all load index.html.
+    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+  });
+  return app;
+}

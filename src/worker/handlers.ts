@@ -1,0 +1,16 @@
+// The jobs the application itself runs on a schedule, whatever workspaces exist.
+import type { Queryable } from '../db/connection.ts';
+import { deleteExpiredSessions } from '../workspaces/sessions.ts';
+import { scheduleRecurring } from './queue.ts';
+import type { JobHandler } from './runner.ts';
+
+export function systemJobHandlers(): Record<string, JobHandler> {
+  return {
+    'sessions.cleanup': async (_job, { db }) => ({ deleted: await deleteExpiredSessions(db) }),
+  };
+}
+
+/** Idempotent: run at every start; existing schedules keep their next run. */
+export async function registerSystemSchedules(db: Queryable): Promise<void> {
+  await scheduleRecurring(db, { name: 'system:sessions.cleanup', type: 'sessions.cleanup', intervalSeconds: 3600 });
+}

@@ -1,0 +1,275 @@
+// HTTP routes of the workspaces area: login, me, workspaces, members, API keys, audit log.
+import { Type } from 'typebox';
+import type { App, AppDeps } from '../http/app.ts';
+import { caller, SESSION_COOKIE } from '../http/auth.ts';
+
+import { AppError } from '../errors.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
+import { listAudit } from './audit.ts';
+import { permissionsOf, ROLES } from './roles.ts';
+import { sha256 } from './secrets.ts';
+import { createSession, csrfTokenFor, deleteSession, setSessionWorkspace } from './sessions.ts';
+import { authenticate, getUser } from './users.ts';
+import {
+  addMember,
+  changeMemberRole,
+  createWorkspace,
+  getMembershipRole,
+  getWorkspace,
+  listMembers,
+  listWorkspacesOfUser,
+  removeMember,
+  updateWorkspace,
+} from './workspaces.ts';
+
+const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const Uuid = Type.String({ format: 'uuid' });
+
+
+export async function registerWorkspaceRoutes(app: App, { database, config }: AppDeps) {
+  const { db } = database;
+
+  function setSessionCookie(reply: import('fastify').FastifyReply, token: string, expires: Date) {
+    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', expires });
+  }
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { auth: 'public', rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute', allowList: () => false, keyGenerator: (r) => `login:${r.ip}` } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in with e-mail and password; sets the session cookie',
+        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const user = await authenticate(db, request.body.email, request.body.password);
+      if (!user) throw new AppError('unauthenticated', 'E-mail or password is wrong');
+      const workspaces = await listWorkspacesOfUser(db, user.id);
+      const { token, session } = await createSession(db, {
+        userId: user.id,
+        workspaceId: workspaces[0]?.id ?? null,
+        days: config.sessionDays,
+        userAgent: request.headers['user-agent'],
+        ip: request.ip,
+      });
+      setSessionCookie(reply, token, session.expiresAt);
+      return { user, workspaces, currentWorkspaceId: session.currentWorkspaceId, csrfToken: csrfTokenFor(token) };
+    },
+  );
+
+  app.post('/api/auth/logout', { config: { auth: 'user' }, schema: { tags: ['auth'], summary: 'End the session' } }, async (request, reply) => {
+    await deleteSession(db, request.auth!.sessionToken!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/me', { config: { auth: 'any' }, schema: { tags: ['auth'], summary: 'Who is calling, in which workspace, with which role' } }, async (request) => {
+    const auth = request.auth!;
+    const workspace = auth.workspaceId ? await getWorkspace(db, auth.workspaceId) : undefined;
+    if (auth.via === 'api_key') {
+      return {
+        apiKey: { id: auth.apiKey!.id, name: auth.apiKey!.name, kind: auth.apiKey!.kind },
+        workspace,
+        role: auth.role,
+        permissions: auth.role ? permissionsOf(auth.role) : [],
+      };
+    }
+    return {
+      user: await getUser(db, auth.userId!),
+      workspaces: await listWorkspacesOfUser(db, auth.userId!),
+      workspace: workspace ?? null,
+      role: auth.role,
+      permissions: auth.role ? permissionsOf(auth.role) : [],
+      csrfToken: csrfTokenFor(auth.sessionToken!),
+    };
+  });
+
+  app.put(
+    '/api/me/workspace',
+    {
+      config: { auth: 'user' },
+      schema: { tags: ['auth'], summary: "Choose the session's current workspace", body: Type.Object({ workspaceId: Uuid }, { additionalProperties: false }) },
+    },
+    async (request) => {
+      const auth = request.auth!;
+      const role = await getMembershipRole(db, request.body.workspaceId, auth.userId!);
+      if (!role) throw new AppError('forbidden', 'workspaceId: you are not a member of this workspace');
+      await setSessionWorkspace(db, sha256(auth.sessionToken!), request.body.workspaceId);
+      return { workspace: await getWorkspace(db, request.body.workspaceId), role };
+    },
+  );
+
+  app.get('/api/workspaces', { config: { auth: 'user' }, schema: { tags: ['workspaces'], summary: 'Workspaces you belong to' } }, async (request) => ({
+    items: await listWorkspacesOfUser(db, request.auth!.userId!),
+  }));
+
+  app.post(
+    '/api/workspaces',
+    {
+      config: { auth: 'user' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Create a workspace; you become its owner',
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), timeZone: Type.Optional(Type.String({ maxLength: 64 })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const auth = request.auth!;
+      const ws = await db.transaction((tx) => createWorkspace(tx, { ...request.body, ownerId: auth.userId!, actor: auth.actor }));
+      return reply.status(201).send({ ...ws, role: 'owner' });
+    },
+  );
+
+  app.get('/api/workspace', { config: { auth: 'workspace.read' }, schema: { tags: ['workspaces'], summary: 'The active workspace' } }, async (request) =>
+    getWorkspace(db, caller(request).workspaceId),
+  );
+
+  app.patch(
+    '/api/workspace',
+    {
+      config: { auth: 'workspace.manage' },
+      schema: {
+        tags: ['workspaces'],
+        summary: 'Change the active workspace',
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), timeZone: Type.Optional(Type.String({ maxLength: 64 })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const c = caller(request);
+      return db.transaction((tx) => updateWorkspace(tx, { workspaceId: c.workspaceId, actor: c.actor, ...request.body }));
+    },
+  );
+
+  app.get('/api/members', { config: { auth: 'members.read' }, schema: { tags: ['members'], summary: 'Members of the workspace and their roles' } }, async (request) => ({
+    items: await listMembers(db, caller(request).workspaceId),
+  }));
+
+  app.post(
+    '/api/members',
+    {
+      config: { auth: 'members.manage' },
+      schema: {
+        tags: ['members'],
+        summary: 'Add a person (an unknown e-mail creates the account with the given first password)',
+        body: Type.Object(
+          {
+            email: Type.String({ format: 'email', maxLength: 320 }),
+            role: RoleSchema,
+            name: Type.Optional(Type.String({ maxLength: 200 })),
+            password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const c = caller(request);
+      const member = await db.transaction((tx) => addMember(tx, { workspaceId: c.workspaceId, actor: c.actor, actorRole: c.role, ...request.body }));
+      return reply.status(201).send(member);
+    },
+  );
+
+  app.patch(
+    '/api/members/:userId',
+    {
+      config: { auth: 'members.manage' },
+      schema: {
+        tags: ['members'],
+        summary: "Change a member's role",
+        params: Type.Object({ userId: Uuid }),
+        body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const c = caller(request);
+      return db.transaction((tx) =>
+        changeMemberRole(tx, { workspaceId: c.workspaceId, actor: c.actor, actorRole: c.role, userId: request.params.userId, role: request.body.role }),
+      );
+    },
+  );
+
+  app.delete(
+    '/api/members/:userId',
+    { config: { auth: 'members.manage' }, schema: { tags: ['members'], summary: 'Remove a member', params: Type.Object({ userId: Uuid }) } },
+    async (request) => {
+      const c = caller(request);
+      await db.transaction((tx) => removeMember(tx, { workspaceId: c.workspaceId, actor: c.actor, actorRole: c.role, userId: request.params.userId }));
+      return { ok: true };
+    },
+  );
+
+  app.get('/api/keys', { config: { auth: 'keys.manage' }, schema: { tags: ['api keys'], summary: 'API keys of the workspace (never the keys themselves)' } }, async (request) => ({
+    items: await listApiKeys(db, caller(request).workspaceId),
+  }));
+
+  app.post(
+    '/api/keys',
+    {
+      config: { auth: 'keys.manage' },
+      schema: {
+        tags: ['api keys'],
+        summary: 'Create an API key; the response holds the key, shown this once',
+        body: Type.Object(
+          { kind: Type.Union([Type.Literal('secret'), Type.Literal('write')]), role: Type.Optional(RoleSchema), name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const c = caller(request);
+      const { key, apiKey } = await db.transaction((tx) =>
+        createApiKey(tx, { workspaceId: c.workspaceId, actor: c.actor, actorRole: c.role, createdBy: c.userId ?? undefined, ...request.body }),
+      );
+      return reply.status(201).send({ ...apiKey, key });
+    },
+  );
+
+  app.delete(
+    '/api/keys/:id',
+    { config: { auth: 'keys.manage' }, schema: { tags: ['api keys'], summary: 'Revoke an API key', params: Type.Object({ id: Uuid }) } },
+    async (request) => {
+      const c = caller(request);
+      return db.transaction((tx) => revokeApiKey(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id }));
+    },
+  );
+
+  app.get(
+    '/api/audit',
+    {
+      config: { auth: 'audit.read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'Who changed what, newest first',
+        querystring: Type.Object(
+          {
+            entityType: Type.Optional(Type.String({ maxLength: 100 })),
+            entityId: Type.Optional(Type.String({ maxLength: 200 })),
+            action: Type.Optional(Type.String({ maxLength: 100 })),
+            cursor: Type.Optional(Uuid),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return listAudit(db, {
+        workspaceId: caller(request).workspaceId,
+        entityType: q.entityType,
+        entityId: q.entityId,
+        action: q.action,
+        before: q.cursor,
+        limit: q.limit ?? 50,
+      });
+    },
+  );
+}

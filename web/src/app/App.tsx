@@ -1,0 +1,52 @@
+// Providers and routes of the web UI.
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router-dom';
+import { createQueryClient } from '../api/query-client.ts';
+import { LoginPage } from '../auth/LoginPage.tsx';
+import { RequireAuth } from '../auth/RequireAuth.tsx';
+import { ApiKeysPage } from '../workspaces/ApiKeysPage.tsx';
+import { AuditLogPage } from '../workspaces/AuditLogPage.tsx';
+import { GeneralSettingsPage } from '../workspaces/GeneralSettingsPage.tsx';
+import { MembersPage } from '../workspaces/MembersPage.tsx';
+import { SettingsIndex } from '../workspaces/SettingsIndex.tsx';
+import { AppLayout } from './AppLayout.tsx';
+import { HomePage } from './HomePage.tsx';
+import { NotFoundPage } from './NotFoundPage.tsx';
+import { RequirePermission } from './RequirePermission.tsx';
+import { theme } from './theme.ts';
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications position="top-right" limit={4} />
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/login" element={<LoginPage />} />
+            <Route
+              element={
+                <RequireAuth>
+                  <AppLayout />
+                </RequireAuth>
+              }
+            >
+              <Route index element={<HomePage />} />
+              <Route path="settings">
+                <Route index element={<SettingsIndex />} />
+                <Route path="general" element={<RequirePermission permission="workspace.read"><GeneralSettingsPage /></RequirePermission>} />
+                <Route path="members" element={<RequirePermission permission="members.read"><MembersPage /></RequirePermission>} />
+                <Route path="api-keys" element={<RequirePermission permission="keys.manage"><ApiKeysPage /></RequirePermission>} />
+                <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
+              </Route>
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

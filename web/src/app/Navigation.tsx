@@ -1,0 +1,59 @@
+// The navbar: workspace switcher, the areas you may open, and the API reference.
+import { AppShell, Divider, NavLink, ScrollArea } from '@mantine/core';
+import { IconApi, IconExternalLink, IconHome, IconSettings } from '@tabler/icons-react';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation } from 'react-router-dom';
+import { useSession } from '../auth/session.ts';
+import { WorkspaceSwitcher } from '../workspaces/WorkspaceSwitcher.tsx';
+import { isActivePath, visibleSettings } from './nav.ts';
+
+export function Navigation() {
+  const { t } = useTranslation();
+  const me = useSession();
+  const { pathname } = useLocation();
+  const settings = visibleSettings(me.permissions, Boolean(me.workspace));
+  const inSettings = isActivePath(pathname, '/settings');
+  const [settingsOpen, setSettingsOpen] = useState(inSettings);
+  useEffect(() => {
+    if (inSettings) setSettingsOpen(true);
+  }, [inSettings]);
+
+  return (
+    <>
+      <AppShell.Section>
+        <WorkspaceSwitcher />
+        <Divider my="sm" />
+      </AppShell.Section>
+      <AppShell.Section grow component={ScrollArea}>
+        <NavLink component={Link} to="/" label={t('nav.home')} leftSection={<IconHome size={18} />} active={pathname === '/'} data-testid="nav-home" />
+        {settings.length > 0 && (
+          <NavLink
+            label={t('nav.settings')}
+            leftSection={<IconSettings size={18} />}
+            opened={settingsOpen}
+            onChange={setSettingsOpen}
+            childrenOffset={28}
+            data-testid="nav-settings"
+          >
+            {settings.map((s) => (
+              <NavLink key={s.id} component={Link} to={s.path} label={t(s.label)} active={isActivePath(pathname, s.path)} data-testid={`nav-${s.id}`} />
+            ))}
+          </NavLink>
+        )}
+      </AppShell.Section>
+      <AppShell.Section>
+        <Divider my="sm" />
+        <NavLink
+          component="a"
+          href="/docs"
+          target="_blank"
+          rel="noopener"
+          label={t('nav.apiDocs')}
+          leftSection={<IconApi size={18} />}
+          rightSection={<IconExternalLink size={14} />}
+        />
+      </AppShell.Section>
+    </>
+  );
+}

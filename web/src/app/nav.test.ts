@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { permissionsOf } from '../../../src/workspaces/roles.ts';
+import { ROLES } from '../workspaces/roles.ts';
+import { isActivePath, safeNext, visibleSettings } from './nav.ts';
+
+describe('visibleSettings', () => {
+  const ids = (role: (typeof ROLES)[number]) => visibleSettings(permissionsOf(role), true).map((s) => s.id);
+
+  it.each([
+    ['owner', ['general', 'members', 'api-keys', 'audit']],
+    ['admin', ['general', 'members', 'api-keys', 'audit']],
+    ['marketer', ['general', 'members']],
+    ['analyst', ['general', 'members']],
+    ['viewer', ['general', 'members']],
+  ] as const)('a %s sees %j', (role, expected) => {
+    expect(ids(role)).toEqual(expected);
+  });
+
+  it('shows no settings without a workspace', () => {
+    expect(visibleSettings(permissionsOf('owner'), false)).toEqual([]);
+  });
+});
+
+describe('isActivePath', () => {
+  it.each([
+    ['/', '/', true],
+    ['/settings', '/', false],
+    ['/settings/members', '/settings', true],
+    ['/settings/members', '/settings/members', true],
+    ['/settings/members-old', '/settings/members', false],
+  ])('%s under %s: %s', (pathname, link, expected) => {
+    expect(isActivePath(pathname, link)).toBe(expected);
+  });
+});
+
+describe('safeNext', () => {
+  it.each([
+    ['/settings/members', '/settings/members'],
+    ['/settings/audit?x=1', '/settings/audit?x=1'],
+    [null, '/'],
+    ['', '/'],
+    ['https://evil.example', '/'],
+    ['//evil.example/path', '/'],
+    ['/\\evil.example', '/'],
+    ['/login?next=/x', '/'],
+  ])('%s → %s', (next, expected) => {
+    expect(safeNext(next)).toBe(expected);
+  });
+});

@@ -1,0 +1,36 @@
+// The areas of the app and who may see them. Only pages that exist are listed here; each new
+// area adds its entry when its page lands.
+import type { Permission } from '../workspaces/roles.ts';
+
+export type SettingsSection = {
+  id: 'general' | 'members' | 'api-keys' | 'audit';
+  path: string;
+  label: 'nav.general' | 'nav.members' | 'nav.apiKeys' | 'nav.audit';
+  /** Needed to open the page at all (managing may need more; the page hides those controls). */
+  permission: Permission;
+};
+
+export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
+  { id: 'general', path: '/settings/general', label: 'nav.general', permission: 'workspace.read' },
+  { id: 'members', path: '/settings/members', label: 'nav.members', permission: 'members.read' },
+  { id: 'api-keys', path: '/settings/api-keys', label: 'nav.apiKeys', permission: 'keys.manage' },
+  { id: 'audit', path: '/settings/audit', label: 'nav.audit', permission: 'audit.read' },
+];
+
+/** Settings pages a member with these permissions may open; none without a workspace. */
+export function visibleSettings(permissions: readonly Permission[], hasWorkspace: boolean): SettingsSection[] {
+  if (!hasWorkspace) return [];
+  return SETTINGS_SECTIONS.filter((s) => permissions.includes(s.permission));
+}
+
+/** Is `path` the page of this link, or a page below it? */
+export function isActivePath(pathname: string, linkPath: string): boolean {
+  if (linkPath === '/') return pathname === '/';
+  return pathname === linkPath || pathname.startsWith(`${linkPath}/`);
+}
+
+/** Where to go after logging in: a path inside the app from ?next=, never another site. */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.startsWith('/login')) return '/';
+  return next;
+}
