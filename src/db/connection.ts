@@ -35,14 +35,10 @@ export class DatabaseInUseError extends Error {
 }
 
 // int8 (counts, sums, money in minor units) and numeric come back as JS numbers on both
-// databases; timestamps stay Date objects.
-const typeParsers = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
-    // `format` is 'text' for every query this app sends.
-    return pg.types.getTypeParser(oid, (format ?? 'text') as 'text');
-  },
-};
+// databases. Set on pg's global parsers because Drizzle passes its own per-query parser that
+// falls back to them.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
 
 export type OpenOptions =
   | { kind: 'postgres'; url: string; max?: number }
@@ -81,7 +77,8 @@ function lockDataDir(dataDir: string): () => void {
       } catch {
         /* unreadable lock: treat as stale */
       }
-      if (pid && pid !== process.pid && isAlive(pid)) throw new DatabaseInUseError(dataDir, pid);
+      // Our own pid counts too: a second open in this process would corrupt the files just the same.
+      if (pid && isAlive(pid)) throw new DatabaseInUseError(dataDir, pid);
       fs.rmSync(lockFile, { force: true }); // stale: its process is gone
     }
   }
@@ -129,7 +126,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   let pool: pg.Pool;
   let stopEngine = async () => {};
   if (options.kind === 'postgres') {
-    pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, types: typeParsers });
+    pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
   } else {
     const engine = await startPglite(options.dataDir);
     stopEngine = engine.stop;
@@ -142,7 +139,6 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       max: 1,
       idleTimeoutMillis: 0,
       connectionTimeoutMillis: 120_000,
-      types: typeParsers,
     });
   }
   pool.on('error', () => {

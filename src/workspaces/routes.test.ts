@@ -375,3 +375,37 @@ describeEachDb('rate limits', (getDb) => {
     }
   });
 });
+
+describeEachDb('through a real socket', (getDb) => {
+  it('logs in with fetch, keeps the cookie and calls the API', async () => {
+    const app = await createTestApp(getDb());
+    try {
+      const ws = await createTestWorkspace(getDb());
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = app.server.address() as import('node:net').AddressInfo;
+      const base = `http://127.0.0.1:${port}`;
+      const login = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ws.owner.email, password: TEST_PASSWORD }),
+      });
+      expect(login.status).toBe(200);
+      const setCookie = login.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/rapport_session=[^;]+;.*HttpOnly/i);
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const cookie = setCookie.split(';')[0]!;
+      const key = await fetch(`${base}/api/keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ kind: 'secret', role: 'viewer', name: 'socket' }),
+      });
+      expect(key.status).toBe(201);
+      const secret = ((await key.json()) as { key: string }).key;
+      const members = await fetch(`${base}/api/members`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(members.status).toBe(200);
+      expect(((await members.json()) as { items: { email: string }[] }).items.map((m) => m.email)).toEqual([ws.owner.email]);
+    } finally {
+      await app.close();
+    }
+  });
+});

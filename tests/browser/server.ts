@@ -81,6 +81,7 @@ export async function startApp(opts: { email?: string; password?: string } = {})
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exitInfo = signal ?? `exit code ${code}`;
+      if (signal !== 'SIGTERM' && code !== 0) console.error(`rapport serve stopped unexpectedly (${exitInfo}):\n${output}`);
       resolve();
     }),
   );

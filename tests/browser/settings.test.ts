@@ -40,7 +40,7 @@ describe('API keys', () => {
   it('creates a secret key, shows it once, lists it by prefix and revokes it', async () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
     await page.goto('/settings/api-keys');
-    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByRole('heading', { name: 'API keys', exact: true }).waitFor();
     await page.getByText('No API keys yet').waitFor();
 
     await page.getByTestId('create-key').click();
@@ -172,7 +172,7 @@ describe('general settings and audit log', () => {
     await expect.poll(() => page.getByTestId('current-workspace-name').textContent(), poll).toBe('Seoul Store');
 
     await page.getByTestId('navbar').getByRole('link', { name: 'Audit log' }).click();
-    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.getByRole('heading', { name: 'Audit log', exact: true }).waitFor();
     const renamed = page.locator('[data-testid="audit-row"][data-action="workspace.updated"]').first();
     await renamed.waitFor();
     expect(await renamed.textContent()).toContain('Workspace changed');

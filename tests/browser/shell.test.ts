@@ -72,7 +72,7 @@ describe('login', () => {
     await page.locator('input[name="password"]').fill(app.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL('**/settings/members');
-    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.getByRole('heading', { name: 'Members', exact: true }).waitFor();
 
     await page.getByTestId('user-menu').click();
     await page.getByRole('menuitem', { name: 'Log out' }).click();
@@ -113,7 +113,7 @@ describe('language', () => {
     const korean = await newPage(browser, app.url, { locale: 'ko-KR' });
     try {
       await korean.page.goto('/login');
-      await korean.page.getByRole('heading', { name: 'Rapport 로그인' }).waitFor();
+      await korean.page.getByRole('heading', { name: 'Rapport 로그인', exact: true }).waitFor();
       expect(await korean.page.locator('html').getAttribute('lang')).toBe('ko');
       expect(await korean.page.getByRole('button', { name: '로그인' }).isVisible()).toBe(true);
     } finally {
@@ -144,6 +144,6 @@ describe('small screens', () => {
     await page.waitForURL('**/settings/members');
     // Following a link closes the navigation again.
     await expect.poll(navbarOnScreen, poll).toBe(false);
-    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.getByRole('heading', { name: 'Members', exact: true }).waitFor();
   });
 });
