@@ -1,6 +1,6 @@
 // Start-up benchmark: process start → /api/health OK on PGlite (fresh and existing data) and on
 // PostgreSQL, RSS after start, and /api/health latency while a job holds PGlite with a 3 s query.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -39,7 +39,8 @@ function rssMb(pid: number): number {
 async function timeStart(env: Record<string, string>): Promise<{ ms: number; rss: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(root, 'bin/rapport.js'), 'serve'], {
+  // What `npm start` runs: the bundled server.
+  const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'dist/server/main.mjs'), 'serve'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RAPPORT_DEMO: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -78,7 +79,7 @@ async function healthUnderLoad(): Promise<{ p50: number; p99: number; max: numbe
       'bench.heavy-query': async (_job, { db }) => {
         const t = performance.now();
         // An analytics-sized query: PGlite is busy with it for ~3 s.
-        await db.execute(sql`select count(*) from generate_series(1, 3000000) a where md5(a::text) like '0%'`);
+        await db.execute(sql`select count(*) from generate_series(1, 8000000) a where md5(a::text) like '0%'`);
         queryMs = performance.now() - t;
         done = true;
       },
@@ -103,6 +104,7 @@ async function healthUnderLoad(): Promise<{ p50: number; p99: number; max: numbe
 }
 
 export async function run(): Promise<BenchResult> {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { stdio: 'inherit' });
   const figures: Figure[] = [];
   const notes: string[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-bench-'));

@@ -14,7 +14,7 @@ let server;
 try {
   // PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory; one embedded
   // process does well with far less (RSS after start drops from ~310 MB to ~160 MB).
-  db = await PGlite.create(dataDir ?? undefined, { extensions: { pg_trgm }, postgresqlconf: ["shared_buffers = '32MB'"] });
+  db = await PGlite.create(dataDir ?? undefined, { extensions: { pg_trgm }, postgresqlconf: ["shared_buffers = '16MB'"] });
   // One connection: the server's pool holds it. The socket queue would interleave the
   // extended-protocol messages of two clients, so a second client is refused.
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
