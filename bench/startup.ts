@@ -111,6 +111,7 @@ export async function run(): Promise<BenchResult> {
   try {
     const cold = await timeStart({ RAPPORT_DATA_DIR: dataDir });
     figures.push({ name: 'pglite first start → healthy', value: cold.ms, unit: 'ms', target: '≤ 5000', ok: cold.ms <= 5000 });
+    figures.push({ name: 'pglite RSS after first start', value: cold.rss, unit: 'MB', target: '≤ 250', ok: cold.rss <= 250 });
     const warm = await timeStart({ RAPPORT_DATA_DIR: dataDir });
     figures.push({ name: 'pglite restart → healthy', value: warm.ms, unit: 'ms', target: '≤ 5000', ok: warm.ms <= 5000 });
     figures.push({ name: 'pglite RSS after start', value: warm.rss, unit: 'MB', target: '≤ 250', ok: warm.rss <= 250 });

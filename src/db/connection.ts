@@ -87,10 +87,32 @@ function lockDataDir(dataDir: string): () => void {
 
 async function startPglite(dataDir: string | null): Promise<{ socketDir: string; stop: () => Promise<void> }> {
   const release = dataDir ? lockDataDir(dataDir) : () => {};
+  const pgDir = dataDir ? path.join(dataDir, 'pg') : null;
+  try {
+    // Creating a database (initdb) leaves PGlite's memory grown to ~800 MB for the life of its
+    // thread: create it in a thread of its own, then serve from a fresh one.
+    if (pgDir && !fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await (await startPgliteThread(pgDir)).stop();
+    const thread = await startPgliteThread(pgDir);
+    return {
+      socketDir: thread.socketDir,
+      stop: async () => {
+        await thread.stop();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function startPgliteThread(pgDir: string | null): Promise<{ socketDir: string; stop: () => Promise<void> }> {
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-pg-'));
   fs.chmodSync(socketDir, 0o700);
   const worker = new Worker(new URL('./pglite-host.js', import.meta.url), {
-    workerData: { dataDir: dataDir ? path.join(dataDir, 'pg') : null, socketPath: path.join(socketDir, '.s.PGSQL.5432') },
+    workerData: { dataDir: pgDir, socketPath: path.join(socketDir, '.s.PGSQL.5432') },
+    // PGlite's own memory is WebAssembly memory; the thread's JS heap stays small.
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -101,7 +123,7 @@ async function startPglite(dataDir: string | null): Promise<{ socketDir: string;
     });
   } catch (err) {
     await worker.terminate();
-    release();
+    fs.rmSync(socketDir, { recursive: true, force: true });
     throw err;
   }
   return {
@@ -117,7 +139,6 @@ async function startPglite(dataDir: string | null): Promise<{ socketDir: string;
       });
       await worker.terminate();
       fs.rmSync(socketDir, { recursive: true, force: true });
-      release();
     },
   };
 }

@@ -13,7 +13,7 @@ let db;
 let server;
 try {
   // PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory; one embedded
-  // process does well with far less (RSS after start drops from ~310 MB to ~160 MB).
+  // process does well with far less (16 MB: PGlite's RSS drops by ~110 MB).
   db = await PGlite.create(dataDir ?? undefined, { extensions: { pg_trgm }, postgresqlconf: ["shared_buffers = '16MB'"] });
   // One connection: the server's pool holds it. The socket queue would interleave the
   // extended-protocol messages of two clients, so a second client is refused.

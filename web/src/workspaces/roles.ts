@@ -1,37 +1,13 @@
-// Roles and permissions as the server defines them (src/workspaces/roles.ts; roles.test.ts keeps
-// the two in step). The UI uses them only to hide what the server would refuse anyway.
-export const ROLES = ['owner', 'admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+// Roles and permissions come from the server's own module (pure, no Node imports), so the UI
+// can never drift from what the server enforces. The UI uses them only to hide what the
+// server would refuse anyway.
+import { mayGrant as serverMayGrant, ROLES, type Permission, type Role } from '../../../src/workspaces/roles.ts';
 
-export const PERMISSIONS = [
-  'workspace.read',
-  'workspace.manage',
-  'members.read',
-  'members.manage',
-  'keys.manage',
-  'audit.read',
-  'jobs.read',
-  'customers.read',
-  'customers.write',
-  'pii.read',
-  'analytics.read',
-  'messaging.write',
-  'sales.write',
-  'service.write',
-] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export { isRole, PERMISSIONS, ROLES, type Permission, type Role } from '../../../src/workspaces/roles.ts';
 
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-const RANK: Record<Role, number> = { owner: 3, admin: 2, marketer: 1, sales: 1, support: 1, analyst: 1, viewer: 0 };
-
-/** May a member with role `granter` (who holds members.manage) give someone `role`? */
+/** May a member with role `granter` and these permissions give someone `role`? */
 export function mayGrant(granter: Role, role: Role, granterPermissions: readonly Permission[]): boolean {
-  if (!granterPermissions.includes('members.manage')) return false;
-  if (role === 'owner') return granter === 'owner';
-  return RANK[granter] >= RANK[role];
+  return granterPermissions.includes('members.manage') && serverMayGrant(granter, role);
 }
 
 /** Roles a member may hand to another member. */
