@@ -63,6 +63,19 @@ describe('embedded database', () => {
     }
   });
 
+  it('serves the next query after one that failed (the pool reconnects after an error)', async () => {
+    const database = await openDatabase({ kind: 'pglite', dataDir: null });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await expect(database.db.execute(sql`select ${'not a number'}::int`)).rejects.toThrow();
+        const { rows } = await database.db.execute(sql`select ${i}::int as i`);
+        expect(rows[0]).toEqual({ i });
+      }
+    } finally {
+      await database.close();
+    }
+  });
+
   it('answers /api/health while a long query holds the embedded database', async () => {
     const database = await openDatabase({ kind: 'pglite', dataDir: null });
     await runMigrations(database);

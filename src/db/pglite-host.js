@@ -15,9 +15,11 @@ try {
   // PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory; one embedded
   // process does well with far less (16 MB: PGlite's RSS drops by ~110 MB).
   db = await PGlite.create(dataDir ?? undefined, { extensions: { pg_trgm }, postgresqlconf: ["shared_buffers = '16MB'"] });
-  // One connection: the server's pool holds it. The socket queue would interleave the
-  // extended-protocol messages of two clients, so a second client is refused.
-  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
+  // The server's pool holds one connection at a time (the socket queue would interleave the
+  // extended-protocol messages of two busy clients). Two are allowed because pg's pool drops a
+  // client after a failed query and connects anew while the old socket is still closing: with
+  // one, that new connection is refused and the next query fails.
+  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 2 });
   await server.start();
   parentPort.postMessage({ type: 'ready' });
 } catch (err) {

@@ -1,5 +1,7 @@
 // All tables, gathered for Drizzle's typed queries. Each area owns its own schema file.
 import * as workspaces from '../workspaces/schema.ts';
 import * as worker from '../worker/schema.ts';
+import * as customers from '../customers/schema.ts';
+import * as events from '../events/schema.ts';
 
-export const schema = { ...workspaces, ...worker };
+export const schema = { ...workspaces, ...worker, ...customers, ...events };

@@ -2,6 +2,7 @@
 // PostgreSQL server named by TEST_DATABASE_URL when it is set. Each test makes its own
 // workspace, so tests never see each other's data even on a shared server database.
 import { afterAll, beforeAll, describe } from 'vitest';
+import '../areas.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { openDatabase, type Database } from './connection.ts';
 import { runMigrations } from './migrate.ts';

@@ -13,6 +13,8 @@ import type { Database } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
+import { registerCustomerRoutes } from '../customers/routes.ts';
+import '../areas.ts';
 import { authHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
@@ -74,6 +76,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
 
   await registerHealthRoutes(app, deps);
   await registerWorkspaceRoutes(app, deps);
+  await registerCustomerRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -14,6 +14,12 @@ export const PERMISSIONS = [
   // Areas to come read these; they are granted now so roles mean the same thing everywhere.
   'customers.read',
   'customers.write',
+  /** Privacy: erase a customer's personal data for good. */
+  'customers.erase',
+  /** Download lists of customers (CSV); masked for roles without pii.read. */
+  'customers.export',
+  /** Define custom attributes and their purposes. */
+  'customers.configure',
   'pii.read',
   'analytics.read',
   'messaging.write',
@@ -27,10 +33,10 @@ const everyone: Permission[] = ['workspace.read', 'members.read', 'customers.rea
 const GRANTS: Record<Role, readonly Permission[]> = {
   owner: PERMISSIONS,
   admin: PERMISSIONS,
-  marketer: [...everyone, 'customers.write', 'pii.read', 'messaging.write'],
+  marketer: [...everyone, 'customers.write', 'customers.export', 'pii.read', 'messaging.write'],
   sales: [...everyone, 'customers.write', 'pii.read', 'sales.write'],
   support: [...everyone, 'customers.write', 'pii.read', 'service.write'],
-  analyst: [...everyone, 'jobs.read'],
+  analyst: [...everyone, 'customers.export', 'jobs.read'],
   viewer: everyone,
 };
 

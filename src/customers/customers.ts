@@ -1,0 +1,395 @@
+// Customer profiles: create, read, change, upsert in bulk, soft delete. Identity values
+// (e-mail, phone, external id) are kept in step with the profile in the same transaction.
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';
+import { listAttributeDefs, type AttributeDef } from './attributes.ts';
+import { maskEmail, maskPhone, matchKeysOf, searchTextOf, type FieldIssue } from './fields.ts';
+import { applyChanges, EMPTY_PROFILE, missingRequired, normaliseCustomerInput, type CustomerInput, type NormalisedInput, type ProfileFields } from './profile-input.ts';
+import { customerIdentities, customers } from './schema.ts';
+import { setConsentsBulk } from './consents.ts';
+import { replacePreferencesBulk } from './preferences.ts';
+
+export type Customer = {
+  id: string;
+  externalId: string | null;
+  email: string | null;
+  phone: string | null;
+  name: string | null;
+  locale: string | null;
+  timeZone: string | null;
+  birthday: string | null;
+  gender: string | null;
+  signedUpAt: string | null;
+  lifecycleStage: string | null;
+  ownerUserId: string | null;
+  tags: string[];
+  source: string | null;
+  attributes: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  mergedIntoId: string | null;
+  erasedAt: string | null;
+  /** True when e-mail and phone are masked for the caller. */
+  masked: boolean;
+};
+
+export type CustomerRow = typeof customers.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** `pii` false masks e-mail and phone (roles without pii.read). */
+export function toCustomer(row: CustomerRow, opts: { pii: boolean } = { pii: true }): Customer {
+  return {
+    id: row.id,
+    externalId: row.externalId,
+    email: opts.pii ? row.email : maskEmail(row.email),
+    phone: opts.pii ? row.phone : maskPhone(row.phone),
+    name: row.name,
+    locale: row.locale,
+    timeZone: row.timeZone,
+    birthday: row.birthday,
+    gender: row.gender,
+    signedUpAt: iso(row.signedUpAt),
+    lifecycleStage: row.lifecycleStage,
+    ownerUserId: row.ownerUserId,
+    tags: row.tags,
+    source: row.source,
+    attributes: row.attributes,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    deletedAt: iso(row.deletedAt),
+    mergedIntoId: row.mergedIntoId,
+    erasedAt: iso(row.erasedAt),
+    masked: !opts.pii,
+  };
+}
+
+export function profileOf(row: CustomerRow): ProfileFields {
+  return {
+    externalId: row.externalId,
+    email: row.email,
+    phone: row.phone,
+    name: row.name,
+    locale: row.locale,
+    timeZone: row.timeZone,
+    birthday: row.birthday,
+    gender: row.gender as ProfileFields['gender'],
+    signedUpAt: row.signedUpAt,
+    lifecycleStage: row.lifecycleStage as ProfileFields['lifecycleStage'],
+    ownerUserId: row.ownerUserId,
+    tags: row.tags,
+    source: row.source,
+    attributes: row.attributes,
+  };
+}
+
+/** The profile as the audit log keeps it (dates as text). */
+export function auditView(p: ProfileFields): Record<string, unknown> {
+  return { ...p, signedUpAt: p.signedUpAt ? p.signedUpAt.toISOString() : null };
+}
+
+export async function getCustomerRow(db: Queryable, opts: { workspaceId: string; id: string; includeDeleted?: boolean }): Promise<CustomerRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, opts.workspaceId), eq(customers.id, opts.id), opts.includeDeleted ? undefined : isNull(customers.deletedAt)))
+    .limit(1);
+  return row;
+}
+
+/** A live customer, or a 404 that says so (and where a merged profile went). */
+export async function requireCustomerRow(db: Queryable, opts: { workspaceId: string; id: string; forUpdate?: boolean }): Promise<CustomerRow> {
+  const row = await getCustomerRow(db, { ...opts, includeDeleted: true });
+  if (!row) throw new AppError('not_found', `customer ${opts.id} not found`);
+  if (row.mergedIntoId) throw new AppError('not_found', `customer ${opts.id} was merged into ${row.mergedIntoId}`, { mergedIntoId: row.mergedIntoId });
+  if (row.deletedAt) throw new AppError('not_found', `customer ${opts.id} is deleted`);
+  return row;
+}
+
+const IDENTITY_FIELDS = [
+  ['email', 'email'],
+  ['phone', 'phone'],
+  ['externalId', 'external'],
+] as const;
+
+type IdentityOwner = Map<string, string>; // `${kind}:${value}` → customer id
+
+async function ownersOf(db: Queryable, workspaceId: string, keys: { kind: string; value: string }[]): Promise<IdentityOwner> {
+  const owners: IdentityOwner = new Map();
+  for (const kind of new Set(keys.map((k) => k.kind))) {
+    const values = [...new Set(keys.filter((k) => k.kind === kind).map((k) => k.value))];
+    if (values.length === 0) continue;
+    const rows = await db
+      .select({ value: customerIdentities.value, customerId: customerIdentities.customerId })
+      .from(customerIdentities)
+      .where(and(eq(customerIdentities.workspaceId, workspaceId), eq(customerIdentities.kind, kind), inArray(customerIdentities.value, values)));
+    for (const r of rows) owners.set(`${kind}:${r.value}`, r.customerId);
+  }
+  return owners;
+}
+
+export type MatchBy = 'auto' | 'externalId' | 'email' | 'phone' | 'none';
+
+export type UpsertResult = { index: number; status: 'created' | 'updated' | 'failed'; id?: string; errors?: FieldIssue[]; conflictWith?: string };
+
+export type UpsertOptions = {
+  workspaceId: string;
+  actor: Actor;
+  rows: CustomerInput[];
+  /** How a row finds its existing customer; `none` always creates (and fails on a taken identity). */
+  matchBy: MatchBy;
+  /** Read CSV text forms. */
+  fromText?: boolean;
+  /** Path prefix of row i in errors; default `customers[i]`. */
+  pathOf?: (index: number) => string;
+  /** One audit entry per customer (API) or none (imports record their own summary). */
+  auditEach?: boolean;
+  defs?: AttributeDef[];
+  /** Where consent given in the rows came from (e.g. `import`). */
+  consentSource?: string;
+  /** Row i changes this customer (PATCH), whatever its identities say. */
+  targetIds?: (string | undefined)[];
+};
+
+const MATCH_ORDER: Record<MatchBy, readonly (keyof ProfileFields & ('email' | 'phone' | 'externalId'))[]> = {
+  auto: ['externalId', 'email', 'phone'],
+  externalId: ['externalId'],
+  email: ['email'],
+  phone: ['phone'],
+  none: [],
+};
+const KIND_OF = { email: 'email', phone: 'phone', externalId: 'external' } as const;
+
+/**
+ * Creates or updates many customers at once (API bulk, imports, demo data): a few set-based
+ * statements per call, whatever the number of rows. Each row succeeds or fails on its own.
+ * Run it inside a transaction.
+ */
+export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promise<UpsertResult[]> {
+  const defs = opts.defs ?? (await listAttributeDefs(db, { workspaceId: opts.workspaceId }));
+  const pathOf = opts.pathOf ?? ((i: number) => `customers[${i}]`);
+  const now = new Date();
+  const results: UpsertResult[] = [];
+  const valid: { index: number; input: NormalisedInput }[] = [];
+  opts.rows.forEach((row, index) => {
+    const { value, issues } = normaliseCustomerInput(row, defs, { prefix: pathOf(index), fromText: opts.fromText, now });
+    if (issues.length) results[index] = { index, status: 'failed', errors: issues };
+    else valid.push({ index, input: value });
+  });
+
+  const keys: { kind: string; value: string }[] = [];
+  for (const { input } of valid) {
+    for (const [field, kind] of IDENTITY_FIELDS) {
+      const v = input.fields[field];
+      if (typeof v === 'string') keys.push({ kind, value: v });
+    }
+  }
+  const owners = await ownersOf(db, opts.workspaceId, keys);
+
+  // Decide each row's target; later rows of the batch see the identities earlier rows claimed.
+  type Planned = { index: number; input: NormalisedInput; id: string; existing: boolean };
+  const planned: Planned[] = [];
+  const claimed: IdentityOwner = new Map(owners);
+  for (const { index, input } of valid) {
+    let target = opts.targetIds?.[index];
+    if (!target) for (const field of MATCH_ORDER[opts.matchBy]) {
+      const v = input.fields[field];
+      if (typeof v === 'string') target = claimed.get(`${KIND_OF[field]}:${v}`);
+      if (target) break;
+    }
+    const id = target ?? uuidv7();
+    const conflict = IDENTITY_FIELDS.map(([field, kind]) => {
+      const v = input.fields[field];
+      const owner = typeof v === 'string' ? claimed.get(`${kind}:${v}`) : undefined;
+      return owner && owner !== id ? { field, owner } : undefined;
+    }).find(Boolean);
+    if (conflict) {
+      results[index] = {
+        index,
+        status: 'failed',
+        errors: [{ path: `${pathOf(index)}.${conflict.field}`, message: `belongs to another customer (${conflict.owner})` }],
+        conflictWith: conflict.owner,
+      };
+      continue;
+    }
+    for (const [field, kind] of IDENTITY_FIELDS) {
+      const v = input.fields[field];
+      if (typeof v === 'string') claimed.set(`${kind}:${v}`, id);
+    }
+    planned.push({ index, input, id, existing: Boolean(target) || planned.some((p) => p.id === id) });
+  }
+
+  // Current state of every customer an update touches.
+  const existingIds = [...new Set(planned.filter((p) => p.existing).map((p) => p.id))];
+  const current = new Map<string, ProfileFields>();
+  const wasDeleted = new Set<string>();
+  if (existingIds.length) {
+    const rows = await db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.workspaceId, opts.workspaceId), inArray(customers.id, existingIds)));
+    for (const r of rows) {
+      current.set(r.id, profileOf(r));
+      if (r.deletedAt) wasDeleted.add(r.id);
+    }
+  }
+  const before = new Map(current);
+  const created = new Set<string>();
+  for (const p of planned) {
+    const base = current.get(p.id);
+    const next = applyChanges(base ?? EMPTY_PROFILE, p.input);
+    if (!base) {
+      const missing = missingRequired(defs, next.attributes, pathOf(p.index));
+      if (missing.length) {
+        results[p.index] = { index: p.index, status: 'failed', errors: missing };
+        continue;
+      }
+      created.add(p.id);
+    }
+    current.set(p.id, next);
+    results[p.index] = { index: p.index, status: base ? 'updated' : 'created', id: p.id };
+  }
+
+  const asRecord = (id: string, f: ProfileFields) => ({
+    id,
+    external_id: f.externalId,
+    email: f.email,
+    phone: f.phone,
+    name: f.name,
+    locale: f.locale,
+    time_zone: f.timeZone,
+    birthday: f.birthday,
+    gender: f.gender,
+    signed_up_at: f.signedUpAt?.toISOString() ?? null,
+    lifecycle_stage: f.lifecycleStage,
+    owner_user_id: f.ownerUserId,
+    tags: f.tags,
+    source: f.source,
+    attributes: f.attributes,
+    search_text: searchTextOf(f),
+    match_keys: matchKeysOf(f),
+  });
+  const recordset = sql.raw(`r(id uuid, external_id text, email text, phone text, name text, locale text, time_zone text, birthday date, gender text,
+    signed_up_at timestamptz, lifecycle_stage text, owner_user_id uuid, tags text[], source text, attributes jsonb, search_text text, match_keys text[])`);
+  const inserts = [...created].map((id) => asRecord(id, current.get(id)!));
+  const updates = [...current.keys()].filter((id) => !created.has(id) && before.has(id)).map((id) => asRecord(id, current.get(id)!));
+
+  if (inserts.length) {
+    await db.execute(sql`
+      insert into customers (workspace_id, id, external_id, email, phone, name, locale, time_zone, birthday, gender, signed_up_at,
+        lifecycle_stage, owner_user_id, tags, source, attributes, search_text, match_keys, created_at, updated_at)
+      select ${opts.workspaceId}::uuid, r.id, r.external_id, r.email, r.phone, r.name, r.locale, r.time_zone, r.birthday, r.gender,
+        r.signed_up_at, r.lifecycle_stage, r.owner_user_id, coalesce(r.tags, '{}'), r.source, coalesce(r.attributes, '{}'), r.search_text, coalesce(r.match_keys, '{}'), now(), now()
+      from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as ${recordset}`);
+  }
+  if (updates.length) {
+    await db.execute(sql`
+      update customers c set external_id = r.external_id, email = r.email, phone = r.phone, name = r.name, locale = r.locale,
+        time_zone = r.time_zone, birthday = r.birthday, gender = r.gender, signed_up_at = r.signed_up_at,
+        lifecycle_stage = r.lifecycle_stage, owner_user_id = r.owner_user_id, tags = coalesce(r.tags, '{}'), source = r.source,
+        attributes = coalesce(r.attributes, '{}'), search_text = r.search_text, match_keys = coalesce(r.match_keys, '{}'), updated_at = now(), deleted_at = null
+      from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as ${recordset}
+      where c.workspace_id = ${opts.workspaceId}::uuid and c.id = r.id`);
+  }
+
+  // Identities follow the profile: a changed e-mail/phone/external id replaces the old one.
+  const removeIdentities: { kind: string; value: string; customerId: string }[] = [];
+  const addIdentities: { kind: string; value: string; customerId: string }[] = [];
+  for (const [id, next] of current) {
+    const prev = before.get(id);
+    for (const [field, kind] of IDENTITY_FIELDS) {
+      const oldValue = prev?.[field] ?? null;
+      const newValue = next[field];
+      if (oldValue === newValue) continue;
+      if (oldValue) removeIdentities.push({ kind, value: oldValue, customerId: id });
+      if (newValue) addIdentities.push({ kind, value: newValue, customerId: id });
+    }
+  }
+  if (removeIdentities.length) {
+    await db.execute(sql`
+      delete from customer_identities i using jsonb_to_recordset(${JSON.stringify(removeIdentities)}::jsonb) as r(kind text, value text, "customerId" uuid)
+      where i.workspace_id = ${opts.workspaceId}::uuid and i.kind = r.kind and i.value = r.value and i.customer_id = r."customerId"`);
+  }
+  if (addIdentities.length) {
+    await insertIdentities(db, { workspaceId: opts.workspaceId, identities: addIdentities, source: 'profile' });
+  }
+
+  const ok = planned.filter((p) => results[p.index]?.status !== 'failed');
+  await setConsentsBulk(db, {
+    workspaceId: opts.workspaceId,
+    actorLabel: opts.actor.label,
+    consents: ok.flatMap((p) => p.input.consents.map((c) => ({ ...c, customerId: p.id, source: c.source ?? opts.consentSource ?? null }))),
+  });
+  await replacePreferencesBulk(db, {
+    workspaceId: opts.workspaceId,
+    source: 'survey',
+    sets: ok.filter((p) => p.input.preferences.length).map((p) => ({ customerId: p.id, preferences: p.input.preferences })),
+  });
+
+  if (opts.auditEach) {
+    for (const [id, next] of current) {
+      const prev = before.get(id);
+      const restored = wasDeleted.has(id);
+      if (prev && !restored && Object.keys(diffRecords(auditView(prev), auditView(next))).length === 0) continue;
+      await recordAudit(db, {
+        workspaceId: opts.workspaceId,
+        actor: opts.actor,
+        action: created.has(id) ? 'customer.create' : 'customer.update',
+        entityType: 'customer',
+        entityId: id,
+        before: prev ? auditView(prev) : null,
+        after: auditView(next),
+      });
+    }
+  }
+  return results;
+}
+
+export async function insertIdentities(
+  db: Queryable,
+  opts: { workspaceId: string; identities: { kind: string; value: string; customerId: string }[]; source: string },
+): Promise<void> {
+  if (opts.identities.length === 0) return;
+  const rows = opts.identities.map((i) => ({ id: uuidv7(), kind: i.kind, value: i.value, customer_id: i.customerId }));
+  await db.execute(sql`
+    insert into customer_identities (workspace_id, id, customer_id, kind, value, source, created_at)
+    select ${opts.workspaceId}::uuid, r.id, r.customer_id, r.kind, r.value, ${opts.source}, now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, customer_id uuid, kind text, value text)
+    on conflict (workspace_id, kind, value) do nothing`);
+}
+
+/** The error of a failed row, as the API reports it. */
+export function rowError(result: UpsertResult): AppError {
+  const message = (result.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ');
+  if (result.conflictWith) {
+    const field = result.errors?.[0]?.path.split('.').pop();
+    return new AppError('conflict', message, { field, customerId: result.conflictWith });
+  }
+  return new AppError('invalid_input', message, result.errors);
+}
+
+export async function createCustomer(db: Queryable, opts: { workspaceId: string; actor: Actor; input: CustomerInput }): Promise<CustomerRow> {
+  const [result] = await upsertCustomers(db, { ...opts, rows: [opts.input], matchBy: 'none', pathOf: () => 'body', auditEach: true });
+  if (!result || result.status !== 'created') throw rowError(result!);
+  return (await getCustomerRow(db, { workspaceId: opts.workspaceId, id: result.id! }))!;
+}
+
+export async function updateCustomer(db: Queryable, opts: { workspaceId: string; actor: Actor; id: string; input: CustomerInput }): Promise<CustomerRow> {
+  const row = await requireCustomerRow(db, { workspaceId: opts.workspaceId, id: opts.id });
+  if (row.erasedAt) throw new AppError('conflict', `customer ${opts.id} was erased: its profile can no longer be changed`);
+  const [result] = await upsertCustomers(db, {
+    workspaceId: opts.workspaceId,
+    actor: opts.actor,
+    rows: [opts.input],
+    targetIds: [opts.id],
+    matchBy: 'none',
+    pathOf: () => 'body',
+    auditEach: true,
+  });
+  if (!result || result.status === 'failed') throw rowError(result!);
+  return (await getCustomerRow(db, { workspaceId: opts.workspaceId, id: opts.id }))!;
+}

@@ -1,0 +1,186 @@
+// The identity graph: every e-mail, phone, user id, anonymous id and external id a customer is
+// known by, and stitching: an anonymous visitor who identifies becomes the known customer.
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { recordAudit, type Actor } from '../workspaces/audit.ts';
+import { createCustomer, getCustomerRow, requireCustomerRow, updateCustomer, type CustomerRow } from './customers.ts';
+import { IDENTITY_KINDS, normaliseEmail, normalisePhone, type IdentityKind } from './fields.ts';
+import { customerLinks } from './links.ts';
+import { mergeCustomers } from './merge.ts';
+import type { CustomerInput } from './profile-input.ts';
+import { customerIdentities } from './schema.ts';
+
+export type Identity = { id: string; customerId: string; kind: IdentityKind; value: string; source: string | null; createdAt: string };
+
+function toIdentity(r: typeof customerIdentities.$inferSelect): Identity {
+  return { id: r.id, customerId: r.customerId, kind: r.kind as IdentityKind, value: r.value, source: r.source, createdAt: r.createdAt.toISOString() };
+}
+
+/** The stored form of an identity value, or an error naming the field. */
+export function normaliseIdentity(kind: IdentityKind, raw: string, path = 'body.value'): string {
+  const trimmed = raw.trim();
+  if (!trimmed) throw new AppError('invalid_input', `${path}: must not be empty`);
+  if (trimmed.length > 320) throw new AppError('invalid_input', `${path}: must be at most 320 characters`);
+  if (kind === 'email') {
+    const v = normaliseEmail(trimmed);
+    if (!v) throw new AppError('invalid_input', `${path}: "${trimmed}" is not an e-mail address`);
+    return v;
+  }
+  if (kind === 'phone') {
+    const v = normalisePhone(trimmed);
+    if (!v) throw new AppError('invalid_input', `${path}: "${trimmed}" is not a phone number`);
+    return v;
+  }
+  return trimmed;
+}
+
+export async function listIdentities(db: Queryable, opts: { workspaceId: string; customerId: string }): Promise<Identity[]> {
+  const rows = await db
+    .select()
+    .from(customerIdentities)
+    .where(and(eq(customerIdentities.workspaceId, opts.workspaceId), eq(customerIdentities.customerId, opts.customerId)))
+    .orderBy(asc(customerIdentities.kind), asc(customerIdentities.id));
+  return rows.map(toIdentity);
+}
+
+export async function findCustomerIdByIdentity(db: Queryable, opts: { workspaceId: string; kind: IdentityKind; value: string }): Promise<string | undefined> {
+  const [row] = await db
+    .select({ customerId: customerIdentities.customerId })
+    .from(customerIdentities)
+    .where(and(eq(customerIdentities.workspaceId, opts.workspaceId), eq(customerIdentities.kind, opts.kind), eq(customerIdentities.value, opts.value)));
+  return row?.customerId;
+}
+
+export async function addIdentity(
+  db: Queryable,
+  opts: { workspaceId: string; actor: Actor; customerId: string; kind: IdentityKind; value: string; source?: string | null },
+): Promise<Identity> {
+  await requireCustomerRow(db, { workspaceId: opts.workspaceId, id: opts.customerId });
+  const value = normaliseIdentity(opts.kind, opts.value);
+  const owner = await findCustomerIdByIdentity(db, { workspaceId: opts.workspaceId, kind: opts.kind, value });
+  if (owner && owner !== opts.customerId) {
+    throw new AppError('conflict', `body.value: ${opts.kind} "${value}" belongs to another customer (${owner}); merge the two instead`, { field: 'value', customerId: owner });
+  }
+  if (!owner) {
+    await db.insert(customerIdentities).values({ workspaceId: opts.workspaceId, id: uuidv7(), customerId: opts.customerId, kind: opts.kind, value, source: opts.source ?? 'manual' });
+    await recordAudit(db, { workspaceId: opts.workspaceId, actor: opts.actor, action: 'customer.identity_add', entityType: 'customer', entityId: opts.customerId, after: { kind: opts.kind, value } });
+  }
+  const [row] = await db
+    .select()
+    .from(customerIdentities)
+    .where(and(eq(customerIdentities.workspaceId, opts.workspaceId), eq(customerIdentities.kind, opts.kind), eq(customerIdentities.value, value)));
+  if (opts.kind === 'anonymous_id') {
+    for (const link of customerLinks()) await link.claimAnonymous?.(db, { workspaceId: opts.workspaceId, anonymousId: value, customerId: opts.customerId });
+  }
+  return toIdentity(row!);
+}
+
+export async function removeIdentity(db: Queryable, opts: { workspaceId: string; actor: Actor; customerId: string; identityId: string }): Promise<void> {
+  const customer = await requireCustomerRow(db, { workspaceId: opts.workspaceId, id: opts.customerId });
+  const [row] = await db
+    .select()
+    .from(customerIdentities)
+    .where(and(eq(customerIdentities.workspaceId, opts.workspaceId), eq(customerIdentities.customerId, opts.customerId), eq(customerIdentities.id, opts.identityId)));
+  if (!row) throw new AppError('not_found', `identity ${opts.identityId} not found`);
+  const primary = (row.kind === 'email' && row.value === customer.email) || (row.kind === 'phone' && row.value === customer.phone) || (row.kind === 'external' && row.value === customer.externalId);
+  if (primary) throw new AppError('conflict', `this ${row.kind} is the profile's own ${row.kind === 'external' ? 'external id' : row.kind}: change or clear it on the profile instead`);
+  await db.delete(customerIdentities).where(and(eq(customerIdentities.workspaceId, opts.workspaceId), eq(customerIdentities.id, row.id)));
+  await recordAudit(db, { workspaceId: opts.workspaceId, actor: opts.actor, action: 'customer.identity_remove', entityType: 'customer', entityId: opts.customerId, before: { kind: row.kind, value: row.value } });
+}
+
+export type IdentifyInput = {
+  anonymousId?: string;
+  userId?: string;
+  email?: string;
+  phone?: string;
+  externalId?: string;
+  /** Profile fields to set on the customer (only empty fields are filled when a value differs? no: given values win). */
+  traits?: CustomerInput;
+  source?: string;
+};
+
+export type IdentifyResult = { customer: CustomerRow; created: boolean; merged: string[]; linked: { kind: IdentityKind; value: string }[] };
+
+/**
+ * Stitching. Finds the known customer by user id, external id, e-mail or phone (in that order),
+ * links every other identity given, and folds the profile of the anonymous id into it. Run in a
+ * transaction.
+ */
+export async function identify(db: Queryable, opts: { workspaceId: string; actor: Actor; input: IdentifyInput }): Promise<IdentifyResult> {
+  const { workspaceId, input } = opts;
+  const given: { kind: IdentityKind; value: string }[] = [];
+  if (input.userId) given.push({ kind: 'user_id', value: normaliseIdentity('user_id', input.userId, 'body.userId') });
+  if (input.externalId) given.push({ kind: 'external', value: normaliseIdentity('external', input.externalId, 'body.externalId') });
+  if (input.email) given.push({ kind: 'email', value: normaliseIdentity('email', input.email, 'body.email') });
+  if (input.phone) given.push({ kind: 'phone', value: normaliseIdentity('phone', input.phone, 'body.phone') });
+  const anonymous = input.anonymousId ? normaliseIdentity('anonymous_id', input.anonymousId, 'body.anonymousId') : undefined;
+  if (given.length === 0 && !anonymous) throw new AppError('invalid_input', 'body: give at least one of userId, externalId, email, phone or anonymousId');
+
+  const rows = await db
+    .select()
+    .from(customerIdentities)
+    .where(
+      and(
+        eq(customerIdentities.workspaceId, workspaceId),
+        inArray(customerIdentities.value, [...given.map((g) => g.value), ...(anonymous ? [anonymous] : [])]),
+      ),
+    );
+  const ownerOf = (kind: IdentityKind, value: string) => rows.find((r) => r.kind === kind && r.value === value)?.customerId;
+  let knownId: string | undefined;
+  for (const g of given) {
+    knownId = ownerOf(g.kind, g.value);
+    if (knownId) break;
+  }
+  const anonymousOwner = anonymous ? ownerOf('anonymous_id', anonymous) : undefined;
+
+  const merged: string[] = [];
+  let created = false;
+  if (!knownId && anonymousOwner) knownId = anonymousOwner; // the visitor's own profile becomes known
+  if (knownId && anonymousOwner && anonymousOwner !== knownId) {
+    // Fold the anonymous profile in, unless it is itself someone known (a shared device).
+    const known = rows.some((r) => r.customerId === anonymousOwner && r.kind !== 'anonymous_id');
+    const otherKinds = known ? [] : await listIdentities(db, { workspaceId, customerId: anonymousOwner });
+    if (!known && otherKinds.every((i) => i.kind === 'anonymous_id')) {
+      await mergeCustomers(db, { workspaceId, actor: opts.actor, survivorId: knownId, mergedId: anonymousOwner });
+      merged.push(anonymousOwner);
+    }
+  }
+
+  const linked: { kind: IdentityKind; value: string }[] = [];
+  if (!knownId) {
+    const traits: CustomerInput = { ...input.traits };
+    for (const g of given) {
+      if (g.kind === 'email') traits.email ??= g.value;
+      if (g.kind === 'phone') traits.phone ??= g.value;
+      if (g.kind === 'external') traits.externalId ??= g.value;
+    }
+    const row = await createCustomer(db, { workspaceId, actor: opts.actor, input: { source: input.source ?? null, ...traits } });
+    knownId = row.id;
+    created = true;
+  } else if (input.traits && Object.keys(input.traits).length) {
+    await updateCustomer(db, { workspaceId, actor: opts.actor, id: knownId, input: input.traits });
+  }
+
+  const existing = new Set((await listIdentities(db, { workspaceId, customerId: knownId })).map((i) => `${i.kind}:${i.value}`));
+  for (const g of [...given, ...(anonymous ? [{ kind: 'anonymous_id' as const, value: anonymous }] : [])]) {
+    if (existing.has(`${g.kind}:${g.value}`)) continue;
+    const owner = await findCustomerIdByIdentity(db, { workspaceId, ...g });
+    if (owner && owner !== knownId) continue; // someone else's: never stolen silently
+    await db.insert(customerIdentities).values({ workspaceId, id: uuidv7(), customerId: knownId, kind: g.kind, value: g.value, source: input.source ?? 'identify' });
+    linked.push(g);
+  }
+  if (anonymous) {
+    for (const link of customerLinks()) await link.claimAnonymous?.(db, { workspaceId, anonymousId: anonymous, customerId: knownId });
+  }
+  if (linked.length && !created) {
+    await recordAudit(db, { workspaceId, actor: opts.actor, action: 'customer.identify', entityType: 'customer', entityId: knownId, after: { linked } });
+  }
+  const customer = (await getCustomerRow(db, { workspaceId, id: knownId }))!;
+  return { customer, created, merged, linked };
+}
+
+export function isIdentityKind(value: string): value is IdentityKind {
+  return (IDENTITY_KINDS as readonly string[]).includes(value);
+}
