@@ -44,9 +44,9 @@ export function canonicalEmail(email: string): string {
 /** E.164, reading numbers without a country code as `defaultCountry` (Korean by default). */
 export function normalisePhone(raw: string, defaultCountry: 'KR' | 'US' | 'JP' | 'GB' = 'KR'): string | undefined {
   const trimmed = raw.trim();
-  if (!/^[+\d][\d\s().\-/]{5,24}$/.test(trimmed)) return undefined;
+  if (!/^[+(\d][\d\s().\-/]{5,24}$/.test(trimmed)) return undefined;
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry);
-  if (!parsed || !parsed.isPossible()) return undefined;
+  if (!parsed || !parsed.isValid()) return undefined;
   return parsed.number;
 }
 
