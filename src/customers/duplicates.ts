@@ -1,6 +1,6 @@
 // Likely duplicates: profiles that share a match key (canonical e-mail, phone, name + birthday,
 // name + phone tail), scored by what they share; pairs a person dismissed are left out.
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
@@ -68,13 +68,4 @@ export async function dismissDuplicate(db: Queryable, opts: { workspaceId: strin
   const [aId, bId] = [opts.aId, opts.bId].sort() as [string, string];
   await db.insert(customerDuplicateDismissals).values({ workspaceId: opts.workspaceId, aId, bId }).onConflictDoNothing();
   await recordAudit(db, { workspaceId: opts.workspaceId, actor: opts.actor, action: 'customer.duplicate_dismiss', entityType: 'customer', entityId: aId, after: { notDuplicateOf: bId } });
-}
-
-export async function isDismissed(db: Queryable, opts: { workspaceId: string; aId: string; bId: string }): Promise<boolean> {
-  const [aId, bId] = [opts.aId, opts.bId].sort() as [string, string];
-  const rows = await db
-    .select()
-    .from(customerDuplicateDismissals)
-    .where(and(eq(customerDuplicateDismissals.workspaceId, opts.workspaceId), eq(customerDuplicateDismissals.aId, aId), eq(customerDuplicateDismissals.bId, bId)));
-  return rows.length > 0;
 }

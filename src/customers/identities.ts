@@ -96,7 +96,7 @@ export type IdentifyInput = {
   email?: string;
   phone?: string;
   externalId?: string;
-  /** Profile fields to set on the customer (only empty fields are filled when a value differs? no: given values win). */
+  /** Profile fields to set on the customer; given values replace the stored ones. */
   traits?: CustomerInput;
   source?: string;
 };

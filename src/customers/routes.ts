@@ -55,7 +55,7 @@ const CustomerBody = Type.Object(
 );
 const PatchBody = Type.Object(customerFields, { additionalProperties: false });
 
-const ListQuery = Type.Object(
+export const ListQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 200 })),
     stage: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 })),
@@ -92,8 +92,6 @@ export function parseListQuery(q: Omit<ListQueryParams, 'limit' | 'cursor'>): Cu
   }
   return { q: q.q, stages: q.stage, tags: q.tag, createdFrom: q.createdFrom, createdTo: q.createdTo, filters, sort: q.sort, deleted: q.deleted };
 }
-
-export { ListQuery };
 
 function maskIdentity(i: Identity, pii: boolean): Identity {
   if (pii) return i;
