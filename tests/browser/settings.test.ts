@@ -54,7 +54,7 @@ describe('API keys', () => {
     expect(key).toMatch(/^rk_[A-Za-z0-9_-]{30,}$/);
     expect(await reveal.textContent()).toContain('Rapport shows it only this once');
     await reveal.getByRole('button', { name: 'Copy' }).click();
-    await reveal.getByRole('button', { name: 'Copied' }).waitFor();
+    await reveal.getByRole('button', { name: 'Copied', exact: true }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await screenshot(page, 'api-key-reveal');
 

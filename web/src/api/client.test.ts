@@ -57,6 +57,16 @@ describe('api', () => {
     expect(calls[2]!.init.body).toBeUndefined();
   });
 
+  it('sends a FormData body as it is, letting fetch choose the multipart type', async () => {
+    setCsrfToken('tok');
+    const form = new FormData();
+    form.set('file', new Blob(['email\na@b.c\n'], { type: 'text/csv' }), 'people.csv');
+    await api('/api/imports', { method: 'POST', body: form });
+    expect(calls[0]!.init.body).toBe(form);
+    expect(headers(0)['content-type']).toBeUndefined();
+    expect(headers(0)['x-csrf-token']).toBe('tok');
+  });
+
   it('throws the server error, unless the status is accepted', async () => {
     reply = () => new Response(JSON.stringify({ error: { code: 'forbidden', message: 'no' } }), { status: 403 });
     await expect(api('/api/keys')).rejects.toMatchObject({ status: 403, code: 'forbidden', message: 'no' });

@@ -7,6 +7,10 @@ import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { createQueryClient } from '../api/query-client.ts';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
+import { AttributesSettingsPage } from '../customers/AttributesSettingsPage.tsx';
+import { CustomerProfilePage } from '../customers/CustomerProfilePage.tsx';
+import { CustomersPage } from '../customers/CustomersPage.tsx';
+import { ImportPage } from '../customers/ImportPage.tsx';
 import { ApiKeysPage } from '../workspaces/ApiKeysPage.tsx';
 import { AuditLogPage } from '../workspaces/AuditLogPage.tsx';
 import { GeneralSettingsPage } from '../workspaces/GeneralSettingsPage.tsx';
@@ -35,12 +39,18 @@ export function App() {
               }
             >
               <Route index element={<HomePage />} />
+              <Route path="customers">
+                <Route index element={<RequirePermission permission="customers.read"><CustomersPage /></RequirePermission>} />
+                <Route path="import" element={<RequirePermission permission="customers.write"><ImportPage /></RequirePermission>} />
+                <Route path=":id" element={<RequirePermission permission="customers.read"><CustomerProfilePage /></RequirePermission>} />
+              </Route>
               <Route path="settings">
                 <Route index element={<SettingsIndex />} />
                 <Route path="general" element={<RequirePermission permission="workspace.read"><GeneralSettingsPage /></RequirePermission>} />
                 <Route path="members" element={<RequirePermission permission="members.read"><MembersPage /></RequirePermission>} />
                 <Route path="api-keys" element={<RequirePermission permission="keys.manage"><ApiKeysPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
+                <Route path="customer-attributes" element={<RequirePermission permission="customers.read"><AttributesSettingsPage /></RequirePermission>} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Route>

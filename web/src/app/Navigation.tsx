@@ -1,17 +1,20 @@
 // The navbar: workspace switcher, the areas you may open, and the API reference.
 import { AppShell, Divider, NavLink, ScrollArea } from '@mantine/core';
-import { IconApi, IconExternalLink, IconHome, IconSettings } from '@tabler/icons-react';
+import { IconApi, IconExternalLink, IconHome, IconSettings, IconUsers } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
 import { useSession } from '../auth/session.ts';
 import { WorkspaceSwitcher } from '../workspaces/WorkspaceSwitcher.tsx';
-import { isActivePath, visibleSettings } from './nav.ts';
+import { isActivePath, visibleMain, visibleSettings, type MainSection } from './nav.ts';
+
+const MAIN_ICONS: Record<MainSection['id'], typeof IconHome> = { customers: IconUsers };
 
 export function Navigation() {
   const { t } = useTranslation();
   const me = useSession();
   const { pathname } = useLocation();
+  const main = visibleMain(me.permissions, Boolean(me.workspace));
   const settings = visibleSettings(me.permissions, Boolean(me.workspace));
   const inSettings = isActivePath(pathname, '/settings');
   const [settingsOpen, setSettingsOpen] = useState(inSettings);
@@ -27,6 +30,10 @@ export function Navigation() {
       </AppShell.Section>
       <AppShell.Section grow component={ScrollArea}>
         <NavLink component={Link} to="/" label={t('nav.home')} leftSection={<IconHome size={18} />} active={pathname === '/'} data-testid="nav-home" />
+        {main.map((s) => {
+          const Icon = MAIN_ICONS[s.id];
+          return <NavLink key={s.id} component={Link} to={s.path} label={t(s.label)} leftSection={<Icon size={18} />} active={isActivePath(pathname, s.path)} data-testid={`nav-${s.id}`} />;
+        })}
         {settings.length > 0 && (
           <NavLink
             label={t('nav.settings')}

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { permissionsOf } from '../../../src/workspaces/roles.ts';
 import { ROLES } from '../workspaces/roles.ts';
-import { isActivePath, safeNext, visibleSettings } from './nav.ts';
+import { isActivePath, safeNext, visibleMain, visibleSettings } from './nav.ts';
 
 describe('visibleSettings', () => {
   const ids = (role: (typeof ROLES)[number]) => visibleSettings(permissionsOf(role), true).map((s) => s.id);
 
   it.each([
-    ['owner', ['general', 'members', 'api-keys', 'audit']],
-    ['admin', ['general', 'members', 'api-keys', 'audit']],
+    ['owner', ['general', 'members', 'api-keys', 'audit', 'customer-attributes']],
+    ['admin', ['general', 'members', 'api-keys', 'audit', 'customer-attributes']],
     ['marketer', ['general', 'members']],
     ['analyst', ['general', 'members']],
     ['viewer', ['general', 'members']],
@@ -18,6 +18,16 @@ describe('visibleSettings', () => {
 
   it('shows no settings without a workspace', () => {
     expect(visibleSettings(permissionsOf('owner'), false)).toEqual([]);
+  });
+});
+
+describe('visibleMain', () => {
+  it.each(ROLES)('a %s sees the customers', (role) => {
+    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers']);
+  });
+
+  it('shows nothing without a workspace', () => {
+    expect(visibleMain(permissionsOf('owner'), false)).toEqual([]);
   });
 });
 

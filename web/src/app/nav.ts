@@ -2,10 +2,26 @@
 // area adds its entry when its page lands.
 import type { Permission } from '../workspaces/roles.ts';
 
-export type SettingsSection = {
-  id: 'general' | 'members' | 'api-keys' | 'audit';
+/** An area of the main navigation. */
+export type MainSection = {
+  id: 'customers';
   path: string;
-  label: 'nav.general' | 'nav.members' | 'nav.apiKeys' | 'nav.audit';
+  label: 'nav.customers';
+  permission: Permission;
+};
+
+export const MAIN_SECTIONS: readonly MainSection[] = [{ id: 'customers', path: '/customers', label: 'nav.customers', permission: 'customers.read' }];
+
+/** Main areas a member with these permissions may open; none without a workspace. */
+export function visibleMain(permissions: readonly Permission[], hasWorkspace: boolean): MainSection[] {
+  if (!hasWorkspace) return [];
+  return MAIN_SECTIONS.filter((s) => permissions.includes(s.permission));
+}
+
+export type SettingsSection = {
+  id: 'general' | 'members' | 'api-keys' | 'audit' | 'customer-attributes';
+  path: string;
+  label: 'nav.general' | 'nav.members' | 'nav.apiKeys' | 'nav.audit' | 'nav.customerAttributes';
   /** Needed to open the page at all (managing may need more; the page hides those controls). */
   permission: Permission;
 };
@@ -15,6 +31,8 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'members', path: '/settings/members', label: 'nav.members', permission: 'members.read' },
   { id: 'api-keys', path: '/settings/api-keys', label: 'nav.apiKeys', permission: 'keys.manage' },
   { id: 'audit', path: '/settings/audit', label: 'nav.audit', permission: 'audit.read' },
+  // Listed for those who define attributes; anyone who reads customers may still open the page.
+  { id: 'customer-attributes', path: '/settings/customer-attributes', label: 'nav.customerAttributes', permission: 'customers.configure' },
 ];
 
 /** Settings pages a member with these permissions may open; none without a workspace. */
