@@ -5,12 +5,10 @@ import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
 import { isValidDate, type FieldIssue } from './fields.ts';
+import type { AttributePurpose, AttributeType } from './vocabulary.ts';
 import { customerAttributeDefs } from './schema.ts';
 
-export const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date', 'enum', 'list'] as const;
-export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
-export const ATTRIBUTE_PURPOSES = ['service', 'marketing', 'analytics', 'legal'] as const;
-export type AttributePurpose = (typeof ATTRIBUTE_PURPOSES)[number];
+export { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, type AttributePurpose, type AttributeType } from './vocabulary.ts';
 
 export type AttributeDef = {
   key: string;

@@ -7,8 +7,7 @@ import { recordAudit, type Actor } from '../workspaces/audit.ts';
 import { requireCustomerRow } from './customers.ts';
 import { customerDuplicateDismissals } from './schema.ts';
 
-export const DUPLICATE_REASONS = ['email', 'phone', 'name_birthday', 'name_phone_tail'] as const;
-export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
+import type { DuplicateReason } from './vocabulary.ts';
 
 const REASON_OF: Record<string, DuplicateReason> = { e: 'email', p: 'phone', nb: 'name_birthday', nt: 'name_phone_tail' };
 /** How sure each shared key alone makes us. */

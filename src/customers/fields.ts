@@ -1,20 +1,8 @@
 // The standard customer fields: their allowed values, normalisation and validation. Pure.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-export const GENDERS = ['F', 'M', 'X'] as const;
-export type Gender = (typeof GENDERS)[number];
-export const LIFECYCLE_STAGES = ['lead', 'subscriber', 'customer', 'loyal', 'churned'] as const;
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-export const IDENTITY_KINDS = ['email', 'phone', 'user_id', 'anonymous_id', 'external'] as const;
-export type IdentityKind = (typeof IDENTITY_KINDS)[number];
-export const CHANNELS = ['email', 'sms', 'kakao', 'push'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const PURPOSES = ['marketing', 'transactional', 'profiling', 'night_ads'] as const;
-export type ConsentPurpose = (typeof PURPOSES)[number];
-export const CONSENT_STATUSES = ['granted', 'denied', 'unknown'] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
-export const PREFERENCE_SOURCES = ['survey', 'inferred'] as const;
-export type PreferenceSource = (typeof PREFERENCE_SOURCES)[number];
+export * from './vocabulary.ts';
+import { GENDERS, type Gender } from './vocabulary.ts';
 
 /** A problem with one field of an input, e.g. `{ path: 'email', message: 'is not an e-mail address' }`. */
 export type FieldIssue = { path: string; message: string };

@@ -1,25 +1,20 @@
-// The fixed vocabularies of the customers area. They repeat src/customers/fields.ts (which pulls
-// in the phone number library, too big for the browser); fields.test.ts keeps the two equal.
-export const LIFECYCLE_STAGES = ['lead', 'subscriber', 'customer', 'loyal', 'churned'] as const;
-export type LifecycleStage = (typeof LIFECYCLE_STAGES)[number];
-export const GENDERS = ['F', 'M', 'X'] as const;
-export type Gender = (typeof GENDERS)[number];
-export const IDENTITY_KINDS = ['email', 'phone', 'user_id', 'anonymous_id', 'external'] as const;
-export type IdentityKind = (typeof IDENTITY_KINDS)[number];
-export const CHANNELS = ['email', 'sms', 'kakao', 'push'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const PURPOSES = ['marketing', 'transactional', 'profiling', 'night_ads'] as const;
-export type ConsentPurpose = (typeof PURPOSES)[number];
-export const CONSENT_STATUSES = ['granted', 'denied', 'unknown'] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+// The fixed vocabularies of the customers area come from the server module itself
+// (src/customers/vocabulary.ts imports nothing, so it is safe in the browser).
+import {
+  ATTRIBUTE_PURPOSES,
+  ATTRIBUTE_TYPES,
+  CHANNELS,
+  CONSENT_STATUSES,
+  DUPLICATE_REASONS,
+  GENDERS,
+  IDENTITY_KINDS,
+  LIFECYCLE_STAGES,
+  PURPOSES,
+  type AttributePurpose,
+  type LifecycleStage,
+} from '../../../src/customers/vocabulary.ts';
 
-export const ATTRIBUTE_TYPES = ['text', 'number', 'boolean', 'date', 'enum', 'list'] as const;
-export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
-export const ATTRIBUTE_PURPOSES = ['service', 'marketing', 'analytics', 'legal'] as const;
-export type AttributePurpose = (typeof ATTRIBUTE_PURPOSES)[number];
-
-export const DUPLICATE_REASONS = ['email', 'phone', 'name_birthday', 'name_phone_tail'] as const;
-export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
+export * from '../../../src/customers/vocabulary.ts';
 
 export const MATCH_BY = ['auto', 'email', 'phone', 'externalId'] as const;
 export type MatchBy = (typeof MATCH_BY)[number];
