@@ -163,6 +163,7 @@ CREATE TABLE "customers" (
 	"source" text,
 	"attributes" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"search_text" text DEFAULT '' NOT NULL,
+	"name_grams" text[] DEFAULT '{}'::text[] NOT NULL,
 	"match_keys" text[] DEFAULT '{}'::text[] NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -218,6 +219,7 @@ CREATE INDEX "customers_name_idx" ON "customers" USING btree ("workspace_id","na
 CREATE INDEX "customers_signed_up_idx" ON "customers" USING btree ("workspace_id","signed_up_at","id") WHERE "customers"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "customers_stage_idx" ON "customers" USING btree ("workspace_id","lifecycle_stage","created_at") WHERE "customers"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "customers_search_idx" ON "customers" USING gin ("search_text" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "customers_name_grams_idx" ON "customers" USING gin ("name_grams");--> statement-breakpoint
 CREATE INDEX "customers_tags_idx" ON "customers" USING gin ("tags");--> statement-breakpoint
 CREATE INDEX "customers_match_keys_idx" ON "customers" USING gin ("match_keys");--> statement-breakpoint
 CREATE INDEX "customers_attributes_idx" ON "customers" USING gin ("attributes" jsonb_path_ops);--> statement-breakpoint

@@ -1,7 +1,7 @@
 // Consent per customer, channel and purpose: the current state, an append-only history of
 // every change, and signed one-click unsubscribe links.
 import crypto from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
@@ -62,7 +62,7 @@ export async function setConsentsBulk(
   const rows = await db
     .select({ customerId: customerConsents.customerId, channel: customerConsents.channel, purpose: customerConsents.purpose, status: customerConsents.status })
     .from(customerConsents)
-    .where(and(eq(customerConsents.workspaceId, opts.workspaceId), inArray(customerConsents.customerId, customerIds)));
+    .where(and(eq(customerConsents.workspaceId, opts.workspaceId), sql`${customerConsents.customerId} = any(${sql.param(customerIds)}::uuid[])`));
   const now = new Map(rows.map((r) => [`${r.customerId}:${r.channel}:${r.purpose}`, r.status]));
   const last = new Map<string, ConsentChange & { customerId: string }>();
   for (const c of opts.consents) last.set(`${c.customerId}:${c.channel}:${c.purpose}`, c);

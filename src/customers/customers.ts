@@ -1,12 +1,12 @@
 // Customer profiles: create, read, change, upsert in bulk, soft delete. Identity values
 // (e-mail, phone, external id) are kept in step with the profile in the same transaction.
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';
 import { listAttributeDefs, type AttributeDef } from './attributes.ts';
-import { maskEmail, maskPhone, matchKeysOf, searchTextOf, type FieldIssue } from './fields.ts';
+import { maskEmail, maskPhone, matchKeysOf, nameGramsOf, searchTextOf, type FieldIssue } from './fields.ts';
 import { applyChanges, EMPTY_PROFILE, missingRequired, normaliseCustomerInput, type CustomerInput, type NormalisedInput, type ProfileFields } from './profile-input.ts';
 import { customerIdentities, customers } from './schema.ts';
 import { setConsentsBulk } from './consents.ts';
@@ -126,7 +126,7 @@ async function ownersOf(db: Queryable, workspaceId: string, keys: { kind: string
     const rows = await db
       .select({ value: customerIdentities.value, customerId: customerIdentities.customerId })
       .from(customerIdentities)
-      .where(and(eq(customerIdentities.workspaceId, workspaceId), eq(customerIdentities.kind, kind), inArray(customerIdentities.value, values)));
+      .where(and(eq(customerIdentities.workspaceId, workspaceId), eq(customerIdentities.kind, kind), sql`${customerIdentities.value} = any(${sql.param(values)}::text[])`));
     for (const r of rows) owners.set(`${kind}:${r.value}`, r.customerId);
   }
   return owners;
@@ -193,6 +193,7 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
   // Decide each row's target; later rows of the batch see the identities earlier rows claimed.
   type Planned = { index: number; input: NormalisedInput; id: string; existing: boolean };
   const planned: Planned[] = [];
+  const plannedIds = new Set<string>();
   const claimed: IdentityOwner = new Map(owners);
   for (const { index, input } of valid) {
     let target = opts.targetIds?.[index];
@@ -220,7 +221,8 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       const v = input.fields[field];
       if (typeof v === 'string') claimed.set(`${kind}:${v}`, id);
     }
-    planned.push({ index, input, id, existing: Boolean(target) || planned.some((p) => p.id === id) });
+    planned.push({ index, input, id, existing: Boolean(target) || plannedIds.has(id) });
+    plannedIds.add(id);
   }
 
   // Current state of every customer an update touches.
@@ -231,7 +233,7 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
     const rows = await db
       .select()
       .from(customers)
-      .where(and(eq(customers.workspaceId, opts.workspaceId), inArray(customers.id, existingIds)));
+      .where(and(eq(customers.workspaceId, opts.workspaceId), sql`${customers.id} = any(${sql.param(existingIds)}::uuid[])`));
     for (const r of rows) {
       current.set(r.id, profileOf(r));
       if (r.deletedAt) wasDeleted.add(r.id);
@@ -271,19 +273,20 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
     source: f.source,
     attributes: f.attributes,
     search_text: searchTextOf(f),
+    name_grams: nameGramsOf(f.name),
     match_keys: matchKeysOf(f),
   });
   const recordset = sql.raw(`r(id uuid, external_id text, email text, phone text, name text, locale text, time_zone text, birthday date, gender text,
-    signed_up_at timestamptz, lifecycle_stage text, owner_user_id uuid, tags text[], source text, attributes jsonb, search_text text, match_keys text[])`);
+    signed_up_at timestamptz, lifecycle_stage text, owner_user_id uuid, tags text[], source text, attributes jsonb, search_text text, name_grams text[], match_keys text[])`);
   const inserts = [...created].map((id) => asRecord(id, current.get(id)!));
   const updates = [...current.keys()].filter((id) => !created.has(id) && before.has(id)).map((id) => asRecord(id, current.get(id)!));
 
   if (inserts.length) {
     await db.execute(sql`
       insert into customers (workspace_id, id, external_id, email, phone, name, locale, time_zone, birthday, gender, signed_up_at,
-        lifecycle_stage, owner_user_id, tags, source, attributes, search_text, match_keys, created_at, updated_at)
+        lifecycle_stage, owner_user_id, tags, source, attributes, search_text, name_grams, match_keys, created_at, updated_at)
       select ${opts.workspaceId}::uuid, r.id, r.external_id, r.email, r.phone, r.name, r.locale, r.time_zone, r.birthday, r.gender,
-        r.signed_up_at, r.lifecycle_stage, r.owner_user_id, coalesce(r.tags, '{}'), r.source, coalesce(r.attributes, '{}'), r.search_text, coalesce(r.match_keys, '{}'), now(), now()
+        r.signed_up_at, r.lifecycle_stage, r.owner_user_id, coalesce(r.tags, '{}'), r.source, coalesce(r.attributes, '{}'), r.search_text, coalesce(r.name_grams, '{}'), coalesce(r.match_keys, '{}'), now(), now()
       from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as ${recordset}`);
   }
   if (updates.length) {
@@ -291,9 +294,9 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       update customers c set external_id = r.external_id, email = r.email, phone = r.phone, name = r.name, locale = r.locale,
         time_zone = r.time_zone, birthday = r.birthday, gender = r.gender, signed_up_at = r.signed_up_at,
         lifecycle_stage = r.lifecycle_stage, owner_user_id = r.owner_user_id, tags = coalesce(r.tags, '{}'), source = r.source,
-        attributes = coalesce(r.attributes, '{}'), search_text = r.search_text, match_keys = coalesce(r.match_keys, '{}'), updated_at = now(), deleted_at = null
+        attributes = coalesce(r.attributes, '{}'), search_text = r.search_text, name_grams = coalesce(r.name_grams, '{}'), match_keys = coalesce(r.match_keys, '{}'), updated_at = now(), deleted_at = null
       from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as ${recordset}
-      where c.workspace_id = ${opts.workspaceId}::uuid and c.id = r.id`);
+      where c.workspace_id = ${opts.workspaceId}::uuid and c.id = r.id and c.id = any(${sql.param(updates.map((u) => u.id))}::uuid[])`);
   }
 
   // Identities follow the profile: a changed e-mail/phone/external id replaces the old one.

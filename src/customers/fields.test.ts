@@ -1,6 +1,6 @@
 // Unit tests of the pure field rules: normalisation, masking, search text and match keys.
 import { describe, expect, it } from 'vitest';
-import { canonicalEmail, maskEmail, maskPhone, matchKeysOf, nameKey, nationalDigits, normaliseEmail, normalisePhone, parseGender, searchTerm, searchTextOf } from './fields.ts';
+import { canonicalEmail, maskEmail, nameGramsOf, maskPhone, matchKeysOf, nameKey, nationalDigits, normaliseEmail, normalisePhone, parseGender, searchTerm, searchTextOf } from './fields.ts';
 
 describe('customer fields', () => {
   it.each([
@@ -48,9 +48,17 @@ describe('customer fields', () => {
     const text = searchTextOf({ name: 'Kim Minji', email: 'mj@naver.com', phone: '+821012345678' });
     expect(text).toContain('kim minji');
     expect(text).toContain('01012345678');
-    expect(text).toContain('821012345678');
+    expect(searchTextOf({ phone: '+14155552671' })).toBe('14155552671 4155552671');
     expect(searchTerm('010-1234')).toBe('0101234');
+    expect(searchTerm('+82 10-1234-5678')).toBe('01012345678');
+    expect(searchTerm('821012345678')).toBe('01012345678');
     expect(searchTerm(' MJ@Naver ')).toBe('mj@naver');
+  });
+
+  it('cuts names into two-character pieces for short searches', () => {
+    expect(nameGramsOf('김민지')).toEqual(['김민', '민지']);
+    expect(nameGramsOf('Kim Ha')).toEqual(['ki', 'im', 'mh', 'ha']);
+    expect(nameGramsOf(null)).toEqual([]);
   });
 
   it('builds match keys two profiles of one person share', () => {

@@ -40,6 +40,7 @@ export function normalisePhone(raw: string, defaultCountry: 'KR' | 'US' | 'JP' |
 
 /** Phone digits as people type them at home: `+821012345678` → `01012345678`. */
 export function nationalDigits(e164: string): string {
+  if (e164.startsWith('+82')) return `0${e164.slice(3)}`; // most numbers here: skip the parser
   const parsed = parsePhoneNumberFromString(e164);
   if (!parsed) return e164.replace(/\D/g, '');
   const national = String(parsed.nationalNumber);
@@ -47,16 +48,37 @@ export function nationalDigits(e164: string): string {
   return ['KR', 'JP', 'GB', 'DE', 'FR', 'CN', 'TW'].includes(parsed.country ?? '') ? `0${national}` : national;
 }
 
-/** What trigram search looks in: name, e-mail and phone in both forms, lower-cased. */
+/**
+ * What trigram search looks in: name, e-mail, phone digits as written at home (and, for foreign
+ * numbers, with the country code) and external id, lower-cased. Kept short: every character
+ * costs index work on each write.
+ */
 export function searchTextOf(c: { name?: string | null; email?: string | null; phone?: string | null; externalId?: string | null }): string {
-  const parts = [c.name?.toLowerCase(), c.email, c.phone?.replace('+', ''), c.phone ? nationalDigits(c.phone) : undefined, c.externalId?.toLowerCase()];
+  const phone = c.phone ? (c.phone.startsWith('+82') ? nationalDigits(c.phone) : `${c.phone.slice(1)} ${nationalDigits(c.phone)}`) : undefined;
+  const parts = [c.name?.toLowerCase(), c.email, phone, c.externalId?.toLowerCase()];
   return parts.filter(Boolean).join(' ');
+}
+
+/**
+ * The two-character pieces of a name, for searches too short for trigrams: a Korean given name
+ * (`민지` in `김민지`) is two syllables.
+ */
+export function nameGramsOf(name: string | null | undefined): string[] {
+  const compact = (name ?? '').toLowerCase().replace(/\s+/g, '');
+  const grams = new Set<string>();
+  const chars = [...compact];
+  for (let i = 0; i + 1 < chars.length; i++) grams.add(chars[i]! + chars[i + 1]!);
+  return [...grams];
 }
 
 /** The search text to look for: phone-like input is reduced to digits, the rest lower-cased. */
 export function searchTerm(q: string): string {
   const trimmed = q.trim();
-  if (/^\+?[\d\s\-().]{3,}$/.test(trimmed)) return trimmed.replace(/\D/g, '');
+  if (/^\+?[\d\s\-().]{3,}$/.test(trimmed)) {
+    const digits = trimmed.replace(/\D/g, '');
+    // +82 10-1234-5678 is stored as 01012345678.
+    return trimmed.startsWith('+82') || (digits.startsWith('8210') && digits.length >= 11) ? `0${digits.slice(2)}` : digits;
+  }
   return trimmed.toLowerCase();
 }
 

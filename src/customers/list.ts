@@ -26,9 +26,9 @@ export type CustomerQuery = {
 };
 
 /** Count exactly up to this many matches; past it, the planner's estimate is good enough. */
-export const EXACT_COUNT_LIMIT = 10_000;
+export const EXACT_COUNT_LIMIT = 5_000;
 /** An exact count may take this long before the estimate is used instead. */
-const COUNT_TIMEOUT_MS = 25;
+const COUNT_TIMEOUT_MS = 15;
 
 const COLUMNS = {
   externalId: customers.externalId,
@@ -173,7 +173,10 @@ export function customerConditions(workspaceId: string, query: CustomerQuery, de
   conditions.push(query.deleted ? and(isNotNull(customers.deletedAt), isNull(customers.mergedIntoId))! : isNull(customers.deletedAt));
   if (query.q && query.q.trim()) {
     const term = searchTerm(query.q);
-    if (term) {
+    if ([...term].length === 2) {
+      // Too short for trigrams: the name's two-character pieces have their own index.
+      conditions.push(sql`${customers.nameGrams} @> ${textArray([term])}`);
+    } else if (term) {
       conditions.push(sql`${customers.searchText} like ${`%${likeEscape(term)}%`}`);
       if (!pii) conditions.push(sql`lower(${customers.name}) like ${`%${likeEscape(term)}%`}`);
     }

@@ -7,7 +7,7 @@ import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
 import { auditView, profileOf, requireCustomerRow, type CustomerRow } from './customers.ts';
-import { matchKeysOf, searchTextOf } from './fields.ts';
+import { matchKeysOf, nameGramsOf, searchTextOf } from './fields.ts';
 import { customerLinks } from './links.ts';
 import { PROFILE_FIELDS, type ProfileField, type ProfileFields } from './profile-input.ts';
 import { customerConsentHistory, customerConsents, customerIdentities, customerMerges, customerNotes, customerPreferences, customers } from './schema.ts';
@@ -80,6 +80,7 @@ async function writeProfile(db: Queryable, workspaceId: string, id: string, f: P
     .set({
       ...f,
       searchText: searchTextOf(f),
+      nameGrams: nameGramsOf(f.name),
       matchKeys: matchKeysOf(f),
       updatedAt: sql`now()`,
     })

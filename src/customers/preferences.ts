@@ -1,6 +1,6 @@
 // Preferences: categories or tags a customer likes, with a weight 0–1. Stated ones come from
 // sign-up surveys; analytics writes inferred ones beside them, each source kept apart.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import type { PreferenceSource } from './fields.ts';
 import { customerPreferences } from './schema.ts';
@@ -33,7 +33,7 @@ export async function replacePreferencesBulk(
   const ids = [...new Set(opts.sets.map((s) => s.customerId))];
   await db
     .delete(customerPreferences)
-    .where(and(eq(customerPreferences.workspaceId, opts.workspaceId), inArray(customerPreferences.customerId, ids), eq(customerPreferences.source, opts.source)));
+    .where(and(eq(customerPreferences.workspaceId, opts.workspaceId), sql`${customerPreferences.customerId} = any(${sql.param(ids)}::uuid[])`, eq(customerPreferences.source, opts.source)));
   const rows = new Map<string, { customer_id: string; category: string; weight: number }>();
   for (const set of opts.sets) for (const p of set.preferences) rows.set(`${set.customerId}:${p.category}`, { customer_id: set.customerId, category: p.category, weight: p.weight });
   if (rows.size === 0) return;

@@ -36,6 +36,7 @@ export async function eraseCustomer(db: Queryable, opts: { workspaceId: string; 
         tags: [],
         attributes: {},
         searchText: '',
+        nameGrams: [],
         matchKeys: [],
         erasedAt: sql`now()`,
         deletedAt: sql`coalesce(${customers.deletedAt}, now())`,

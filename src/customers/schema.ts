@@ -34,6 +34,8 @@ export const customers = pgTable(
     attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default({}),
     /** Lower-cased name, e-mail and phone digits (international and national form), for trigram search. */
     searchText: text('search_text').notNull().default(''),
+    /** Two-character pieces of the name, for searches too short for trigrams. */
+    nameGrams: text('name_grams').array().notNull().default(sql`'{}'::text[]`),
     /** Keys two profiles of one person are likely to share (canonical e-mail, phone, name + birthday, …). */
     matchKeys: text('match_keys').array().notNull().default(sql`'{}'::text[]`),
     createdAt: tz('created_at').notNull().defaultNow(),
@@ -53,6 +55,7 @@ export const customers = pgTable(
     index('customers_signed_up_idx').on(t.workspaceId, t.signedUpAt, t.id).where(sql`${t.deletedAt} is null`),
     index('customers_stage_idx').on(t.workspaceId, t.lifecycleStage, t.createdAt).where(sql`${t.deletedAt} is null`),
     index('customers_search_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
+    index('customers_name_grams_idx').using('gin', t.nameGrams),
     index('customers_tags_idx').using('gin', t.tags),
     index('customers_match_keys_idx').using('gin', t.matchKeys),
     index('customers_attributes_idx').using('gin', sql`${t.attributes} jsonb_path_ops`),
