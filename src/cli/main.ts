@@ -8,6 +8,8 @@ import { AppError } from '../errors.ts';
 import { serve } from './serve.ts';
 import { createKeyCommand, createUserCommand } from './admin.ts';
 import { runBench } from './bench.ts';
+import { demoCommand } from './demo.ts';
+import { importCustomersCommand, parseImportArgs, unreadable } from './import.ts';
 import { runWorkerCommand } from './worker.ts';
 
 const HELP = `Usage: rapport <command> [options]
@@ -20,10 +22,16 @@ Commands:
                              create an API key and print it
   users create --email E --password P --role R [--name N] [--workspace ID]
                              create a user (or reuse one) and add them to a workspace
+  demo [--customers N] [--workspace ID] [--seed S]
+                             load demo customers (default RAPPORT_DEMO_CUSTOMERS) into a workspace
+  import customers FILE.csv [--workspace ID] [--encoding auto|utf-8|cp949]
+          [--match-by auto|email|phone|externalId] [--mapping JSON]
+                             import customers from a CSV (UTF-8 or CP949/EUC-KR; headers of
+                             HubSpot, Salesforce and Korean exports are mapped for you)
   bench <name>               run bench/<name>.ts and print its figures
 
 Settings come from the environment: PORT, HOST, DATABASE_URL, RAPPORT_DATA_DIR, RAPPORT_DEMO,
-RAPPORT_ADMIN_EMAIL, RAPPORT_ADMIN_PASSWORD (see README.md).`;
+RAPPORT_DEMO_CUSTOMERS, RAPPORT_ADMIN_EMAIL, RAPPORT_ADMIN_PASSWORD (see README.md).`;
 
 export async function withDatabase<T>(config: Config, fn: (database: Database) => Promise<T>): Promise<T> {
   const database = await openConfiguredDatabase(config);
@@ -80,6 +88,20 @@ async function main(argv: string[]): Promise<number> {
       );
       console.log(out);
       return 0;
+    }
+    case 'demo': {
+      const { values } = parseArgs({ args: rest, options: { customers: { type: 'string' }, workspace: { type: 'string' }, seed: { type: 'string' } }, strict: true });
+      console.log(await withDatabase(config, (database) => demoCommand(database, values, config.demoCustomers)));
+      return 0;
+    }
+    case 'import': {
+      const options = parseImportArgs(rest);
+      const problem = await unreadable(options.file);
+      if (problem) {
+        console.error(`Error: ${problem}`);
+        return 1;
+      }
+      return withDatabase(config, (database) => importCustomersCommand(database, options));
     }
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);

@@ -2,8 +2,10 @@
 import type { Config } from '../config.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { runMigrations } from '../db/migrate.ts';
+import { failInterruptedImports } from '../customers/import/imports.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureFirstWorkspace } from '../workspaces/bootstrap.ts';
+import { loadDemoCustomers, type DemoResult } from '../customers/demo.ts';
 import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
 import { startWorker } from '../worker/runner.ts';
 
@@ -12,11 +14,22 @@ export async function serve(config: Config): Promise<void> {
   let closing = false;
   try {
     const { applied } = await runMigrations(database);
+    await failInterruptedImports(database.db);
     const first = await ensureFirstWorkspace(database.db, {
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,
       workspaceName: config.demo ? 'Demo Shop' : 'My workspace',
     });
+    const demo: DemoResult | undefined =
+      first && config.demo && config.demoCustomers > 0
+        ? await loadDemoCustomers(database.db, { workspaceId: first.workspace.id, actor: { type: 'system', label: 'demo data' }, count: config.demoCustomers }).catch(
+            (err: unknown) => {
+              // The workspace is there either way: start without (all of) the demo data rather than not at all.
+              console.error(`Could not load the demo data: ${(err as Error).message}`);
+              return undefined;
+            },
+          )
+        : undefined;
     await registerSystemSchedules(database.db);
 
     const app = await buildApp({ database, config });
@@ -36,7 +49,7 @@ export async function serve(config: Config): Promise<void> {
     if (first) {
       lines.push(
         '',
-        `First start: created workspace "${first.workspace.name}" and its owner.`,
+        `First start: created workspace "${first.workspace.name}" and its owner${demo ? `, with ${demo.created} demo customers (RAPPORT_DEMO=0 to start empty)` : ''}.`,
         `  Log in at ${url} with`,
         `    e-mail:   ${first.email}`,
         first.passwordGenerated ? `    password: ${first.password}   (shown only this once: write it down)` : '    password: the one in RAPPORT_ADMIN_PASSWORD',

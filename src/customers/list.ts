@@ -254,11 +254,6 @@ export function orderBy(field: SortField, desc: boolean): SQL {
   return desc ? sql`${col} desc, ${customers.id} desc` : sql`${col} asc, ${customers.id} asc`;
 }
 
-export function cursorOf(row: typeof customers.$inferSelect, field: SortField): string {
-  const v = row[field];
-  return encodeCursor({ v: v instanceof Date ? v.toISOString() : (v ?? null), id: row.id });
-}
-
 export type CustomerPage = { rows: (typeof customers.$inferSelect)[]; nextCursor: string | null; total: number | null; totalExact: boolean };
 
 export async function queryCustomers(
@@ -268,20 +263,28 @@ export async function queryCustomers(
   const conditions = customerConditions(opts.workspaceId, opts.query, opts.defs, opts.pii);
   const { field, desc } = parseSort(opts.query.sort);
   const pageConditions = opts.cursor ? [...conditions, afterCursor(field, desc, decodeCursor(opts.cursor))] : conditions;
+  // The cursor holds the sort value as PostgreSQL prints it, to the microsecond: rows written
+  // by one statement (an import batch) share a created_at that a JavaScript date would round.
   const rows = await db
-    .select()
+    .select({ row: customers, key: sql<string | null>`${COLUMNS[field]}::text` })
     .from(customers)
     .where(and(...pageConditions))
     .orderBy(orderBy(field, desc))
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);
+  const last = page.at(-1);
   let total: number | null = null;
   let totalExact = true;
   if (opts.withTotal) {
     if (!opts.cursor && rows.length <= opts.limit) total = rows.length;
     else ({ total, exact: totalExact } = await countCustomers(db, conditions));
   }
-  return { rows: page, nextCursor: rows.length > opts.limit ? cursorOf(page.at(-1)!, field) : null, total, totalExact };
+  return {
+    rows: page.map((r) => r.row),
+    nextCursor: rows.length > opts.limit && last ? encodeCursor({ v: last.key, id: last.row.id }) : null,
+    total,
+    totalExact,
+  };
 }
 
 /**

@@ -201,6 +201,24 @@ describeEachDb('customers API', (getDb) => {
       expect(desc).toEqual([null, '이서연', '박지호', '김민지', '김민준']);
     });
 
+    it('pages through customers created by one statement (same created_at to the microsecond)', async () => {
+      const ws2 = await createTestWorkspace(getDb(), 'Bulk paging');
+      const client = await loginClient(app, ws2.owner.email, TEST_PASSWORD);
+      const bulk = await client.post('/api/customers/bulk', { customers: Array.from({ length: 7 }, (_, i) => ({ name: `일괄${i}` })) });
+      expect(bulk.body.created).toBe(7);
+      for (const sort of ['-createdAt', 'createdAt', 'updatedAt']) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await client.get(`/api/customers?sort=${sort}&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+          seen.push(...res.body.items.map((i) => i.id));
+          cursor = res.body.nextCursor;
+        } while (cursor);
+        expect(new Set(seen).size).toBe(7);
+        expect(seen).toHaveLength(7);
+      }
+    });
+
     it.each([
       ['sort=age', 'query.sort: must be one of'],
       ['filter=nope', 'query.filter: is not JSON'],

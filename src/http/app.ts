@@ -14,6 +14,7 @@ import { AppError } from '../errors.ts';
 import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
+import { registerImportRoutes } from '../customers/import-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerHealthRoutes(app, deps);
   await registerWorkspaceRoutes(app, deps);
   await registerCustomerRoutes(app, deps);
+  await registerImportRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
