@@ -54,8 +54,8 @@ const SOURCES: readonly (readonly [string, number])[] = [
   ['organic', 35], ['naver_search', 20], ['instagram', 15], ['kakao_channel', 12], ['referral', 10], ['offline_store', 8],
 ];
 export const CATEGORIES = ['outer', 'top', 'bottom', 'dress', 'shoes', 'bag', 'accessory', 'beauty', 'home', 'kids'] as const;
-const STYLES = ['minimal', 'casual', 'street', 'classic', 'romantic', 'sporty'] as const;
-const REGIONS: readonly (readonly [string, number])[] = [
+export const STYLES = ['minimal', 'casual', 'street', 'classic', 'romantic', 'sporty'] as const;
+export const REGIONS: readonly (readonly [string, number])[] = [
   ['서울', 38], ['경기', 26], ['부산', 7], ['인천', 6], ['대구', 5], ['대전', 4], ['광주', 3], ['제주', 2], ['기타', 9],
 ];
 

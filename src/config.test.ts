@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, DEFAULT_DEMO_CUSTOMERS, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -8,6 +8,7 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(c.demo).toBe(true);
+    expect(c.demoCustomers).toBe(DEFAULT_DEMO_CUSTOMERS);
   });
 
   it('reads every documented variable', () => {
@@ -17,6 +18,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/rapport',
       RAPPORT_DATA_DIR: '/var/lib/rapport',
       RAPPORT_DEMO: '0',
+      RAPPORT_DEMO_CUSTOMERS: '500',
       RAPPORT_ADMIN_EMAIL: 'Boss@Example.com',
       RAPPORT_ADMIN_PASSWORD: 'longenough',
     });
@@ -26,6 +28,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://u:p@db:5432/rapport',
       dataDir: '/var/lib/rapport',
       demo: false,
+      demoCustomers: 500,
       adminEmail: 'boss@example.com',
       adminPassword: 'longenough',
     });
@@ -37,6 +40,8 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x@y/z', /DATABASE_URL: must start with postgres:\/\//],
     ['DATABASE_URL', 'not a url', /DATABASE_URL: is not a valid URL/],
     ['RAPPORT_DEMO', 'maybe', /RAPPORT_DEMO: must be 1\/0/],
+    ['RAPPORT_DEMO_CUSTOMERS', 'lots', /RAPPORT_DEMO_CUSTOMERS: must be a whole number/],
+    ['RAPPORT_DEMO_CUSTOMERS', '2000000', /RAPPORT_DEMO_CUSTOMERS: must be between 0 and 1000000/],
     ['RAPPORT_ADMIN_EMAIL', 'nobody', /RAPPORT_ADMIN_EMAIL: is not an e-mail address/],
     ['RAPPORT_ADMIN_PASSWORD', 'short', /RAPPORT_ADMIN_PASSWORD: must be at least 8 characters/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],

@@ -9,6 +9,8 @@ export type Config = {
   /** Where the embedded database and other local state live. */
   dataDir: string;
   demo: boolean;
+  /** How many demo customers the first start loads (with RAPPORT_DEMO on). */
+  demoCustomers: number;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -59,6 +61,9 @@ function readOptional(env: Env, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+// Small enough that the first start on the embedded database stays within a few seconds.
+export const DEFAULT_DEMO_CUSTOMERS = 1000;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -98,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(readOptional(env, 'RAPPORT_DATA_DIR') ?? 'data'),
     demo: readBool(env, 'RAPPORT_DEMO', true),
+    demoCustomers: readInt(env, 'RAPPORT_DEMO_CUSTOMERS', DEFAULT_DEMO_CUSTOMERS, 0, 1_000_000),
     adminEmail: adminEmail?.toLowerCase(),
     adminPassword,
     logLevel: logLevel as Config['logLevel'],

@@ -10,7 +10,7 @@ import { asc, isNull } from 'drizzle-orm';
 
 type Options = Record<string, string | undefined>;
 
-async function pickWorkspace(database: Database, id: string | undefined): Promise<string> {
+export async function pickWorkspace(database: Database, id: string | undefined): Promise<string> {
   if (id) {
     if (!(await getWorkspace(database.db, id).catch(() => undefined))) throw new AppError('not_found', `--workspace: no workspace with id ${id}`);
     return id;
