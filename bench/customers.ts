@@ -15,13 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { and, sql } from 'drizzle-orm';
 import '../src/areas.ts';
-import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Database, type Db } from '../src/db/connection.ts';
 import { runMigrations } from '../src/db/migrate.ts';
-import { buildApp } from '../src/http/app.ts';
 import { createAttributeDef, listAttributeDefs } from '../src/customers/attributes.ts';
 import { upsertCustomers } from '../src/customers/customers.ts';
 import { DEMO_ATTRIBUTES } from '../src/customers/demo.ts';
@@ -378,10 +378,10 @@ async function explain(db: Db, workspaceId: string, p: string): Promise<string> 
 }
 
 async function listLatency(database: Database, workspaceId: string, opts: Options, figures: Figure[], notes: string[]): Promise<void> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', RAPPORT_DEMO: '0', RAPPORT_WORKER: '0', RAPPORT_API_RATE_LIMIT: '10000000' });
-  const app = await buildApp({ database, config }, { logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (app.server.address() as net.AddressInfo).port;
+  // The server runs as `npm start` runs it, in a process of its own: the load generator must not
+  // share its event loop.
+  const server = await startServer(database);
+  const port = server.port;
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
   try {
     const { key } = await database.db.transaction((tx) =>
@@ -421,8 +421,44 @@ async function listLatency(database: Database, workspaceId: string, opts: Option
     }
   } finally {
     agent.destroy();
-    await app.close();
+    await server.stop();
   }
+}
+
+async function startServer(database: Database): Promise<{ port: number; stop: () => Promise<void> }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { stdio: 'ignore' });
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  const url = (database.pool.options as { connectionString?: string }).connectionString;
+  if (!url) throw new Error('bench: the server needs the connection string of the bench database');
+  const child = spawn(process.execPath, [path.join(root, 'dist/server/main.mjs'), 'serve'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RAPPORT_DEMO: '0', RAPPORT_WORKER: '0', RAPPORT_API_RATE_LIMIT: '10000000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const t0 = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench: server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (performance.now() - t0 > 60_000) throw new Error('bench: server did not become healthy in 60 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
 }
 
 // --- c: merge ------------------------------------------------------------------------------

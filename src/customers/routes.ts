@@ -118,10 +118,12 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
   app.get('/api/customers', { config: { auth: 'customers.read' }, schema: { tags, summary: 'List customers: filters, search, sort, cursor paging', querystring: ListQuery } }, async (request) => {
     const c = caller(request);
     const pii = piiOf(request);
-    const defs = await listAttributeDefs(db, { workspaceId: c.workspaceId });
+    const query = parseListQuery(request.query);
+    // Definitions are needed only to filter on an attribute: most list requests skip the query.
+    const defs = query.filters?.some((f) => f.field.startsWith('attributes.')) ? await listAttributeDefs(db, { workspaceId: c.workspaceId }) : [];
     const page = await queryCustomers(db, {
       workspaceId: c.workspaceId,
-      query: parseListQuery(request.query),
+      query,
       defs,
       pii,
       limit: request.query.limit ?? 50,
