@@ -20,3 +20,22 @@ export const ATTRIBUTE_PURPOSES = ['service', 'marketing', 'analytics', 'legal']
 export type AttributePurpose = (typeof ATTRIBUTE_PURPOSES)[number];
 export const DUPLICATE_REASONS = ['email', 'phone', 'name_birthday', 'name_phone_tail'] as const;
 export type DuplicateReason = (typeof DUPLICATE_REASONS)[number];
+
+/** The standard fields a CSV column can be imported into (besides `attributes.<key>` and `consent.<channel>.<purpose>`). */
+export const FIELD_TARGETS = [
+  'externalId',
+  'email',
+  'phone',
+  'name',
+  'firstName',
+  'lastName',
+  'locale',
+  'timeZone',
+  'birthday',
+  'gender',
+  'signedUpAt',
+  'lifecycleStage',
+  'tags',
+  'source',
+] as const;
+export type FieldTarget = (typeof FIELD_TARGETS)[number];

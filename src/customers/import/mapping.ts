@@ -4,23 +4,8 @@
 import type { AttributeDef } from '../attributes.ts';
 import { CHANNELS, PURPOSES } from '../fields.ts';
 
-export const FIELD_TARGETS = [
-  'externalId',
-  'email',
-  'phone',
-  'name',
-  'firstName',
-  'lastName',
-  'locale',
-  'timeZone',
-  'birthday',
-  'gender',
-  'signedUpAt',
-  'lifecycleStage',
-  'tags',
-  'source',
-] as const;
-export type FieldTarget = (typeof FIELD_TARGETS)[number];
+import { FIELD_TARGETS, type FieldTarget } from '../vocabulary.ts';
+export { FIELD_TARGETS, type FieldTarget };
 
 /** CSV header → target (`""` ignores the column). */
 export type Mapping = Record<string, string>;

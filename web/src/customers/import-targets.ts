@@ -3,23 +3,8 @@
 import type { AttributeDef } from './api.ts';
 import { CHANNELS, PURPOSES } from './fields.ts';
 
-export const FIELD_TARGETS = [
-  'externalId',
-  'email',
-  'phone',
-  'name',
-  'firstName',
-  'lastName',
-  'locale',
-  'timeZone',
-  'birthday',
-  'gender',
-  'signedUpAt',
-  'lifecycleStage',
-  'tags',
-  'source',
-] as const;
-export type FieldTarget = (typeof FIELD_TARGETS)[number];
+import { FIELD_TARGETS, type FieldTarget } from '../../../src/customers/vocabulary.ts';
+export { FIELD_TARGETS, type FieldTarget };
 
 export const IDENTITY_TARGETS: readonly FieldTarget[] = ['externalId', 'email', 'phone'];
 
