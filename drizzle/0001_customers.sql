@@ -226,5 +226,5 @@ CREATE INDEX "customers_attributes_idx" ON "customers" USING gin ("attributes" j
 CREATE INDEX "customers_birthday_idx" ON "customers" USING btree ("workspace_id","birthday") WHERE "customers"."deleted_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "events_message_id_key" ON "events" USING btree ("workspace_id","message_id");--> statement-breakpoint
 CREATE INDEX "events_customer_idx" ON "events" USING btree ("workspace_id","customer_id","timestamp");--> statement-breakpoint
-CREATE INDEX "events_anonymous_idx" ON "events" USING btree ("workspace_id","anonymous_id");--> statement-breakpoint
+CREATE INDEX "events_anonymous_idx" ON "events" USING btree ("workspace_id","anonymous_id") WHERE "events"."customer_id" is null;--> statement-breakpoint
 CREATE INDEX "events_name_idx" ON "events" USING btree ("workspace_id","name","timestamp");

@@ -1,6 +1,7 @@
 // Tables of the events area: the append-only stream of first-party behaviour events.
 // Ingestion (Segment-compatible API, tracker) fills it; the customers area moves rows between
 // profiles on identity stitching and merge, and scrubs personal data on erase.
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
 
@@ -32,7 +33,9 @@ export const events = pgTable(
     primaryKey({ columns: [t.workspaceId, t.id] }),
     uniqueIndex('events_message_id_key').on(t.workspaceId, t.messageId),
     index('events_customer_idx').on(t.workspaceId, t.customerId, t.timestamp),
-    index('events_anonymous_idx').on(t.workspaceId, t.anonymousId),
+    // Only events nobody is known for yet are looked up by anonymous id (stitching claims them),
+    // and a partial index costs nothing when a merge moves a known customer's events.
+    index('events_anonymous_idx').on(t.workspaceId, t.anonymousId).where(sql`${t.customerId} is null`),
     index('events_name_idx').on(t.workspaceId, t.name, t.timestamp),
   ],
 );
