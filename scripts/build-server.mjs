@@ -3,6 +3,18 @@
 // TypeScript through a loader at run time costs ~90 MB of memory; the bundle starts leaner and
 // faster. npm packages stay external. Paths the code resolves from import.meta.url (drizzle/,
 // dist/web/, the PGlite thread) sit at the same depth from dist/server/ as from src/<area>/.
+//
+// How package.json's "start" runs the bundle (package.json has no comments, so here). Each was
+// measured with `npm run bench -- startup` and by leaving it out (RSS after first start / restart):
+//   MALLOC_MMAP_THRESHOLD_=131072  glibc otherwise raises its mmap threshold up to 32 MB once a
+//       large block is freed; from then on PGlite's multi-MB buffers come out of per-thread arenas
+//       that keep the memory after it is freed. Fixed at its 128 KB default, big blocks get
+//       mappings of their own that go back to the OS (−40 / −25 MB). Other C libraries ignore it.
+//   --v8-pool-size=1  one V8 background thread instead of four: the WebAssembly compiler's
+//       scratch memory (tens of MB for PostgreSQL's largest functions) then piles up in one malloc
+//       arena instead of one per thread (−30 to −70 / up to −40 MB). Queries run as fast.
+//   --max-semi-space-size=2  the app's young generation stays at 2 × 2 MB instead of growing to
+//       2 × 16 MB during start-up and keeping it (−15 to −25 MB).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
