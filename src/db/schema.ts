@@ -3,5 +3,7 @@ import * as workspaces from '../workspaces/schema.ts';
 import * as worker from '../worker/schema.ts';
 import * as customers from '../customers/schema.ts';
 import * as events from '../events/schema.ts';
+import * as commerce from '../commerce/schema.ts';
+import * as sales from '../sales/schema.ts';
 
-export const schema = { ...workspaces, ...worker, ...customers, ...events };
+export const schema = { ...workspaces, ...worker, ...customers, ...events, ...commerce, ...sales };

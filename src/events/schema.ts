@@ -2,7 +2,7 @@
 // Ingestion (Segment-compatible API, tracker) fills it; the customers area moves rows between
 // profiles on identity stitching and merge, and scrubs personal data on erase.
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true });
@@ -24,6 +24,8 @@ export const events = pgTable(
     type: text('type').notNull(),
     /** The event name of a track call, the page name of a page call. */
     name: text('name'),
+    /** The visit this event belongs to: the tracker's `context.sessionId`, else derived from a 30-minute gap. */
+    sessionId: text('session_id'),
     properties: jsonb('properties').$type<Record<string, unknown>>().notNull().default({}),
     context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
     timestamp: tz('timestamp').notNull(),
@@ -37,5 +39,60 @@ export const events = pgTable(
     // and a partial index costs nothing when a merge moves a known customer's events.
     index('events_anonymous_idx').on(t.workspaceId, t.anonymousId).where(sql`${t.customerId} is null`),
     index('events_name_idx').on(t.workspaceId, t.name, t.timestamp),
+  ],
+);
+
+/**
+ * One row of aggregates per known customer, kept up to date as events and orders arrive (never
+ * by re-scanning history) and recomputed in bulk by a job. Segments and journeys read it; the
+ * analytics area adds its scores (RFM, CLV, churn risk) as further columns.
+ */
+export const customerMetrics = pgTable(
+  'customer_metrics',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id),
+    customerId: uuid('customer_id').notNull(),
+    firstSeenAt: tz('first_seen_at'),
+    lastSeenAt: tz('last_seen_at'),
+    eventCount: integer('event_count').notNull().default(0),
+    sessions: integer('sessions').notNull().default(0),
+    /** Sessions with exactly one event so far (a single page view and nothing else). */
+    bounces: integer('bounces').notNull().default(0),
+    /** The current session: its id, its last event and how many events it holds (for bounce counting). */
+    currentSessionId: text('current_session_id'),
+    currentSessionLastAt: tz('current_session_last_at'),
+    currentSessionEvents: integer('current_session_events').notNull().default(0),
+    pageViews: integer('page_views').notNull().default(0),
+    productViews: integer('product_views').notNull().default(0),
+    productClicks: integer('product_clicks').notNull().default(0),
+    /** Time product pages were visible in the foreground, in milliseconds, in all and by category. */
+    dwellMs: bigint('dwell_ms', { mode: 'number' }).notNull().default(0),
+    categoryDwellMs: jsonb('category_dwell_ms').$type<Record<string, number>>().notNull().default({}),
+    categoryViews: jsonb('category_views').$type<Record<string, number>>().notNull().default({}),
+    /** Product views since the last order, and their sum over all orders (mean = sum / orders counted). */
+    viewsSinceLastOrder: integer('views_since_last_order').notNull().default(0),
+    viewsBeforePurchaseSum: integer('views_before_purchase_sum').notNull().default(0),
+    purchasesWithViews: integer('purchases_with_views').notNull().default(0),
+    cartAdds: integer('cart_adds').notNull().default(0),
+    cartRemoves: integer('cart_removes').notNull().default(0),
+    abandonedCartItems: integer('abandoned_cart_items').notNull().default(0),
+    favourites: integer('favourites').notNull().default(0),
+    checkoutsStarted: integer('checkouts_started').notNull().default(0),
+    orderCount: integer('order_count').notNull().default(0),
+    /** Minor units of the workspace currency, net of refunds. */
+    totalSpend: bigint('total_spend', { mode: 'number' }).notNull().default(0),
+    firstOrderAt: tz('first_order_at'),
+    lastOrderAt: tz('last_order_at'),
+    /** Events per hour of day (0–23, in the workspace time zone) and the busiest of them. */
+    hourCounts: integer('hour_counts').array().notNull().default(sql`array_fill(0, array[24])`),
+    mostActiveHour: integer('most_active_hour'),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.customerId] }),
+    index('customer_metrics_last_seen_idx').on(t.workspaceId, t.lastSeenAt),
+    index('customer_metrics_last_order_idx').on(t.workspaceId, t.lastOrderAt),
   ],
 );
