@@ -29,6 +29,7 @@ Commands:
                              import customers from a CSV (UTF-8 or CP949/EUC-KR; headers of
                              HubSpot, Salesforce and Korean exports are mapped for you)
   bench <name>               run bench/<name>.ts and print its figures
+  db-template [--if-needed]  build the prebuilt embedded database new data directories start from
 
 Settings come from the environment: PORT, HOST, DATABASE_URL, RAPPORT_DATA_DIR, RAPPORT_DEMO,
 RAPPORT_DEMO_CUSTOMERS, RAPPORT_ADMIN_EMAIL, RAPPORT_ADMIN_PASSWORD (see README.md).`;
@@ -50,6 +51,12 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 1;
   }
   if (command === 'bench') return runBench(rest);
+  if (command === 'db-template') {
+    const { buildPgliteTemplate } = await import('../db/pglite-template.ts');
+    const result = await buildPgliteTemplate({ ifNeeded: rest.includes('--if-needed') });
+    if (result.built) console.log(`Built the embedded database template in ${result.ms} ms: ${result.path}`);
+    return 0;
+  }
   const config = loadConfig();
   switch (command) {
     case 'serve':

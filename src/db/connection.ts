@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { unpackTemplate, usableTemplate } from './pglite-template.ts';
 import { schema } from './schema.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
@@ -42,8 +43,11 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(valu
 
 export type OpenOptions =
   | { kind: 'postgres'; url: string; max?: number }
-  /** `dataDir` null keeps the database in memory (tests). */
-  | { kind: 'pglite'; dataDir: string | null };
+  /**
+   * `dataDir` null keeps the database in memory (tests). `dumpTo` saves the data directory as a
+   * tarball there on close (how the start-up template is made).
+   */
+  | { kind: 'pglite'; dataDir: string | null; dumpTo?: string };
 
 function isAlive(pid: number): boolean {
   try {
@@ -85,14 +89,20 @@ function lockDataDir(dataDir: string): () => void {
   throw new Error(`Could not lock ${dataDir}`);
 }
 
-async function startPglite(dataDir: string | null): Promise<{ socketDir: string; stop: () => Promise<void> }> {
+async function startPglite(dataDir: string | null, dumpTo?: string): Promise<{ socketDir: string; stop: () => Promise<void> }> {
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   const pgDir = dataDir ? path.join(dataDir, 'pg') : null;
+  // A new database starts from the prebuilt template when there is one for this code.
+  const template = dumpTo ? undefined : usableTemplate();
   try {
-    // Creating a database (initdb) leaves PGlite's memory grown to ~800 MB for the life of its
-    // thread: create it in a thread of its own, then serve from a fresh one.
-    if (pgDir && !fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await (await startPgliteThread(pgDir)).stop();
-    const thread = await startPgliteThread(pgDir);
+    // Creating a database leaves PGlite's memory grown (to ~800 MB after initdb) for the life of
+    // its thread: create it in a thread of its own, then serve from a fresh one.
+    // A new data directory unpacked from the template opens like an existing one.
+    if (pgDir && !fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
+      if (template) await unpackTemplate(template, pgDir);
+      else await (await startPgliteThread(pgDir)).stop();
+    }
+    const thread = await startPgliteThread(pgDir, { template: pgDir ? undefined : template, dumpTo });
     return {
       socketDir: thread.socketDir,
       stop: async () => {
@@ -106,11 +116,14 @@ async function startPglite(dataDir: string | null): Promise<{ socketDir: string;
   }
 }
 
-async function startPgliteThread(pgDir: string | null): Promise<{ socketDir: string; stop: () => Promise<void> }> {
+async function startPgliteThread(
+  pgDir: string | null,
+  opts: { template?: string; dumpTo?: string } = {},
+): Promise<{ socketDir: string; stop: () => Promise<void> }> {
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-pg-'));
   fs.chmodSync(socketDir, 0o700);
   const worker = new Worker(new URL('./pglite-host.js', import.meta.url), {
-    workerData: { dataDir: pgDir, socketPath: path.join(socketDir, '.s.PGSQL.5432') },
+    workerData: { dataDir: pgDir, socketPath: path.join(socketDir, '.s.PGSQL.5432'), templatePath: opts.template, dumpTo: opts.dumpTo },
     // PGlite's own memory is WebAssembly memory; the thread's JS heap stays small.
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
@@ -149,7 +162,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.kind === 'postgres') {
     pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
   } else {
-    const engine = await startPglite(options.dataDir);
+    const engine = await startPglite(options.dataDir, options.dumpTo);
     stopEngine = engine.stop;
     // PGlite runs one query at a time: one connection, which a transaction holds to itself.
     pool = new pg.Pool({
