@@ -5,7 +5,7 @@ import type { CustomerLink } from '../customers/links.ts';
 import { events } from './schema.ts';
 
 // Property and context keys that hold personal data (Segment's reserved traits and the like).
-const PII_KEYS = ['email', 'phone', 'name', 'firstName', 'lastName', 'first_name', 'last_name', 'address', 'birthday', 'username', 'ip', 'userAgent', 'traits'];
+export const PII_KEYS = ['email', 'phone', 'name', 'firstName', 'lastName', 'first_name', 'last_name', 'address', 'birthday', 'username', 'ip', 'userAgent', 'traits'];
 
 export const eventsCustomerLink: CustomerLink = {
   area: 'events',
