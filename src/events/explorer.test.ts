@@ -239,6 +239,12 @@ describeEachDb('event explorer queries', (getDb) => {
       { start: '2025-03-02T15:00:00.000Z', count: 0 },
     ]);
     expect(v.total).toBe(3);
+    expect([v.from, v.to]).toEqual(['2025-02-28T15:00:00.000Z', '2025-03-03T15:00:00.000Z']);
+
+    // A range that starts or ends inside a day is widened to whole days.
+    const widened = await eventVolume(db.db, { workspaceId: w, name: 'Order Completed', interval: 'day', from: new Date('2025-03-01T15:45:00Z'), to: new Date('2025-03-01T16:30:00Z'), now });
+    expect(widened.buckets).toEqual([{ start: '2025-03-01T15:00:00.000Z', count: 2 }]);
+    expect([widened.from, widened.to]).toEqual(['2025-03-01T15:00:00.000Z', '2025-03-02T15:00:00.000Z']);
 
     const hours = await eventVolume(db.db, { workspaceId: w, name: 'Order Completed', interval: 'hour', from: new Date('2025-03-01T14:00:00Z'), to: new Date('2025-03-01T17:00:00Z'), now });
     expect(hours.buckets).toEqual([

@@ -294,9 +294,9 @@ export type VolumeBucket = { start: string; count: number };
 export type EventVolume = { name: string; interval: VolumeInterval; timeZone: string; from: string; to: string; total: number; buckets: VolumeBucket[] };
 
 /**
- * How many `name` events happened per hour or day (of the workspace's time zone) in [from, to):
- * one grouped query over the (workspace, name, timestamp) index, every bucket listed, empty
- * ones with 0.
+ * How many `name` events happened per hour or day (of the workspace's time zone) from `from` to
+ * `to`, widened to whole buckets (a chart of days counts whole days): one grouped query over the
+ * (workspace, name, timestamp) index, every bucket listed, empty ones with 0.
  */
 export async function eventVolume(
   db: Queryable,
@@ -308,20 +308,24 @@ export async function eventVolume(
   const tz = workspace.timeZone;
   const unit = opts.interval;
   const step = unit === 'hour' ? '1 hour' : '1 day';
-  const { rows } = await db.execute<{ start: string | Date; count: number }>(sql`
-    with counts as (
-      select date_trunc(${unit}, timestamp at time zone ${tz}) as bucket, count(*)::int as n
-      from ${events}
-      where workspace_id = ${opts.workspaceId} and name = ${opts.name}
-        and timestamp >= ${from.toISOString()}::timestamptz and timestamp < ${to.toISOString()}::timestamptz
+  // Buckets are local wall-clock hours or days: truncated and stepped in local time, converted
+  // back to instants with the zone's offset of that moment (a day across a DST change has 23 or 25 hours).
+  const { rows } = await db.execute<{ start: string | Date; count: number; range_start: string | Date; range_end: string | Date }>(sql`
+    with bounds as (
+      select date_trunc(${unit}, ${from.toISOString()}::timestamptz at time zone ${tz}) as lo,
+             date_trunc(${unit}, (${to.toISOString()}::timestamptz - interval '1 microsecond') at time zone ${tz}) + ${step}::interval as hi
+    ),
+    counts as (
+      select date_trunc(${unit}, e.timestamp at time zone ${tz}) as bucket, count(*)::int as n
+      from ${events} e, bounds b
+      where e.workspace_id = ${opts.workspaceId} and e.name = ${opts.name}
+        and e.timestamp >= (b.lo at time zone ${tz}) and e.timestamp < (b.hi at time zone ${tz})
       group by 1
     )
-    select s.bucket at time zone ${tz} as start, coalesce(c.n, 0)::int as count
-    from generate_series(
-      date_trunc(${unit}, ${from.toISOString()}::timestamptz at time zone ${tz}),
-      (${to.toISOString()}::timestamptz - interval '1 microsecond') at time zone ${tz},
-      ${step}::interval
-    ) as s(bucket)
+    select s.bucket at time zone ${tz} as start, coalesce(c.n, 0)::int as count,
+      b.lo at time zone ${tz} as range_start, b.hi at time zone ${tz} as range_end
+    from bounds b
+    cross join generate_series(b.lo, b.hi - ${step}::interval, ${step}::interval) as s(bucket)
     left join counts c on c.bucket = s.bucket
     order by s.bucket`);
   const buckets = rows.map((r) => ({ start: new Date(r.start).toISOString(), count: Number(r.count) }));
@@ -329,8 +333,8 @@ export async function eventVolume(
     name: opts.name,
     interval: opts.interval,
     timeZone: tz,
-    from: from.toISOString(),
-    to: to.toISOString(),
+    from: rows[0] ? new Date(rows[0].range_start).toISOString() : from.toISOString(),
+    to: rows[0] ? new Date(rows[0].range_end).toISOString() : to.toISOString(),
     total: buckets.reduce((sum, b) => sum + b.count, 0),
     buckets,
   };
