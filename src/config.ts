@@ -24,6 +24,10 @@ export type Config = {
   /** Mark cookies Secure (set when served over HTTPS). */
   secureCookies: boolean;
   sessionDays: number;
+  /** Event batches written at once (/v1); more wait in line. */
+  ingestConcurrency: number;
+  /** Bytes of event batches allowed to wait in line before /v1 answers 429. */
+  ingestQueueBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -113,5 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: readInt(env, 'RAPPORT_LOGIN_RATE_LIMIT', 10, 1, 100_000),
     secureCookies: readBool(env, 'RAPPORT_SECURE_COOKIES', false),
     sessionDays: readInt(env, 'RAPPORT_SESSION_DAYS', 14, 1, 365),
+    ingestConcurrency: readInt(env, 'RAPPORT_INGEST_CONCURRENCY', 8, 1, 256),
+    ingestQueueBytes: readInt(env, 'RAPPORT_INGEST_QUEUE_MB', 16, 0, 4096) * 1024 * 1024,
   };
 }

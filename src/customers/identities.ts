@@ -1,6 +1,6 @@
 // The identity graph: every e-mail, phone, user id, anonymous id and external id a customer is
 // known by, and stitching: an anonymous visitor who identifies becomes the known customer.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
@@ -183,4 +183,69 @@ export async function identify(db: Queryable, opts: { workspaceId: string; actor
 
 export function isIdentityKind(value: string): value is IdentityKind {
   return (IDENTITY_KINDS as readonly string[]).includes(value);
+}
+
+export type IdentityOwners = {
+  /** user id → customer */
+  users: Map<string, string>;
+  /** anonymous id → customer, and whether that customer is known by more than anonymous ids */
+  anonymous: Map<string, { customerId: string; known: boolean }>;
+};
+
+/**
+ * The customers that many user ids and anonymous ids belong to, in one query (event ingestion
+ * resolves a whole batch at once). Values are taken as stored (trimmed); unknown ones are absent.
+ */
+export async function findIdentityOwners(db: Queryable, opts: { workspaceId: string; userIds: string[]; anonymousIds: string[] }): Promise<IdentityOwners> {
+  const owners: IdentityOwners = { users: new Map(), anonymous: new Map() };
+  if (opts.userIds.length === 0 && opts.anonymousIds.length === 0) return owners;
+  const { rows } = await db.execute<{ kind: string; value: string; customer_id: string; known: boolean | null }>(sql`
+    select i.kind, i.value, i.customer_id, null::boolean as known
+    from customer_identities i
+    where i.workspace_id = ${opts.workspaceId}::uuid and i.kind = 'user_id' and i.value = any(${sql.param(opts.userIds)}::text[])
+    union all
+    select i.kind, i.value, i.customer_id,
+      exists (select 1 from customer_identities o
+              where o.workspace_id = i.workspace_id and o.customer_id = i.customer_id and o.kind <> 'anonymous_id') as known
+    from customer_identities i
+    where i.workspace_id = ${opts.workspaceId}::uuid and i.kind = 'anonymous_id' and i.value = any(${sql.param(opts.anonymousIds)}::text[])`);
+  for (const r of rows) {
+    if (r.kind === 'user_id') owners.users.set(r.value, r.customer_id);
+    else owners.anonymous.set(r.value, { customerId: r.customer_id, known: r.known === true });
+  }
+  return owners;
+}
+
+/**
+ * A customer for each user id nobody knows yet, created in bulk with just that identity (no
+ * required-attribute check: events must not be refused for a profile nobody typed in). Safe
+ * against concurrent callers: a user id another transaction claims first resolves to its customer.
+ * Returns user id → customer for every id given.
+ */
+export async function ensureUserIdCustomers(db: Queryable, opts: { workspaceId: string; userIds: string[]; source: string }): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  const values = [...new Set(opts.userIds)].sort();
+  if (values.length === 0) return result;
+  const rows = values.map((value) => ({ id: uuidv7(), customer_id: uuidv7(), value }));
+  // Identities first, in a fixed order so two batches claiming the same ids cannot deadlock; a
+  // customer row is written only for the identities this call won.
+  const won = await db.execute<{ value: string; customer_id: string }>(sql`
+    insert into customer_identities (workspace_id, id, customer_id, kind, value, source, created_at)
+    select ${opts.workspaceId}::uuid, r.id, r.customer_id, 'user_id', r.value, ${opts.source}, now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, customer_id uuid, value text)
+    order by r.value
+    on conflict (workspace_id, kind, value) do nothing
+    returning value, customer_id`);
+  for (const r of won.rows) result.set(r.value, r.customer_id);
+  if (won.rows.length) {
+    await db.execute(sql`
+      insert into customers (workspace_id, id, source, created_at, updated_at)
+      select ${opts.workspaceId}::uuid, id, ${opts.source}, now(), now() from unnest(${sql.param(won.rows.map((r) => r.customer_id))}::uuid[]) as id`);
+  }
+  const lost = values.filter((v) => !result.has(v));
+  if (lost.length) {
+    const found = await findIdentityOwners(db, { workspaceId: opts.workspaceId, userIds: lost, anonymousIds: [] });
+    for (const [value, customerId] of found.users) result.set(value, customerId);
+  }
+  return result;
 }

@@ -15,6 +15,7 @@ import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { registerImportRoutes } from '../customers/import-routes.ts';
+import { registerEventRoutes } from '../events/routes.ts';
 import { registerEventExplorerRoutes } from '../events/explorer-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerWorkspaceRoutes(app, deps);
   await registerCustomerRoutes(app, deps);
   await registerImportRoutes(app, deps);
+  await registerEventRoutes(app, deps);
   await registerEventExplorerRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
