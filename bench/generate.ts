@@ -1,34 +1,13 @@
 // Deterministic synthetic data for the demo workspace and the benchmarks: customers of a Korean
-// fashion/lifestyle shop. Same seed → same data; yields one record at a time, so 1M customers
-// never sit in memory. Later issues extend it with products, orders and events.
+// fashion/lifestyle shop, its product catalogue (generate/catalogue.ts) and their behaviour as
+// Segment messages (generate/behaviour.ts). Same seed → same data; customers and messages come
+// one at a time, so 1M of them never sit in memory.
+import { createRandom } from './generate/random.ts';
+import { CATEGORIES } from './generate/catalogue.ts';
 
-/** mulberry32: a small, fast, seedable PRNG (good enough for synthetic data, not for secrets). */
-export function createRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    weighted: <T>(items: readonly (readonly [T, number])[]): T => {
-      const total = items.reduce((s, [, w]) => s + w, 0);
-      let r = next() * total;
-      for (const [item, w] of items) {
-        r -= w;
-        if (r < 0) return item;
-      }
-      return items[items.length - 1]![0];
-    },
-    chance: (p: number) => next() < p,
-  };
-}
-export type Random = ReturnType<typeof createRandom>;
+export { createRandom, type Random } from './generate/random.ts';
+export { CATEGORIES, COLOURS, generateCatalogue, type CatalogueOptions, type CategoryKey, type SyntheticProduct } from './generate/catalogue.ts';
+export { generateBehaviour, PURCHASE_MODEL, type BehaviourCustomer, type BehaviourOptions, type GeneratedContext, type SegmentMessage } from './generate/behaviour.ts';
 
 // The most common surnames with their approximate share (Statistics Korea, 2015 census).
 const SURNAMES: readonly (readonly [readonly [string, string], number])[] = [
@@ -53,7 +32,6 @@ const EMAIL_DOMAINS: readonly (readonly [string, number])[] = [
 const SOURCES: readonly (readonly [string, number])[] = [
   ['organic', 35], ['naver_search', 20], ['instagram', 15], ['kakao_channel', 12], ['referral', 10], ['offline_store', 8],
 ];
-export const CATEGORIES = ['outer', 'top', 'bottom', 'dress', 'shoes', 'bag', 'accessory', 'beauty', 'home', 'kids'] as const;
 export const STYLES = ['minimal', 'casual', 'street', 'classic', 'romantic', 'sporty'] as const;
 export const REGIONS: readonly (readonly [string, number])[] = [
   ['서울', 38], ['경기', 26], ['부산', 7], ['인천', 6], ['대구', 5], ['대전', 4], ['광주', 3], ['제주', 2], ['기타', 9],
