@@ -2,5 +2,8 @@
 // Imported once by every entry point: the HTTP app, the worker, the CLI and the test helpers.
 import { registerCustomerLink } from './customers/links.ts';
 import { eventsCustomerLink } from './events/customer-link.ts';
+import { metricsCustomerLink } from './events/metrics-link.ts';
 
 registerCustomerLink(eventsCustomerLink);
+// Keep last: it rebuilds a customer's metrics from the rows the links above have just moved.
+registerCustomerLink(metricsCustomerLink);

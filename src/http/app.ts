@@ -15,6 +15,7 @@ import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
 import { registerImportRoutes } from '../customers/import-routes.ts';
+import { registerMetricsRoutes } from '../events/metrics-routes.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerEventExplorerRoutes } from '../events/explorer-routes.ts';
 import '../areas.ts';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerWorkspaceRoutes(app, deps);
   await registerCustomerRoutes(app, deps);
   await registerImportRoutes(app, deps);
+  await registerMetricsRoutes(app, deps);
   await registerEventRoutes(app, deps);
   await registerEventExplorerRoutes(app, deps);
 

@@ -1,12 +1,14 @@
 // The jobs the application itself runs on a schedule, whatever workspaces exist.
 import type { Queryable } from '../db/connection.ts';
 import { deleteExpiredSessions } from '../workspaces/sessions.ts';
+import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob } from '../events/metrics.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
 export function systemJobHandlers(): Record<string, JobHandler> {
   return {
     'sessions.cleanup': async (_job, { db }) => ({ deleted: await deleteExpiredSessions(db) }),
+    [METRICS_RECOMPUTE_JOB]: (job, { db }) => runMetricsRecomputeJob(db, job),
   };
 }
 
