@@ -82,6 +82,8 @@ describeEachDb('event explorer API', (getDb) => {
       expect(first.body.streamCursor).toEqual(expect.any(String));
       const rest = await ownerA.get(`/api/events?limit=2&cursor=${first.body.nextCursor}`);
       expect(rest.body.items.map((e: { id: string }) => e.id)).toEqual([orderId]);
+      expect(rest.body.items[0].customer).toMatchObject({ id: customerId, name: '김민지' });
+      expect(first.body.items[0].customer).toBeNull();
       expect(rest.body.nextCursor).toBeNull();
     });
 
@@ -164,6 +166,7 @@ describeEachDb('event explorer API', (getDb) => {
       expect(list.status).toBe(200);
       const identify = list.body.items.find((e: { id: string }) => e.id === identifyId);
       expect(identify.properties).toEqual(pii ? { name: '김민지', plan: 'gold' } : { name: '***', plan: 'gold' });
+      expect(identify.customer).toEqual({ id: customerId, name: '김민지', email: pii ? 'minji.kim@naver.com' : 'mi***@naver.com', externalId: null });
       for (const path of ['/api/events/names', '/api/events/volume?name=Order%20Completed']) expect((await client.get(path)).status).toBe(200);
     });
 

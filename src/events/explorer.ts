@@ -38,6 +38,10 @@ export type EventSummary = {
   receivedAt: string;
 };
 
+/** Who a listed event belongs to, enough to name them (e-mail masked without pii.read). */
+export type CustomerRef = { id: string; name: string | null; email: string | null; externalId: string | null };
+export type ListedEvent = EventSummary & { customer: CustomerRef | null };
+
 export type EventDetail = EventSummary & {
   messageId: string;
   context: Record<string, unknown>;
@@ -46,7 +50,7 @@ export type EventDetail = EventSummary & {
 };
 
 export type EventPage = {
-  items: EventSummary[];
+  items: ListedEvent[];
   /** Older events: pass as `cursor`. */
   nextCursor: string | null;
   /** Newer events from now on: pass as `after` (the live stream). */
@@ -157,6 +161,19 @@ function toSummary(row: EventRow, pii: boolean): EventSummary {
   };
 }
 
+/** The customers of a page of events, one lookup per distinct customer (a page holds at most 200 events). */
+async function withCustomers(db: Queryable, workspaceId: string, rows: EventRow[], pii: boolean): Promise<ListedEvent[]> {
+  const ids = [...new Set(rows.flatMap((r) => (r.customerId ? [r.customerId] : [])))];
+  const found = await Promise.all(ids.map((id) => getCustomerRow(db, { workspaceId, id })));
+  const refs = new Map<string, CustomerRef>();
+  for (const row of found) {
+    if (!row || row.mergedIntoId) continue;
+    const c = toCustomer(row, { pii });
+    refs.set(c.id, { id: c.id, name: c.name, email: c.email, externalId: c.externalId });
+  }
+  return rows.map((r) => ({ ...toSummary(r, pii), customer: (r.customerId && refs.get(r.customerId)) || null }));
+}
+
 function filterConditions(workspaceId: string, f: EventFilter): SQL[] {
   if (f.from && f.to && f.from.getTime() >= f.to.getTime()) throw new AppError('invalid_input', 'query.to: must be later than query.from');
   const conditions: SQL[] = [eq(events.workspaceId, workspaceId)];
@@ -190,7 +207,7 @@ export async function listEvents(
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);
   return {
-    items: page.map((r) => toSummary(r, opts.pii)),
+    items: await withCustomers(db, opts.workspaceId, page, opts.pii),
     nextCursor: rows.length > opts.limit ? encodeEventCursor('before', page.at(-1)!.id) : null,
     streamCursor: nextStreamCursor(opts.now),
     truncated: false,
@@ -215,7 +232,7 @@ export async function streamEvents(
     .limit(opts.limit + 1);
   const page = rows.slice(0, opts.limit);
   return {
-    items: page.map((r) => toSummary(r, opts.pii)),
+    items: await withCustomers(db, opts.workspaceId, page, opts.pii),
     nextCursor: null,
     streamCursor: nextStreamCursor(opts.now, after),
     truncated: rows.length > opts.limit,

@@ -11,6 +11,7 @@ import { AttributesSettingsPage } from '../customers/AttributesSettingsPage.tsx'
 import { CustomerProfilePage } from '../customers/CustomerProfilePage.tsx';
 import { CustomersPage } from '../customers/CustomersPage.tsx';
 import { ImportPage } from '../customers/ImportPage.tsx';
+import { EventsPage } from '../events/EventsPage.tsx';
 import { ApiKeysPage } from '../workspaces/ApiKeysPage.tsx';
 import { AuditLogPage } from '../workspaces/AuditLogPage.tsx';
 import { GeneralSettingsPage } from '../workspaces/GeneralSettingsPage.tsx';
@@ -44,6 +45,7 @@ export function App() {
                 <Route path="import" element={<RequirePermission permission="customers.write"><ImportPage /></RequirePermission>} />
                 <Route path=":id" element={<RequirePermission permission="customers.read"><CustomerProfilePage /></RequirePermission>} />
               </Route>
+              <Route path="events" element={<RequirePermission permission="analytics.read"><EventsPage /></RequirePermission>} />
               <Route path="settings">
                 <Route index element={<SettingsIndex />} />
                 <Route path="general" element={<RequirePermission permission="workspace.read"><GeneralSettingsPage /></RequirePermission>} />

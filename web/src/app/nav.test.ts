@@ -22,8 +22,12 @@ describe('visibleSettings', () => {
 });
 
 describe('visibleMain', () => {
-  it.each(ROLES)('a %s sees the customers', (role) => {
-    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers']);
+  it.each(ROLES)('a %s sees the customers and the events', (role) => {
+    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'events']);
+  });
+
+  it('hides the events from a member without analytics.read', () => {
+    expect(visibleMain(['customers.read'], true).map((s) => s.id)).toEqual(['customers']);
   });
 
   it('shows nothing without a workspace', () => {

@@ -4,13 +4,16 @@ import type { Permission } from '../workspaces/roles.ts';
 
 /** An area of the main navigation. */
 export type MainSection = {
-  id: 'customers';
+  id: 'customers' | 'events';
   path: string;
-  label: 'nav.customers';
+  label: 'nav.customers' | 'nav.events';
   permission: Permission;
 };
 
-export const MAIN_SECTIONS: readonly MainSection[] = [{ id: 'customers', path: '/customers', label: 'nav.customers', permission: 'customers.read' }];
+export const MAIN_SECTIONS: readonly MainSection[] = [
+  { id: 'customers', path: '/customers', label: 'nav.customers', permission: 'customers.read' },
+  { id: 'events', path: '/events', label: 'nav.events', permission: 'analytics.read' },
+];
 
 /** Main areas a member with these permissions may open; none without a workspace. */
 export function visibleMain(permissions: readonly Permission[], hasWorkspace: boolean): MainSection[] {
