@@ -13,6 +13,7 @@ import { ConsentPanel } from './ConsentPanel.tsx';
 import { DuplicatesPanel } from './DuplicatesPanel.tsx';
 import { IdentitiesPanel } from './IdentitiesPanel.tsx';
 import { JustMerged, MergesPanel } from './MergesPanel.tsx';
+import { MetricsPanel } from './MetricsPanel.tsx';
 import { NotesPanel } from './NotesPanel.tsx';
 import { PreferencesPanel } from './PreferencesPanel.tsx';
 import { ProfileDetails } from './ProfileDetails.tsx';
@@ -97,6 +98,7 @@ export function CustomerProfilePage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="lg">
+            <MetricsPanel customerId={c.id} />
             <DuplicatesPanel customer={c} defs={attributeDefs} canEdit={canEdit} onMerged={setJustMerged} />
             <IdentitiesPanel customerId={c.id} identities={c.identities} canEdit={canEdit} />
             <MergesPanel customerId={c.id} canEdit={canEdit} />
