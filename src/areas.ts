@@ -1,9 +1,12 @@
 // Wires the areas together where one takes part in another's work (the composition root).
 // Imported once by every entry point: the HTTP app, the worker, the CLI and the test helpers.
 import { registerCustomerLink } from './customers/links.ts';
+import { commerceCustomerLink } from './commerce/customer-link.ts';
 import { eventsCustomerLink } from './events/customer-link.ts';
 import { metricsCustomerLink } from './events/metrics-link.ts';
 
 registerCustomerLink(eventsCustomerLink);
+// Before the behaviour metrics: they are recomputed from the orders and cart lines once moved.
+registerCustomerLink(commerceCustomerLink);
 // Keep last: it rebuilds a customer's metrics from the rows the links above have just moved.
 registerCustomerLink(metricsCustomerLink);

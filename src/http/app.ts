@@ -18,6 +18,8 @@ import { registerImportRoutes } from '../customers/import-routes.ts';
 import { registerMetricsRoutes } from '../events/metrics-routes.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerEventExplorerRoutes } from '../events/explorer-routes.ts';
+import { registerCommerceRoutes } from '../commerce/routes.ts';
+import { registerCommerceImportRoutes } from '../commerce/import-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
@@ -85,6 +87,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerMetricsRoutes(app, deps);
   await registerEventRoutes(app, deps);
   await registerEventExplorerRoutes(app, deps);
+  await registerCommerceRoutes(app, deps);
+  await registerCommerceImportRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/connection.ts';
 import { deleteExpiredSessions } from '../workspaces/sessions.ts';
 import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob } from '../events/metrics.ts';
+import { DETECT_JOB, detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -9,10 +10,13 @@ export function systemJobHandlers(): Record<string, JobHandler> {
   return {
     'sessions.cleanup': async (_job, { db }) => ({ deleted: await deleteExpiredSessions(db) }),
     [METRICS_RECOMPUTE_JOB]: (job, { db }) => runMetricsRecomputeJob(db, job),
+    // Every workspace at once; a job enqueued for one workspace looks at that one only.
+    [DETECT_JOB]: (job, { db }) => detectAbandonedCarts(db, { workspaceId: job.workspaceId ?? undefined }),
   };
 }
 
 /** Idempotent: run at every start; existing schedules keep their next run. */
 export async function registerSystemSchedules(db: Queryable): Promise<void> {
   await scheduleRecurring(db, { name: 'system:sessions.cleanup', type: 'sessions.cleanup', intervalSeconds: 3600 });
+  await scheduleRecurring(db, { name: 'system:commerce.abandoned-carts', type: DETECT_JOB, intervalSeconds: 60 });
 }

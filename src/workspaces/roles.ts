@@ -25,6 +25,8 @@ export const PERMISSIONS = [
   'messaging.write',
   'sales.write',
   'service.write',
+  /** Products, orders, refunds, commerce settings and their imports. */
+  'commerce.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -33,8 +35,8 @@ const everyone: Permission[] = ['workspace.read', 'members.read', 'customers.rea
 const GRANTS: Record<Role, readonly Permission[]> = {
   owner: PERMISSIONS,
   admin: PERMISSIONS,
-  marketer: [...everyone, 'customers.write', 'customers.export', 'pii.read', 'messaging.write'],
-  sales: [...everyone, 'customers.write', 'pii.read', 'sales.write'],
+  marketer: [...everyone, 'customers.write', 'customers.export', 'pii.read', 'messaging.write', 'commerce.write'],
+  sales: [...everyone, 'customers.write', 'pii.read', 'sales.write', 'commerce.write'],
   support: [...everyone, 'customers.write', 'pii.read', 'service.write'],
   analyst: [...everyone, 'customers.export', 'jobs.read'],
   viewer: everyone,
