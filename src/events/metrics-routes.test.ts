@@ -1,6 +1,6 @@
 // HTTP tests of the behaviour metrics: the customer's figures, the rebuild job, roles, workspace
 // isolation, and the metrics following merges, undo, identity stitching, erase and export.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
@@ -9,7 +9,8 @@ import { createTestApp, loginClient, makeClient, type Client } from '../http/tes
 import { customerLinks } from '../customers/links.ts';
 import { getJob } from '../worker/queue.ts';
 import { ROLES, type Role } from '../workspaces/roles.ts';
-import { runMetricsRecomputeJob, updateMetricsForEvents } from './metrics.ts';
+import { systemJobHandlers } from '../worker/handlers.ts';
+import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob, updateMetricsForEvents } from './metrics.ts';
 import { customerMetrics, events } from './schema.ts';
 import type { StoredEvent } from './types.ts';
 
@@ -151,15 +152,20 @@ describeEachDb('behaviour metrics API', (getDb) => {
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     expect((await as.owner.post('/api/metrics/recompute', {})).body).toMatchObject({ jobId: res.body.jobId, deduped: true });
 
-    // Run the chain as the worker would, with ranges of two customers.
+    // Run the chain through the worker's handler, with ranges of two customers.
+    const handler = systemJobHandlers()[METRICS_RECOMPUTE_JOB]!;
+    const signal = new AbortController().signal;
     let job = (await getJob(getDb().db, res.body.jobId, { workspaceId: a.workspace.id }))!;
     let payload: unknown = { ...(job.payload as object), rangeSize: 2 };
     let ranges = 0;
     for (;;) {
-      const out = await runMetricsRecomputeJob(getDb().db, { workspaceId: a.workspace.id, payload });
+      const out = (await handler({ id: uuidv7(), type: METRICS_RECOMPUTE_JOB, payload, workspaceId: a.workspace.id, attempt: 1, maxAttempts: 5 }, { db: getDb().db, signal })) as { next: string | null };
       ranges++;
       if (!out.next) break;
-      payload = { after: out.next, rangeSize: 2 };
+      // The next range was queued by the one before.
+      const queued = await getDb().db.execute(sql`select payload from jobs where type = ${METRICS_RECOMPUTE_JOB} and workspace_id = ${a.workspace.id} and payload->>'after' = ${out.next}`);
+      expect(queued.rows).toHaveLength(1);
+      payload = (queued.rows[0] as { payload: unknown }).payload;
     }
     expect(ranges).toBeGreaterThan(1);
     for (const id of ids) expect((await as.owner.get(`/api/customers/${id}/metrics`)).body).toMatchObject({ sessions: 2, productViews: 1 });
@@ -168,6 +174,12 @@ describeEachDb('behaviour metrics API', (getDb) => {
     job = (await getJob(getDb().db, res.body.jobId, { workspaceId: a.workspace.id }))!;
     expect(job.workspaceId).toBe(a.workspace.id);
     await expect(runMetricsRecomputeJob(getDb().db, { workspaceId: a.workspace.id, payload: { after: 'x' } })).rejects.toThrow('payload.after');
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const doc = await as.owner.get('/api/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/customers/{id}/metrics', '/api/metrics/recompute']));
   });
 
   it('is registered after the areas whose rows it rebuilds from', () => {
