@@ -12,6 +12,9 @@ import { CustomerProfilePage } from '../customers/CustomerProfilePage.tsx';
 import { CustomersPage } from '../customers/CustomersPage.tsx';
 import { ImportPage } from '../customers/ImportPage.tsx';
 import { EventsPage } from '../events/EventsPage.tsx';
+import { AbandonedCartsPage } from '../commerce/AbandonedCartsPage.tsx';
+import { ProductPage } from '../commerce/ProductPage.tsx';
+import { ProductsPage } from '../commerce/ProductsPage.tsx';
 import { ApiKeysPage } from '../workspaces/ApiKeysPage.tsx';
 import { AuditLogPage } from '../workspaces/AuditLogPage.tsx';
 import { GeneralSettingsPage } from '../workspaces/GeneralSettingsPage.tsx';
@@ -46,6 +49,11 @@ export function App() {
                 <Route path=":id" element={<RequirePermission permission="customers.read"><CustomerProfilePage /></RequirePermission>} />
               </Route>
               <Route path="events" element={<RequirePermission permission="analytics.read"><EventsPage /></RequirePermission>} />
+              <Route path="products">
+                <Route index element={<RequirePermission permission="analytics.read"><ProductsPage /></RequirePermission>} />
+                <Route path=":id" element={<RequirePermission permission="analytics.read"><ProductPage /></RequirePermission>} />
+              </Route>
+              <Route path="carts/abandoned" element={<RequirePermission permission="customers.read"><AbandonedCartsPage /></RequirePermission>} />
               <Route path="settings">
                 <Route index element={<SettingsIndex />} />
                 <Route path="general" element={<RequirePermission permission="workspace.read"><GeneralSettingsPage /></RequirePermission>} />

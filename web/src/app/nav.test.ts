@@ -22,12 +22,12 @@ describe('visibleSettings', () => {
 });
 
 describe('visibleMain', () => {
-  it.each(ROLES)('a %s sees the customers and the events', (role) => {
-    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'events']);
+  it.each(ROLES)('a %s sees the customers, events, products and abandoned carts', (role) => {
+    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'events', 'products', 'abandoned-carts']);
   });
 
-  it('hides the events from a member without analytics.read', () => {
-    expect(visibleMain(['customers.read'], true).map((s) => s.id)).toEqual(['customers']);
+  it('hides events and products from a member without analytics.read', () => {
+    expect(visibleMain(['customers.read'], true).map((s) => s.id)).toEqual(['customers', 'abandoned-carts']);
   });
 
   it('shows nothing without a workspace', () => {

@@ -4,15 +4,17 @@ import type { Permission } from '../workspaces/roles.ts';
 
 /** An area of the main navigation. */
 export type MainSection = {
-  id: 'customers' | 'events';
+  id: 'customers' | 'events' | 'products' | 'abandoned-carts';
   path: string;
-  label: 'nav.customers' | 'nav.events';
+  label: 'nav.customers' | 'nav.events' | 'nav.products' | 'nav.abandonedCarts';
   permission: Permission;
 };
 
 export const MAIN_SECTIONS: readonly MainSection[] = [
   { id: 'customers', path: '/customers', label: 'nav.customers', permission: 'customers.read' },
   { id: 'events', path: '/events', label: 'nav.events', permission: 'analytics.read' },
+  { id: 'products', path: '/products', label: 'nav.products', permission: 'analytics.read' },
+  { id: 'abandoned-carts', path: '/carts/abandoned', label: 'nav.abandonedCarts', permission: 'customers.read' },
 ];
 
 /** Main areas a member with these permissions may open; none without a workspace. */
