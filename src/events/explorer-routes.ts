@@ -63,7 +63,7 @@ export async function registerEventExplorerRoutes(app: App, { database }: AppDep
       config: { auth: 'analytics.read' },
       schema: {
         tags,
-        summary: 'Event names in use, most frequent first, with their count over the last `days` days (capped at 100,000)',
+        summary: 'Event names in use, most frequent first, with their count over the last `days` days (counted up to `countCap`)',
         querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30 })) }, { additionalProperties: false }),
       },
     },

@@ -213,8 +213,9 @@ describeEachDb('event explorer queries', (getDb) => {
       { name: 'Signed Up', at: '2025-03-01T00:00:00Z' },
       { name: null, type: 'identify', at: '2025-05-04T00:00:00Z' },
     ]);
-    const { items, truncated } = await listEventNames(db.db, { workspaceId: ws, since });
+    const { items, truncated, countCap } = await listEventNames(db.db, { workspaceId: ws, since });
     expect(truncated).toBe(false);
+    expect(countCap).toBe(10_000);
     expect(items).toEqual([
       { name: 'Product Viewed', count: 2, lastSeenAt: '2025-05-03T00:00:00.000Z' },
       { name: 'Order Completed', count: 1, lastSeenAt: '2025-05-04T00:00:00.000Z' },

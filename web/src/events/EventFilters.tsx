@@ -3,16 +3,17 @@ import { Badge, Button, CloseButton, Group, Select } from '@mantine/core';
 import { IconFilterOff } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useCan } from '../auth/session.ts';
-import { formatNumber } from '../customers/format.ts';
 import { useEventNames } from './api.ts';
 import { CustomerPicker } from './CustomerPicker.tsx';
+import { cappedCount } from './format.ts';
 import { EVENT_TYPES, type EventFilter, type EventType } from './stream.ts';
 
 export function EventFilters({ filter, onChange }: { filter: EventFilter; onChange: (f: EventFilter) => void }) {
   const { t, i18n } = useTranslation();
   const can = useCan();
   const names = useEventNames();
-  const nameOptions = (names.data?.items ?? []).map((n) => ({ value: n.name, label: `${n.name} (${formatNumber(n.count, i18n.language)})` }));
+  const cap = names.data?.countCap ?? Infinity;
+  const nameOptions = (names.data?.items ?? []).map((n) => ({ value: n.name, label: `${n.name} (${cappedCount(n.count, cap, i18n.language)})` }));
   // A name from the address that is not (yet) in the list still shows.
   if (filter.name && !nameOptions.some((o) => o.value === filter.name)) nameOptions.unshift({ value: filter.name, label: filter.name });
   const active = Boolean(filter.type || filter.name || filter.customerId || filter.anonymousId);

@@ -61,7 +61,7 @@ export function useEventNames() {
   const ws = useWorkspaceId();
   return useQuery({
     queryKey: eventKeys.names(ws),
-    queryFn: () => api<{ items: EventName[]; truncated: boolean; days: number }>('/api/events/names'),
+    queryFn: () => api<{ items: EventName[]; truncated: boolean; days: number; countCap: number }>('/api/events/names'),
     staleTime: 60_000,
   });
 }

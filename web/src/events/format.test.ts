@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketLabel, eventSummary, formatAmount, formatEventTime, formatJson, volumeChartData, type EventVolume } from './format.ts';
+import { bucketLabel, cappedCount, eventSummary, formatAmount, formatEventTime, formatJson, volumeChartData, type EventVolume } from './format.ts';
 
 describe('eventSummary', () => {
   const track = (name: string, properties: Record<string, unknown>) => ({ type: 'track' as const, name, properties, userId: null });
@@ -57,6 +57,11 @@ describe('times and buckets', () => {
       { label: 'May 1', start: '2025-04-30T15:00:00.000Z', count: 1 },
       { label: 'May 2', start: '2025-05-01T15:00:00.000Z', count: 2 },
     ]);
+  });
+
+  it('marks counts the server stopped counting', () => {
+    expect(cappedCount(10_000, 10_000, 'en')).toBe('10,000+');
+    expect(cappedCount(9_999, 10_000, 'en')).toBe('9,999');
   });
 
   it('pretty-prints JSON', () => {

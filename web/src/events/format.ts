@@ -95,6 +95,12 @@ export function volumeChartData(volume: EventVolume, language: string): ChartPoi
   return volume.buckets.map((b, i) => ({ label: bucketLabel(b.start, volume.interval, language, volume.timeZone, i === 0), start: b.start, count: b.count }));
 }
 
+/** A count the server stopped at `cap` reads "10,000+". */
+export function cappedCount(count: number, cap: number, language: string): string {
+  const text = new Intl.NumberFormat(language).format(count);
+  return count >= cap ? `${text}+` : text;
+}
+
 /** Pretty JSON for the detail view. */
 export function formatJson(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? '';

@@ -798,10 +798,10 @@ export const en = {
     },
     stats: {
       views: 'Views',
-      viewers: '{{formatted}} viewers',
+      viewers: 'Unique viewers: {{formatted}}',
       cartAdds: 'Added to cart',
       orders: 'Orders',
-      units: '{{formatted}} units',
+      units: 'Units sold: {{formatted}}',
       revenue: 'Revenue',
       conversion: 'Viewers who bought',
       conversionHint: '{{bought}} of {{viewers}} viewers',

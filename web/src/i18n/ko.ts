@@ -800,10 +800,10 @@ export const ko: Messages = {
     },
     stats: {
       views: '조회',
-      viewers: '조회한 사람 {{formatted}}명',
+      viewers: '조회한 사람: {{formatted}}명',
       cartAdds: '장바구니 담기',
       orders: '주문',
-      units: '{{formatted}}개 판매',
+      units: '판매 수량: {{formatted}}개',
       revenue: '매출',
       conversion: '조회 후 구매율',
       conversionHint: '조회한 {{viewers}}명 중 {{bought}}명 구매',
