@@ -274,14 +274,13 @@ export async function listAbandonedCarts(
   db: Queryable,
   opts: { workspaceId: string; minValue?: number; recovered?: boolean; customerId?: string; limit: number; cursor?: string },
 ): Promise<{ items: AbandonedCart[]; nextCursor: string | null }> {
-  const owner = sql`case when customer_id is not null then 'c:' || customer_id::text else 'a:' || coalesce(anonymous_id, '') end || ':' || currency`;
   const at = sql`date_trunc('milliseconds', max(abandoned_at))`;
   const having = [sql`true`];
   if (opts.minValue !== undefined) having.push(sql`sum(coalesce(price, 0) * quantity) >= ${opts.minValue}`);
   if (opts.cursor) {
     const c = decodeCursor(opts.cursor);
     const t = cursorTime(c.value).toISOString();
-    having.push(sql`(${at} < ${t}::timestamptz or (${at} = ${t}::timestamptz and ${owner} < ${c.id}))`);
+    having.push(sql`(${at} < ${t}::timestamptz or (${at} = ${t}::timestamptz and owner < ${c.id}))`);
   }
   const { rows } = await db.execute<{
     key: string;
@@ -294,17 +293,20 @@ export async function listAbandonedCarts(
     last_activity_at: string;
     items: AbandonedCart['items'];
   }>(sql`
-    select ${owner} as key, customer_id, min(anonymous_id) as anonymous_id, currency, sum(coalesce(price, 0) * quantity)::bigint as value,
+    select owner as key, customer_id, min(anonymous_id) as anonymous_id, currency, sum(coalesce(price, 0) * quantity)::bigint as value,
       sum(quantity)::int as quantity, ${at} as abandoned_at, max(updated_at) as last_activity_at,
       jsonb_agg(jsonb_build_object('id', id, 'sku', sku, 'name', name, 'category', category, 'productId', product_id, 'price', price,
         'quantity', quantity, 'addedAt', added_at, 'abandonedAt', abandoned_at) order by added_at, id) as items
-    from cart_items
-    where workspace_id = ${opts.workspaceId}::uuid and abandoned_at is not null and removed_at is null
-      and ${opts.recovered ? sql`ordered_at is not null` : sql`ordered_at is null`}
-      ${opts.customerId ? sql`and customer_id = ${opts.customerId}::uuid` : sql``}
-    group by customer_id, case when customer_id is null then anonymous_id end, currency
+    from (
+      select *, case when customer_id is not null then 'c:' || customer_id::text else 'a:' || coalesce(anonymous_id, '') end || ':' || currency as owner
+      from cart_items
+      where workspace_id = ${opts.workspaceId}::uuid and abandoned_at is not null and removed_at is null
+        and ${opts.recovered ? sql`ordered_at is not null` : sql`ordered_at is null`}
+        ${opts.customerId ? sql`and customer_id = ${opts.customerId}::uuid` : sql``}
+    ) lines
+    group by owner, customer_id, currency
     having ${sql.join(having, sql` and `)}
-    order by ${at} desc, ${owner} desc
+    order by ${at} desc, owner desc
     limit ${opts.limit + 1}`);
   const iso = (v: string) => new Date(v).toISOString();
   const page = rows.slice(0, opts.limit).map(

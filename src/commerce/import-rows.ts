@@ -134,10 +134,46 @@ export function productRow(
   return { input, issues };
 }
 
+/** How far `timeZone` is ahead of UTC at the instant `ms`, in milliseconds. */
+function zoneOffset(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+  const v = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  return Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute'), v('second')) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * A date or time as spreadsheets write it ("2024-05-01", "2024.05.01 13:45", ISO 8601 with or
+ * without an offset). Without an offset it is a wall-clock time in `timeZone` (the workspace's).
+ */
+export function parseLocalTime(raw: string, timeZone: string): Date | undefined {
+  const m = /^(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(raw.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0', zone] = m;
+  const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.padEnd(3, '0')));
+  const back = new Date(wall);
+  if (back.getUTCMonth() !== Number(mo) - 1 || back.getUTCDate() !== Number(d) || Number(h) > 23) return undefined;
+  if (zone) {
+    if (zone.toUpperCase() === 'Z') return back;
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    return new Date(wall - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000);
+  }
+  // The offset at the guessed instant, checked again at the result (a DST change in between).
+  let at = wall - zoneOffset(wall, timeZone);
+  at = wall - zoneOffset(at, timeZone);
+  return new Date(at);
+}
+
 export type OrderLineRow = { orderId: string; order: Omit<OrderInput, 'items'>; item?: OrderInput['items'][number]; issues: RowIssue[] };
 
 /** One order line of an orders CSV: the order's fields (read from the first line of the order) and the line's item. */
-export function orderLineRow(fields: readonly string[], headers: readonly string[], columns: Map<OrderField, number>, workspaceCurrency: string): OrderLineRow | { orderId?: undefined; issues: RowIssue[] } {
+export function orderLineRow(
+  fields: readonly string[],
+  headers: readonly string[],
+  columns: Map<OrderField, number>,
+  workspaceCurrency: string,
+  timeZone = 'UTC',
+): OrderLineRow | { orderId?: undefined; issues: RowIssue[] } {
   const issues: RowIssue[] = [];
   const get = (f: OrderField) => cell(fields, columns, f);
   const col = (f: OrderField) => headers[columns.get(f)!];
@@ -151,9 +187,8 @@ export function orderLineRow(fields: readonly string[], headers: readonly string
   const placedRaw = get('placedAt');
   let placedAt: string | undefined;
   if (placedRaw !== undefined) {
-    // "2024-05-01 13:45" and "2024.05.01" as spreadsheets write them.
-    const d = new Date(placedRaw.replace(/^(\d{4})[./](\d{1,2})[./](\d{1,2})/, (_m, y: string, mo: string, da: string) => `${y}-${mo.padStart(2, '0')}-${da.padStart(2, '0')}`).replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T'));
-    if (Number.isNaN(d.getTime())) issues.push({ column: col('placedAt'), message: `"${placedRaw}" is not a date (write 2024-05-01 or 2024-05-01T13:45:00+09:00)` });
+    const d = parseLocalTime(placedRaw, timeZone);
+    if (!d) issues.push({ column: col('placedAt'), message: `"${placedRaw}" is not a date (write 2024-05-01 or 2024-05-01T13:45:00+09:00)` });
     else placedAt = d.toISOString();
   }
   const customer = { email: get('email'), phone: get('phone'), externalId: get('externalId'), userId: get('userId') };

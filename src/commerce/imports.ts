@@ -192,7 +192,7 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
     };
     for await (const row of readRows(opts.source, onHeader, fail)) {
       result.rows++;
-      const read = orderLineRow(row.fields, headers, orderColumns as Parameters<typeof orderLineRow>[2], currency);
+      const read = orderLineRow(row.fields, headers, orderColumns as Parameters<typeof orderLineRow>[2], currency, workspace.timeZone);
       read.issues.forEach((i) => fail(issueAt(row.line, i)));
       if (read.orderId === undefined) {
         result.failed++;

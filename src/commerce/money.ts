@@ -34,7 +34,7 @@ export function toMinorUnits(amount: unknown, currency: string): number | undefi
     text = String(amount);
   } else if (typeof amount === 'string') {
     // Currency signs, codes, spaces and thousands separators are decoration.
-    text = amount.trim().replace(/[\s,_'\u00a0]/g, '').replace(/^[A-Za-z]{3}|[A-Za-z]{3}$/g, '').replace(/[₩$€¥£₫₹]/g, '');
+    text = amount.trim().replace(/[\s,_'\u00a0]/g, '').replace(/^[A-Za-z]{3}|[A-Za-z]{3}$/g, '').replace(/[₩$€¥£₫₹원円元]/g, '');
   } else {
     return undefined;
   }
