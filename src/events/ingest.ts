@@ -2,8 +2,9 @@
 // batch. The hot path is set-based whatever the batch size: one query resolves every user id
 // and anonymous id, one creates the customers of new user ids, one inserts the events
 // (deduplicated by messageId), then the effects (commerce, behaviour metrics) run on the events
-// that are new. Only identity changes (identify traits, a user id first seen with an anonymous
-// id, alias, group) take a few queries per message, each in a savepoint of its own.
+// that are new. Only messages that change who someone is (identify traits, a user id first seen
+// with an anonymous id, alias, group) cost a few queries each, in a savepoint of their own,
+// before the events are written.
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
@@ -121,25 +122,54 @@ async function storeInTransaction(
   }
 
   const ids = idsOf(unique);
-  const owners = await findIdentityOwners(tx, { workspaceId, ...ids });
+  let owners = await findIdentityOwners(tx, { workspaceId, ...ids });
   const unseen = ids.userIds.filter((u) => !owners.users.has(u));
   if (unseen.length) {
     for (const [userId, customerId] of await ensureUserIdCustomers(tx, { workspaceId, userIds: unseen, source: 'events' })) owners.users.set(userId, customerId);
   }
 
-  const rows: Row[] = unique.map((message) => ({ id: uuidv7(), message }));
-  const records = rows.map(({ id, message: m }) => ({
-    id,
-    m: m.messageId,
-    c: customerOf(owners, m),
-    a: m.anonymousId,
-    u: m.userId,
-    t: m.type,
-    n: m.name,
-    s: m.sessionId,
-    p: m.properties,
-    x: m.context,
-    ts: m.timestamp.toISOString(),
+  // Identity calls run before the events are written, so that what they rebuild (a stitched
+  // visitor's history, a merge) does not already hold this batch's events, and each event is
+  // stored with its final customer. A message already stored (a retry) changes nothing again.
+  let identityErrors: ItemError[] = [];
+  const calls = unique.filter((m) => needsIdentityCall(m, owners));
+  if (calls.length) {
+    const stored = await tx.execute<{ message_id: string }>(sql`
+      select message_id from events where workspace_id = ${workspaceId}::uuid and message_id = any(${sql.param(calls.map((m) => m.messageId))}::text[])`);
+    const already = new Set(stored.rows.map((r) => r.message_id));
+    const pending = calls.filter((m) => !already.has(m.messageId));
+    if (pending.length) {
+      identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: pending, owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
+      owners = await findIdentityOwners(tx, { workspaceId, ...ids });
+    }
+  }
+
+  const rows: StoredEvent[] = unique.map((m) => ({
+    id: uuidv7(),
+    messageId: m.messageId,
+    customerId: customerOf(owners, m),
+    anonymousId: m.anonymousId,
+    userId: m.userId,
+    type: m.type,
+    name: m.name,
+    sessionId: m.sessionId,
+    properties: m.properties,
+    context: m.context,
+    timestamp: m.timestamp,
+    receivedAt,
+  }));
+  const records = rows.map((e) => ({
+    id: e.id,
+    m: e.messageId,
+    c: e.customerId,
+    a: e.anonymousId,
+    u: e.userId,
+    t: e.type,
+    n: e.name,
+    s: e.sessionId,
+    p: e.properties,
+    x: e.context,
+    ts: e.timestamp.toISOString(),
   }));
   // One JSON parameter rather than a dozen bind parameters per event; sorted by messageId so two
   // concurrent retries of one batch take their index locks in the same order.
@@ -152,30 +182,23 @@ async function storeInTransaction(
     on conflict (workspace_id, message_id) do nothing
     returning id`);
   const insertedIds = new Set(inserted.rows.map((r) => r.id));
-  const fresh = rows.filter((r) => insertedIds.has(r.id));
+  const fresh = rows.filter((e) => insertedIds.has(e.id));
+  fresh.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+  await applyEventEffects(tx, { workspaceId, events: fresh });
+  return { stored: fresh.length, duplicates: opts.messages.length - fresh.length, errors: identityErrors };
+}
 
-  const identity = await applyIdentityCalls(tx, { workspaceId, messages: fresh.map((r) => r.message), owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
-  // Identity calls may have linked, merged and moved events: read the owners again so the effects
-  // see each event's customer as stored.
-  const final = identity.changed ? await findIdentityOwners(tx, { workspaceId, ...idsOf(fresh.map((r) => r.message)) }) : owners;
+/** An anonymous id met with a user id it is not linked to yet (or owned by a profile nobody has identified). */
+function needsLink(m: IngestMessage, owners: IdentityOwners): boolean {
+  if (!m.userId || !m.anonymousId) return false;
+  const owner = owners.anonymous.get(m.anonymousId);
+  return !owner || (owner.customerId !== owners.users.get(m.userId) && !owner.known);
+}
 
-  const stored: StoredEvent[] = fresh.map(({ id, message: m }) => ({
-    id,
-    messageId: m.messageId,
-    customerId: customerOf(final, m),
-    anonymousId: m.anonymousId,
-    userId: m.userId,
-    type: m.type,
-    name: m.name,
-    sessionId: m.sessionId,
-    properties: m.properties,
-    context: m.context,
-    timestamp: m.timestamp,
-    receivedAt,
-  }));
-  stored.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
-  await applyEventEffects(tx, { workspaceId, events: stored });
-  return { stored: fresh.length, duplicates: opts.messages.length - fresh.length, errors: identity.errors };
+function needsIdentityCall(m: IngestMessage, owners: IdentityOwners): boolean {
+  if (m.type === 'alias' || m.type === 'group') return true;
+  if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) return true;
+  return needsLink(m, owners);
 }
 
 /**
@@ -186,15 +209,13 @@ async function storeInTransaction(
 async function applyIdentityCalls(
   tx: Queryable,
   opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; receivedAt: Date; pathOf?: (index: number) => string; actor: Actor },
-): Promise<{ errors: ItemError[]; changed: boolean }> {
+): Promise<ItemError[]> {
   const { workspaceId, owners, actor } = opts;
   const errors: ItemError[] = [];
-  let changed = false;
   let defs: AttributeDef[] | undefined;
   const pathOf = opts.pathOf ?? ((i: number) => `batch[${i}]`);
 
   const attempt = async (m: IngestMessage, what: string, op: (sp: Queryable) => Promise<void>) => {
-    changed = true;
     for (let tries = 1; ; tries++) {
       try {
         await tx.transaction(op);
@@ -210,14 +231,7 @@ async function applyIdentityCalls(
     }
   };
 
-  // An anonymous id met with a user id for the first time (or owned by a profile nobody has
-  // identified) is linked to that user's customer, which claims the visitor's earlier events.
-  const needsLink = (m: IngestMessage): boolean => {
-    if (!m.userId || !m.anonymousId) return false;
-    const owner = owners.anonymous.get(m.anonymousId);
-    const customerId = owners.users.get(m.userId);
-    return !owner || (owner.customerId !== customerId && !owner.known);
-  };
+  // Once linked, later messages of the batch with the same pair need nothing more.
   const linked = (m: IngestMessage) => {
     const customerId = owners.users.get(m.userId!);
     if (customerId && m.anonymousId) owners.anonymous.set(m.anonymousId, { customerId, known: true });
@@ -271,12 +285,13 @@ async function applyIdentityCalls(
         await upsertGroupCompany(sp, { workspaceId, groupId: m.groupId!, traits: m.traits ?? {}, customerId });
       });
     }
-    if (needsLink(m)) {
+    // The user's customer claims the visitor's earlier events.
+    if (needsLink(m, owners)) {
       await attempt(m, 'anonymousId', async (sp) => {
         await identify(sp, { workspaceId, actor, input: { userId: m.userId!, anonymousId: m.anonymousId!, source: 'events' } });
       });
       linked(m);
     }
   }
-  return { errors, changed };
+  return errors;
 }
