@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import type { Queryable } from '../db/connection.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { applyEventEffects } from './effects.ts';
+import { ingestBatch } from './ingest.ts';
 import { getCustomerMetrics, recomputeCustomers, updateMetricsForEvents } from './metrics.ts';
 import { customerMetrics, events } from './schema.ts';
 import type { EventType, StoredEvent } from './types.ts';
@@ -173,5 +174,64 @@ describeEachDb('behaviour metrics: incremental update', (getDb) => {
       expect(strip(rebuilt)).toEqual(strip(incremental));
       expect(incremental.some((m) => m.orderCount > 0 && m.sessions > 1 && m.bounces > 0 && m.dwellMs > 0)).toBe(true);
     }
+  });
+
+  it('counts each event once when ingestion stitches a visitor to a customer in the middle of a batch', async () => {
+    const { workspace } = await createTestWorkspace(getDb());
+    const { db } = getDb();
+    const visitor = `anon-${uuidv7()}`;
+    const userId = `u-${uuidv7()}`;
+    const msg = (m: Record<string, unknown>) => ({ messageId: uuidv7(), ...m });
+    const first = await ingestBatch(db, {
+      workspaceId: workspace.id,
+      messages: [
+        msg({ type: 'page', anonymousId: visitor, timestamp: '2024-05-01T10:00:00Z' }),
+        msg({ type: 'track', event: 'Product Viewed', anonymousId: visitor, properties: { sku: 'S1', category: 'Women' }, timestamp: '2024-05-01T10:01:00Z' }),
+      ],
+    });
+    expect(first.errors).toEqual([]);
+    // One transaction, two batches: the first links the visitor (a rebuild), the second comes after it.
+    await db.transaction(async (tx) => {
+      const linked = await ingestBatch(tx, {
+        workspaceId: workspace.id,
+        messages: [
+          msg({ type: 'page', anonymousId: visitor, userId, timestamp: '2024-05-01T10:02:00Z' }),
+          msg({ type: 'identify', anonymousId: visitor, userId, traits: { email: `${uuidv7()}@example.com` }, timestamp: '2024-05-01T10:03:00Z' }),
+          msg({ type: 'track', event: 'Product Viewed', userId, properties: { sku: 'S2', category: 'Men' }, timestamp: '2024-05-01T10:04:00Z' }),
+        ],
+      });
+      expect(linked.errors).toEqual([]);
+      await ingestBatch(tx, { workspaceId: workspace.id, messages: [msg({ type: 'page', userId, timestamp: '2024-05-01T10:05:00Z' })] });
+    });
+    const [owner] = (await db.select({ customerId: events.customerId }).from(events).where(and(eq(events.workspaceId, workspace.id), eq(events.userId, userId))).limit(1));
+    const customerId = owner!.customerId!;
+    const incremental = await getCustomerMetrics(db, { workspaceId: workspace.id, customerId });
+    expect(incremental).toMatchObject({ eventCount: 6, pageViews: 3, productViews: 2, sessions: 1, categoryViews: { Women: 1, Men: 1 } });
+    await recomputeCustomers(db, { workspaceId: workspace.id, customerIds: [customerId] });
+    const { updatedAt: _a, ...rebuilt } = await getCustomerMetrics(db, { workspaceId: workspace.id, customerId });
+    const { updatedAt: _b, ...counted } = incremental;
+    expect(rebuilt).toEqual(counted);
+  });
+
+  it('does not count twice the events a rebuild earlier in the same transaction has counted', async () => {
+    const { workspace } = await createTestWorkspace(getDb());
+    const { db } = getDb();
+    const a = uuidv7();
+    const pending = [storedEvent({ customerId: a, at: '2024-05-01T10:00:00Z' }), storedEvent({ customerId: a, at: '2024-05-01T10:01:00Z' })];
+    await db.transaction(async (tx) => {
+      await tx.insert(events).values(pending.map((e) => ({ ...e, workspaceId: workspace.id })));
+      // A stitch or merge between storing the events and moving the metrics forward.
+      await recomputeCustomers(tx, { workspaceId: workspace.id, customerIds: [a] });
+      await updateMetricsForEvents(tx, { workspaceId: workspace.id, events: pending });
+      // Events stored after the rebuild still count.
+      const later = [storedEvent({ customerId: a, at: '2024-05-01T10:02:00Z' })];
+      await tx.insert(events).values(later.map((e) => ({ ...e, workspaceId: workspace.id })));
+      await updateMetricsForEvents(tx, { workspaceId: workspace.id, events: later });
+    });
+    expect(await rowOf(db, workspace.id, a)).toMatchObject({ eventCount: 3, pageViews: 3, sessions: 1 });
+    // The mark lasts only as long as its transaction: an event with an older id counts later on.
+    const old = { ...storedEvent({ customerId: a, at: '2024-05-01T10:03:00Z' }), id: '00000000-0000-7000-8000-000000000001' };
+    await ingest(db, workspace.id, [old]);
+    expect(await rowOf(db, workspace.id, a)).toMatchObject({ eventCount: 4 });
   });
 });

@@ -60,14 +60,22 @@ type EventRow = {
   dwell_ms: unknown;
 };
 
-/** Rebuilds the given customers (sorted, at most RECOMPUTE_CHUNK) into states, in one pass over their events. */
-async function rebuildStates(db: Queryable, workspaceId: string, customerIds: string[]): Promise<Map<string, MetricsState>> {
+/**
+ * Rebuilds the given customers (sorted, at most RECOMPUTE_CHUNK) into states, in one pass over
+ * their events; also gives the greatest event id counted per customer.
+ */
+async function rebuildStates(
+  db: Queryable,
+  workspaceId: string,
+  customerIds: string[],
+): Promise<{ states: Map<string, MetricsState>; lastEventIds: Map<string, string> }> {
   const [{ time_zone: timeZone } = { time_zone: 'UTC' }] = (
     await db.execute<{ time_zone: string }>(sql`select time_zone from workspaces where id = ${workspaceId}`)
   ).rows;
   const hourOf = hourInTimeZone(timeZone);
   const commerce = await readCommerceHistory(db, workspaceId, customerIds);
   const states = new Map<string, MetricsState>();
+  const lastEventIds = new Map<string, string>();
   const stateOf = (id: string) => states.get(id) ?? emptyMetricsState();
 
   // Events in the fold's order (time, an Order Completed after the rest of its instant, id), paged
@@ -107,6 +115,8 @@ async function rebuildStates(db: Queryable, workspaceId: string, customerIds: st
       const now = continues ? waiting.filter((o) => o.placedAt.getTime() < lastMs) : waiting;
       commerce.orders.set(customerId, continues ? waiting.filter((o) => o.placedAt.getTime() >= lastMs) : []);
       states.set(customerId, foldMetrics(stateOf(customerId), events, hourOf, now));
+      const maxId = events.reduce((max, e) => (e.id > max ? e.id : max), lastEventIds.get(customerId) ?? '');
+      lastEventIds.set(customerId, maxId);
       start = end;
     }
     if (!full) break;
@@ -118,7 +128,32 @@ async function rebuildStates(db: Queryable, workspaceId: string, customerIds: st
     if (orders.length > 0) states.set(customerId, foldMetrics(stateOf(customerId), [], hourOf, orders));
   }
   for (const [customerId, n] of commerce.abandonedLines) states.set(customerId, { ...stateOf(customerId), abandonedCartItems: n });
-  return states;
+  return { states, lastEventIds };
+}
+
+/**
+ * Ingestion stores a batch's events, then applies identify, alias and the like (whose stitching
+ * and merges rebuild customers here, counting those events), and only then moves the metrics
+ * forward for the batch. So a rebuild leaves a mark for the rest of its transaction: per
+ * customer, the greatest event id it counted. `updateMetricsForEvents` skips the events up to
+ * it. Event ids are UUIDv7, generated in increasing order, so a later batch of the same
+ * transaction still counts.
+ */
+export const REBUILT_SETTING = 'rapport.metrics_rebuilt';
+
+async function markRebuilt(db: Queryable, lastEventIds: Map<string, string>): Promise<void> {
+  if (lastEventIds.size === 0) return;
+  await db.execute(sql`
+    select set_config(${REBUILT_SETTING},
+      (coalesce(nullif(current_setting(${REBUILT_SETTING}, true), ''), '{}')::jsonb || ${JSON.stringify(Object.fromEntries(lastEventIds))}::jsonb)::text,
+      true)`);
+}
+
+/** The marks of the rebuilds of this transaction (see REBUILT_SETTING), from the setting's text. */
+export function parseRebuiltMarks(text: string | null): Map<string, string> {
+  if (!text) return new Map();
+  const parsed = JSON.parse(text) as Record<string, string>;
+  return new Map(Object.entries(parsed));
 }
 
 /** Writes rebuilt states over the rows (columns other areas add are left alone); customers with no history get zeros when they have a row. */
@@ -196,7 +231,9 @@ export async function recomputeCustomers(db: Queryable, opts: { workspaceId: str
     await db.execute(sql`
       select 1 from customer_metrics where workspace_id = ${opts.workspaceId} and customer_id = any(${sql.param(chunk)}::uuid[])
       order by customer_id for update`);
-    await writeStates(db, opts.workspaceId, chunk, await rebuildStates(db, opts.workspaceId, chunk));
+    const { states, lastEventIds } = await rebuildStates(db, opts.workspaceId, chunk);
+    await writeStates(db, opts.workspaceId, chunk, states);
+    await markRebuilt(db, lastEventIds);
   }
   return ids.length;
 }

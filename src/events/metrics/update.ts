@@ -15,9 +15,11 @@ import {
   type MetricEvent,
   type MetricsState,
 } from './fold.ts';
+import { parseRebuiltMarks, REBUILT_SETTING } from './recompute.ts';
 
 type StoredStateRow = {
   time_zone: string;
+  rebuilt: string | null;
   customer_id: string | null;
   first_seen_ms: number | null;
   last_seen_ms: number | null;
@@ -166,16 +168,23 @@ export async function updateMetricsForEvents(db: Queryable, opts: { workspaceId:
       order by m.customer_id
       for update
     )
-    select w.time_zone, locked.* from workspaces w left join locked on true where w.id = ${opts.workspaceId}`);
+    select w.time_zone, current_setting(${REBUILT_SETTING}, true) as rebuilt, locked.*
+    from workspaces w left join locked on true where w.id = ${opts.workspaceId}`);
   if (rows.length === 0) throw new Error(`workspace ${opts.workspaceId} does not exist`);
   const hourOf = hourInTimeZone(rows[0]!.time_zone);
   const stored = new Map(rows.filter((r) => r.customer_id !== null).map((r) => [r.customer_id!, stateFromRow(r)]));
 
-  const changes = customerIds.map((customerId) => {
+  // Events a rebuild earlier in this transaction has counted already.
+  const rebuilt = parseRebuiltMarks(rows[0]!.rebuilt);
+  const changes = customerIds.flatMap((customerId) => {
+    const mark = rebuilt.get(customerId);
+    const list = byCustomer.get(customerId)!.filter((e) => mark === undefined || e.id > mark);
+    if (list.length === 0) return [];
     const before = stored.get(customerId) ?? emptyMetricsState();
-    const after = foldMetrics(before, byCustomer.get(customerId)!.sort(compareEvents), hourOf);
-    return changeRow(customerId, before, after);
+    const after = foldMetrics(before, list.sort(compareEvents), hourOf);
+    return [changeRow(customerId, before, after)];
   });
+  if (changes.length === 0) return;
 
   await db.execute(sql`
     insert into customer_metrics as m (
