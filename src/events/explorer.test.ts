@@ -8,6 +8,7 @@ import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { AppError } from '../errors.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { updateWorkspace } from '../workspaces/workspaces.ts';
+import { identify } from '../customers/identities.ts';
 import {
   decodeEventCursor,
   encodeEventCursor,
@@ -200,6 +201,16 @@ describeEachDb('event explorer queries', (getDb) => {
     expect(await ids({ anonymousId: 'anon-1' })).toEqual([anon]);
     expect(await ids({ from: new Date('2025-05-02T00:00:00Z'), to: new Date('2025-05-04T00:00:00Z') })).toEqual([page, add]);
     expect(await ids({ name: 'Product Viewed', customerId })).toEqual([view]);
+
+    // Once the visitor is identified, stitching gives their events to the customer: the
+    // anonymous id still finds them, and finds them only.
+    const [later] = await insertEvents(db, w, [{ name: 'Product Added', at: '2025-05-05T00:00:00Z', anonymousId: 'anon-1' }]);
+    await insertEvents(db, w, [{ name: 'Product Added', at: '2025-05-05T00:00:00Z', anonymousId: 'anon-2' }]);
+    const stitched = await db.db.transaction((tx) => identify(tx, { workspaceId: w, actor: systemActor, input: { userId: 'u-anon-1', anonymousId: 'anon-1' } }));
+    expect(await ids({ customerId: stitched.customer.id })).toEqual([later, anon]);
+    await insertEvents(db, w, [{ name: 'Cart Viewed', at: '2025-05-06T00:00:00Z', anonymousId: 'anon-1' }]); // not linked yet
+    expect((await ids({ anonymousId: 'anon-1' })).slice(1)).toEqual([later, anon]);
+    expect(await ids({ anonymousId: 'anon-1' })).toHaveLength(3);
   });
 
   it('lists names most frequent first with counts in the window and when each was last seen', async () => {
