@@ -143,3 +143,34 @@ describe('event explorer', () => {
     expect(await page.getByTestId('event-volume-total').textContent()).toBe('1 in the last 30 days');
   });
 });
+
+describe('commerce pages', () => {
+  it('lists abandoned carts once detection has run', async () => {
+    // Two hours ago a visitor put two pairs of sneakers in the cart and left (the window is an hour).
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    await send(track('Product Added', { sku: 'SN-9', name: 'Sneaker', price: 89000, currency: 'KRW', quantity: 2 }, { anonymousId: 'visitor-2', timestamp: twoHoursAgo }));
+    await page.getByTestId('nav-abandoned-carts').click();
+    await page.getByRole('heading', { name: 'Abandoned carts', exact: true }).waitFor();
+    await page.getByTestId('carts-detect').click();
+    const row = page.getByTestId('cart-row').filter({ hasText: 'visitor-2' });
+    await row.waitFor();
+    expect(await row.getByTestId('cart-items').textContent()).toBe('Sneaker × 2');
+    expect(await row.getByTestId('cart-value').textContent()).toBe('₩178,000');
+    await screenshot(page, 'abandoned-carts');
+  });
+
+  it('lists products and opens one with its views and conversion', async () => {
+    await page.getByTestId('nav-products').click();
+    await page.getByRole('heading', { name: 'Products', exact: true }).waitFor();
+    await page.getByTestId('product-search').fill('linen');
+    await expect.poll(() => page.getByTestId('product-link').allTextContents(), poll).toEqual(['Linen shirt']);
+    await page.getByTestId('product-link').click();
+    await page.getByRole('heading', { name: 'Linen shirt', exact: true }).waitFor();
+    expect(await page.getByTestId('product-price').textContent()).toBe('₩39,000');
+    // Viewed by a visitor and by 김민지, who bought it: one of two viewers.
+    expect(await page.getByTestId('stat-views-value').textContent()).toBe('2');
+    expect(await page.getByTestId('stat-orders-value').textContent()).toBe('1');
+    expect(await page.getByTestId('stat-conversion-value').textContent()).toBe('50%');
+    await screenshot(page, 'product');
+  });
+});
