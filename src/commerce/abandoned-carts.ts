@@ -103,7 +103,7 @@ async function markDue(db: Queryable, opts: { workspaceId?: string; now: Date; l
       from cart_items c
       left join commerce_settings s on s.workspace_id = c.workspace_id
       where c.removed_at is null and c.ordered_at is null and c.abandoned_at is null
-        and c.updated_at <= ${opts.now.toISOString()}::timestamptz - make_interval(mins => coalesce(s.abandoned_cart_minutes, 60))
+        and c.updated_at < ${opts.now.toISOString()}::timestamptz - make_interval(mins => coalesce(s.abandoned_cart_minutes, 60))
         ${opts.workspaceId ? sql`and c.workspace_id = ${opts.workspaceId}::uuid` : sql``}
       order by c.workspace_id, c.id
       limit ${opts.limit}
