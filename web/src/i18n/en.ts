@@ -101,6 +101,7 @@ export const en = {
     },
     pii: { read: 'See personal data' },
     analytics: { read: 'View analytics' },
+    commerce: { write: 'Manage products, orders and cart settings' },
     messaging: { write: 'Send messages and campaigns' },
     sales: { write: 'Work leads and deals' },
     service: { write: 'Handle tickets and surveys' },

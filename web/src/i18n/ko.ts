@@ -103,6 +103,7 @@ export const ko: Messages = {
     },
     pii: { read: '개인정보 보기' },
     analytics: { read: '분석 보기' },
+    commerce: { write: '상품, 주문, 장바구니 설정 관리' },
     messaging: { write: '메시지와 캠페인 발송' },
     sales: { write: '리드와 거래 관리' },
     service: { write: '티켓과 설문 처리' },
