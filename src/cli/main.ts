@@ -10,6 +10,7 @@ import { createKeyCommand, createUserCommand } from './admin.ts';
 import { runBench } from './bench.ts';
 import { demoCommand } from './demo.ts';
 import { importCustomersCommand, parseImportArgs, unreadable } from './import.ts';
+import { importCommerceCommand, isCommerceImport, parseCommerceImportArgs } from './commerce-import.ts';
 import { runWorkerCommand } from './worker.ts';
 
 const HELP = `Usage: rapport <command> [options]
@@ -28,6 +29,9 @@ Commands:
           [--match-by auto|email|phone|externalId] [--mapping JSON]
                              import customers from a CSV (UTF-8 or CP949/EUC-KR; headers of
                              HubSpot, Salesforce and Korean exports are mapped for you)
+  import products|orders FILE.csv [--workspace ID] [--encoding auto|utf-8|cp949]
+                             import the catalogue, or orders (one row per order line), from a CSV
+                             (prices in major units: 12.99, 89,000; see docs/commerce.md)
   bench <name>               run bench/<name>.ts and print its figures
   db-template [--if-needed]  build the prebuilt embedded database new data directories start from
 
@@ -102,6 +106,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'import': {
+      if (isCommerceImport(rest)) {
+        const commerce = parseCommerceImportArgs(rest);
+        return withDatabase(config, (database) => importCommerceCommand(database, commerce, (line) => console.log(line)));
+      }
       const options = parseImportArgs(rest);
       const problem = await unreadable(options.file);
       if (problem) {

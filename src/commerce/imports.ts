@@ -109,6 +109,12 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
   const result: CommerceImportResult = { kind: opts.kind, encoding: opts.source.encoding, rows: 0, created: 0, updated: 0, failed: 0, errors: [] };
   const errors: ImportRowError[] = [];
   const fail = (e: ImportRowError) => errors.push(e);
+  // A row the CSV reader could not read at all.
+  const unreadable = (e: ImportRowError) => {
+    result.rows++;
+    result.failed++;
+    fail(e);
+  };
   let headers: string[] = [];
   let productColumns = new Map<string, number>();
   let orderColumns = new Map<string, number>();
@@ -141,7 +147,7 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
         seen.add(u.sku);
       });
     };
-    for await (const row of readRows(opts.source, onHeader, fail)) {
+    for await (const row of readRows(opts.source, onHeader, unreadable)) {
       result.rows++;
       const { input, issues } = productRow(row.fields, headers, productColumns as Parameters<typeof productRow>[2], currency);
       const checked = input ? checkProductInput(input, 'row', { requireName: false }) : undefined;
@@ -190,7 +196,7 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
       group = undefined;
       if (batch.length >= ORDER_BATCH) await flush();
     };
-    for await (const row of readRows(opts.source, onHeader, fail)) {
+    for await (const row of readRows(opts.source, onHeader, unreadable)) {
       result.rows++;
       const read = orderLineRow(row.fields, headers, orderColumns as Parameters<typeof orderLineRow>[2], currency, workspace.timeZone);
       read.issues.forEach((i) => fail(issueAt(row.line, i)));
