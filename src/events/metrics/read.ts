@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/connection.ts';
 import { emptyMetricsState, mostActiveHour, type MetricsState } from './fold.ts';
-import { stateColumns, stateFromRow } from './update.ts';
+import { stateColumns, stateFromRow } from './row.ts';
 
 export const TOP_CATEGORIES = 5;
 
