@@ -203,6 +203,21 @@ describe('synthetic behaviour', () => {
     expect([...anonymousBefore].filter((a) => !identifiedDevices.has(a)).length).toBeGreaterThan(60);
   });
 
+  it('sends only orders (after an identify) in the order history before the browsing window', () => {
+    const from = NOW.getTime() - 30 * 86_400_000;
+    const messages = [...generateBehaviour({ seed: 4, customers: customers(300), now: NOW, days: 30, orderHistoryDays: 730 })];
+    const before = messages.filter((m) => Date.parse(m.timestamp) < from);
+    expect(new Set(before.map((m) => m.event ?? m.type))).toEqual(new Set(['identify', 'Order Completed']));
+    const orders = before.filter((m) => m.event === 'Order Completed');
+    expect(orders.length).toBeGreaterThan(100);
+    expect(Math.min(...orders.map((m) => Date.parse(m.timestamp)))).toBeLessThan(NOW.getTime() - 365 * 86_400_000);
+    // Repeat buyers show in the history, each order on its own identified user.
+    const perUser = new Map<string, number>();
+    for (const o of orders) perUser.set(o.userId!, (perUser.get(o.userId!) ?? 0) + 1);
+    expect([...perUser.values()].filter((n) => n >= 3).length).toBeGreaterThan(10);
+    expect(new Set(orders.map((o) => o.properties!.order_id)).size).toBe(orders.length);
+  });
+
   it('plants loyal, one-off and churned buyers (BG/NBD)', () => {
     // Two years of 600 customers: per customer order count and last order.
     const orders = new Map<string, number[]>();

@@ -7,7 +7,7 @@ import { CATEGORIES } from './generate/catalogue.ts';
 
 export { createRandom, type Random } from './generate/random.ts';
 export { CATEGORIES, COLOURS, generateCatalogue, type CatalogueOptions, type CategoryKey, type SyntheticProduct } from './generate/catalogue.ts';
-export { generateBehaviour, PURCHASE_MODEL, type BehaviourCustomer, type BehaviourOptions, type GeneratedContext, type SegmentMessage } from './generate/behaviour.ts';
+export { behaviourMessageId, generateBehaviour, PURCHASE_MODEL, type BehaviourCustomer, type BehaviourOptions, type GeneratedContext, type SegmentMessage } from './generate/behaviour.ts';
 
 // The most common surnames with their approximate share (Statistics Korea, 2015 census).
 const SURNAMES: readonly (readonly [readonly [string, string], number])[] = [

@@ -69,6 +69,11 @@ export type BehaviourOptions = {
   now?: Date;
   /** Only sessions of the last `days` days are sent (the model runs from each sign-up); default 730. */
   days?: number;
+  /**
+   * Orders go back this many days (when more than `days`): before the browsing window only the
+   * `Order Completed` call is sent (after an identify), a long purchase history for few events.
+   */
+  orderHistoryDays?: number;
   /** Visitors who are not among the customers; default half as many as customers. */
   anonymousVisitors?: number;
   /** Share of those visitors who sign up at some visit (identify with a new user id); default 0.25. */
@@ -139,6 +144,7 @@ type World = {
   origin: string;
   now: number;
   windowStart: number;
+  orderWindowStart: number;
   intensity: number;
   shelves: Map<string, Shelf>; // `${key}:${department}`
   urls: Map<SyntheticProduct, string>;
@@ -171,6 +177,7 @@ function buildWorld(opts: BehaviourOptions, catalogue: readonly SyntheticProduct
     origin,
     now,
     windowStart: now - (opts.days ?? 730) * DAY,
+    orderWindowStart: now - Math.max(opts.days ?? 730, opts.orderHistoryDays ?? 0) * DAY,
     intensity: opts.intensity ?? 1,
     shelves,
     urls: new Map(catalogue.map((p) => [p, `${origin}${p.url}`])),
@@ -185,10 +192,18 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0').slice(-width);
 }
 /** version nibble 8 (custom), variant a/b/c/d: message, anonymous id, session, order. */
-function uuidOf(world: World, person: number, kind: 'a' | 'b' | 'c' | 'd', counter: number): string {
+function uuidOf(world: Pick<World, 'seedHex'>, person: number, kind: 'a' | 'b' | 'c' | 'd', counter: number): string {
   const p = hex(person, 7);
   const c = hex(Math.floor(counter / 0x1000), 12);
   return `${world.seedHex}-${p.slice(0, 4)}-8${p.slice(4)}-${kind}${hex(counter % 0x1000, 3)}-${c}`;
+}
+
+/**
+ * The id of message `counter` (0 = first) of person `person` (customers first, in the order
+ * given, then visitors), whatever the other options: a loader can tell whether a stream is in.
+ */
+export function behaviourMessageId(seed: number, person: number, counter: number): string {
+  return uuidOf({ seedHex: (seed >>> 0).toString(16).padStart(8, '0') }, person, 'a', counter);
 }
 
 // --- people --------------------------------------------------------------------------------
@@ -483,7 +498,16 @@ function* personStream(world: World, person: Person, clock: { at: number }): Gen
     track('Checkout Step Completed', { step: 2, payment_method: rnd.weighted([['card', 45], ['naverpay', 25], ['kakaopay', 20], ['bank_transfer', 10]] as const) });
     if (!complete) return; // left at payment
     t += rnd.int(3_000, 20_000);
+    placeOrder(cart);
+    t += rnd.int(500, 3_000);
+    visit('Order Complete', '/order', '주문 완료');
+    cart = [];
+    cartNumber++;
+  };
+
+  const placeOrder = (lines: CartLine[]) => {
     orders++;
+    const subtotal = lines.reduce((sum, l) => sum + l.product.price * l.quantity, 0);
     const coupon = orders === 1 && rnd.chance(0.4) ? COUPONS[0]! : rnd.chance(0.12) ? rnd.pick(COUPONS.slice(1)) : undefined;
     const discount = coupon ? Math.round((subtotal * coupon[1]) / 100) + coupon[2] : 0;
     const shipping = subtotal - discount >= FREE_SHIPPING_FROM ? 0 : SHIPPING_FEE;
@@ -498,17 +522,28 @@ function* personStream(world: World, person: Person, clock: { at: number }): Gen
       revenue: subtotal - discount,
       ...(coupon ? { coupon: coupon[0] } : {}),
       currency: 'KRW',
-      products: cart.map((l) => productProps(l.product, l.quantity)),
+      products: lines.map((l) => productProps(l.product, l.quantity)),
     });
-    t += rnd.int(500, 3_000);
-    visit('Order Complete', '/order', '주문 완료');
-    cart = [];
-    cartNumber++;
+  };
+
+  /** Before the browsing window, within the order history: the order alone (after an identify). */
+  const runOrderOnly = (s: Planned, start: number) => {
+    startSession(start);
+    const lines: CartLine[] = (s.items ?? []).map((product) => ({ product, quantity: rnd.chance(0.1) ? 2 : 1, addedAt: t }));
+    if (rnd.chance(0.25)) {
+      const extra = pickProduct(pickCategory());
+      if (extra && !s.items?.includes(extra)) lines.push({ product: extra, quantity: 1, addedAt: t });
+    }
+    if (lines.length === 0) return;
+    page = { path: '/demo-shop/checkout', url: `${world.origin}/demo-shop/checkout`, title: '주문서 작성 · 무드앤데일리', referrer: `${world.origin}/demo-shop/cart` };
+    if (!device.loggedIn) identify();
+    placeOrder(lines);
+    cartNumber++; // the order's checkout id is its own
   };
 
   /** When a session planned for `at` starts: its day, at an hour people browse (often the person's favourite). */
-  const startOf = (at: number): number | undefined => {
-    const start = Math.max(sessionTime(rnd, at, person.favouriteHour), cursor + 31 * MINUTE);
+  const startOf = (at: number, floor: number): number | undefined => {
+    const start = Math.max(sessionTime(rnd, at, person.favouriteHour), cursor + 31 * MINUTE, floor);
     return start < world.now - 10 * MINUTE ? start : undefined;
   };
   const startSession = (start: number) => {
@@ -605,15 +640,18 @@ function* personStream(world: World, person: Person, clock: { at: number }): Gen
       if (rnd.chance(dropout)) aliveUntil = s.at;
       else schedulePurchase(s.at + exponential(rnd, lambda) * DAY);
     }
-    if (s.at < world.windowStart) {
+    const orderOnly = s.at < world.windowStart && s.kind === 'purchase' && s.at >= world.orderWindowStart;
+    if (s.at < world.windowStart && !orderOnly) {
       skipSession(s);
       continue;
     }
-    const start = startOf(s.at);
+    // A session keeps to its side of the browsing window's start when it moves to another hour.
+    const start = startOf(s.at, orderOnly ? world.orderWindowStart : world.windowStart);
     if (start === undefined) continue;
     clock.at = start;
     yield null;
-    runSession(s, start);
+    if (orderOnly) runOrderOnly(s, start);
+    else runSession(s, start);
     cursor = Math.max(cursor, t);
     const session = out;
     const sessionTimes = times;

@@ -3,6 +3,7 @@
 // notes, and some planted near-duplicates so the duplicates page has something real to show.
 import { createRandom, generateCustomers, REGIONS, STYLES, type Random, type SyntheticCustomer } from '../../bench/generate.ts';
 import type { Db } from '../db/connection.ts';
+import { loadDemoBehaviour, type DemoBehaviourResult } from '../events/demo.ts';
 import type { Actor } from '../workspaces/audit.ts';
 import { createAttributeDef, listAttributeDefs, type AttributeDefInput } from './attributes.ts';
 import { upsertCustomers, type UpsertResult } from './customers.ts';
@@ -81,6 +82,8 @@ export type DemoOptions = {
   batchSize?: number;
   /** The day the data is "as of"; default today. Same seed and day → same data. */
   now?: Date;
+  /** How many of the customers get shop behaviour (events, carts, orders); default 100, 0 for none. */
+  behaviourCustomers?: number;
 };
 
 export type DemoResult = {
@@ -91,6 +94,7 @@ export type DemoResult = {
   duplicates: PlantedDuplicate[];
   notes: number;
   attributesCreated: string[];
+  behaviour?: DemoBehaviourResult;
 };
 
 function startOfDay(d: Date): Date {
@@ -248,5 +252,10 @@ export async function loadDemoCustomers(db: Db, opts: DemoOptions): Promise<Demo
       result.notes++;
     }
   });
+
+  const behaviourCustomers = Math.min(opts.count, opts.behaviourCustomers ?? 100);
+  if (behaviourCustomers > 0) {
+    result.behaviour = await loadDemoBehaviour(db, { workspaceId: opts.workspaceId, customers: behaviourCustomers, seed, customersAsOf: now, now: opts.now });
+  }
   return result;
 }

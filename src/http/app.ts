@@ -18,6 +18,7 @@ import { registerImportRoutes } from '../customers/import-routes.ts';
 import { registerMetricsRoutes } from '../events/metrics-routes.ts';
 import { registerEventRoutes } from '../events/routes.ts';
 import { registerEventExplorerRoutes } from '../events/explorer-routes.ts';
+import { registerTrackerRoutes } from '../events/tracker-routes.ts';
 import { registerCommerceRoutes } from '../commerce/routes.ts';
 import { registerCommerceImportRoutes } from '../commerce/import-routes.ts';
 import '../areas.ts';
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerMetricsRoutes(app, deps);
   await registerEventRoutes(app, deps);
   await registerEventExplorerRoutes(app, deps);
+  await registerTrackerRoutes(app, deps);
   await registerCommerceRoutes(app, deps);
   await registerCommerceImportRoutes(app, deps);
 
