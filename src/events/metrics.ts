@@ -7,5 +7,5 @@ export type { AbandonedCartMetricsInput, OrderMetricsInput, RefundMetricsInput }
 export { updateMetricsForEvents } from './metrics/update.ts';
 export { PRODUCT_DWELL_EVENT, SESSION_GAP_MS } from './metrics/fold.ts';
 export { getCustomerMetrics, type CustomerMetrics } from './metrics/read.ts';
-export { recomputeCustomers, recomputeIfStale, nextCustomerRange } from './metrics/recompute.ts';
+export { recomputeCustomerMetrics, recomputeCustomers, recomputeIfStale, nextCustomerRange } from './metrics/recompute.ts';
 export { enqueueMetricsRecompute, runMetricsRecomputeJob, METRICS_RECOMPUTE_JOB } from './metrics/jobs.ts';

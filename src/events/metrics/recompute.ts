@@ -277,3 +277,20 @@ export async function recomputeIfStale(db: Queryable, opts: { workspaceId: strin
   await recomputeCustomers(db, { workspaceId: ws, customerIds: [id] });
   return true;
 }
+
+/**
+ * Rebuilds behaviour metrics from history: the given customers, or every customer of the
+ * workspace range by range (in the caller's transaction; the `metrics.recompute` job runs the
+ * ranges as separate jobs instead). Returns how many customers were rebuilt.
+ */
+export async function recomputeCustomerMetrics(db: Queryable, opts: { workspaceId: string; customerIds?: string[] }): Promise<number> {
+  if (opts.customerIds) return recomputeCustomers(db, { workspaceId: opts.workspaceId, customerIds: opts.customerIds });
+  let after: string | null = null;
+  let total = 0;
+  for (;;) {
+    const ids = await nextCustomerRange(db, { workspaceId: opts.workspaceId, after, limit: RECOMPUTE_CHUNK });
+    total += await recomputeCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids });
+    if (ids.length < RECOMPUTE_CHUNK) return total;
+    after = ids[ids.length - 1]!;
+  }
+}
