@@ -118,7 +118,7 @@ describeEachDb('tracker and demo shop routes', (database) => {
       const res = await get(url);
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain('<script src="/demo-shop/shop.js" defer></script>');
-      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['cache-control']).toBe('private, no-cache');
     });
 
     it('speaks Korean or English: Accept-Language, then ?lang= kept in a cookie', async () => {

@@ -92,7 +92,9 @@ export async function registerTrackerRoutes(app: App, { database, config }: AppD
     const lang = langOf(request, reply);
     const path = request.url.split('?')[0] ?? '/demo-shop';
     const html = render({ lang, writeKey, path, catalogue: products() }, request.params as Record<string, string>);
-    reply.header('cache-control', 'no-store').header('referrer-policy', 'same-origin');
+    // Revalidated every time, but not no-store: that would keep pages out of the back/forward
+    // cache, and a product page coming back from it is how dwell time resumes after a visit elsewhere.
+    reply.header('cache-control', 'private, no-cache').header('referrer-policy', 'same-origin');
     if (html === undefined) return reply.status(404).type('text/plain; charset=utf-8').send('Not found in the demo shop');
     return reply.type('text/html; charset=utf-8').send(html);
   };
