@@ -130,11 +130,20 @@ export async function learnProducts(db: Queryable, opts: { workspaceId: string; 
   // Sorted by SKU, so that concurrent batches lock the rows they share in the same order.
   const rows = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)).map((f) => ({ id: uuidv7(), ...f, priced: f.price !== null }));
   // A product first seen without a name is named by its SKU until an event names it.
+  // Facts that change nothing are dropped before the insert: ON CONFLICT DO UPDATE locks every
+  // conflicting row even when its WHERE is false, and concurrent batches viewing the same
+  // products would otherwise wait for each other's whole transaction.
   await db.execute(sql`
     insert into products as p (workspace_id, id, sku, name, brand, category, price, currency, image_url, url)
     select ${opts.workspaceId}::uuid, r.id, r.sku, coalesce(r.name, r.sku), r.brand, r.category, r.price, r.currency, r."imageUrl", r.url
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
       as r(id uuid, sku text, name text, brand text, category text, price bigint, currency text, "imageUrl" text, url text, priced boolean)
+    left join products q on q.workspace_id = ${opts.workspaceId}::uuid and q.sku = r.sku
+    where q.sku is null or (q.name, q.brand, q.category, q.price, q.currency, q.image_url, q.url) is distinct from (
+      case when coalesce(r.name, r.sku) = r.sku then q.name else r.name end,
+      coalesce(r.brand, q.brand), coalesce(r.category, q.category), coalesce(r.price, q.price),
+      case when r.price is null then q.currency else r.currency end,
+      coalesce(r."imageUrl", q.image_url), coalesce(r.url, q.url))
     order by r.sku
     on conflict (workspace_id, sku) do update set
       name = case when excluded.name = excluded.sku then p.name else excluded.name end,

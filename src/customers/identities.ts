@@ -4,13 +4,14 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { recordAudit, type Actor } from '../workspaces/audit.ts';
-import { createCustomer, getCustomerRow, requireCustomerRow, updateCustomer, type CustomerRow } from './customers.ts';
-import { IDENTITY_KINDS, normaliseEmail, normalisePhone, type IdentityKind } from './fields.ts';
+import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';
+import { listAttributeDefs, type AttributeDef } from './attributes.ts';
+import { auditView, createCustomer, getCustomerRow, profileOf, requireCustomerRow, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
+import { IDENTITY_KINDS, normaliseEmail, normalisePhone, type FieldIssue, type IdentityKind } from './fields.ts';
 import { customerLinks } from './links.ts';
 import { mergeCustomers } from './merge.ts';
-import type { CustomerInput } from './profile-input.ts';
-import { customerIdentities } from './schema.ts';
+import { applyChanges, normaliseCustomerInput, type CustomerInput } from './profile-input.ts';
+import { customerIdentities, customers } from './schema.ts';
 
 export type Identity = { id: string; customerId: string; kind: IdentityKind; value: string; source: string | null; createdAt: string };
 
@@ -248,4 +249,88 @@ export async function ensureUserIdCustomers(db: Queryable, opts: { workspaceId: 
     for (const [value, customerId] of found.users) result.set(value, customerId);
   }
   return result;
+}
+
+/**
+ * Links anonymous ids to known customers in bulk (event ingestion: a visitor who signs up or
+ * logs in). An anonymous id already linked to someone stays theirs. For each id linked, every
+ * area claims the rows it recorded under it before anyone knew who it was; `hasHistory` may
+ * spare those claims for ids the caller knows nothing was recorded under (a visitor whose first
+ * message already named the user). Returns the links made.
+ */
+export async function linkAnonymousIds(
+  db: Queryable,
+  opts: { workspaceId: string; links: { anonymousId: string; customerId: string }[]; source: string; hasHistory?: (anonymousId: string) => boolean },
+): Promise<{ anonymousId: string; customerId: string }[]> {
+  const byId = new Map<string, string>();
+  for (const l of opts.links) if (!byId.has(l.anonymousId)) byId.set(l.anonymousId, l.customerId);
+  if (byId.size === 0) return [];
+  const rows = [...byId].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, customerId]) => ({ id: uuidv7(), customer_id: customerId, value }));
+  const made = await db.execute<{ value: string; customer_id: string }>(sql`
+    insert into customer_identities (workspace_id, id, customer_id, kind, value, source, created_at)
+    select ${opts.workspaceId}::uuid, r.id, r.customer_id, 'anonymous_id', r.value, ${opts.source}, now()
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, customer_id uuid, value text)
+    order by r.value
+    on conflict (workspace_id, kind, value) do nothing
+    returning value, customer_id`);
+  const linked = made.rows.map((r) => ({ anonymousId: r.value, customerId: r.customer_id }));
+  for (const l of linked) {
+    if (opts.hasHistory && !opts.hasHistory(l.anonymousId)) continue;
+    for (const link of customerLinks()) await link.claimAnonymous?.(db, { workspaceId: opts.workspaceId, anonymousId: l.anonymousId, customerId: l.customerId });
+  }
+  return linked;
+}
+
+export type ProfileUpdateResult = { customerId: string; status: 'updated' | 'unchanged' | 'skipped' | 'failed'; errors?: FieldIssue[] };
+
+/**
+ * Profile changes that many identify calls bring at once (event ingestion): one read of the
+ * profiles, then one bulk upsert of those that actually change. Deleted, merged and erased
+ * profiles are left alone (`skipped`). One entry per customer: give each customer once.
+ */
+export async function updateProfilesInBulk(
+  db: Queryable,
+  opts: { workspaceId: string; actor: Actor; updates: { customerId: string; input: CustomerInput; path: string }[]; defs?: AttributeDef[] },
+): Promise<ProfileUpdateResult[]> {
+  if (opts.updates.length === 0) return [];
+  const defs = opts.defs ?? (await listAttributeDefs(db, { workspaceId: opts.workspaceId }));
+  const rows = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.workspaceId, opts.workspaceId), sql`${customers.id} = any(${sql.param(opts.updates.map((u) => u.customerId))}::uuid[])`));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const results: ProfileUpdateResult[] = [];
+  const changing: { customerId: string; input: CustomerInput; path: string }[] = [];
+  for (const u of opts.updates) {
+    const row = byId.get(u.customerId);
+    if (!row || row.deletedAt || row.erasedAt) {
+      results.push({ customerId: u.customerId, status: 'skipped' });
+      continue;
+    }
+    const { value, issues } = normaliseCustomerInput(u.input, defs, { prefix: u.path });
+    if (issues.length) {
+      results.push({ customerId: u.customerId, status: 'failed', errors: issues });
+      continue;
+    }
+    const before = profileOf(row);
+    const changed = Object.keys(diffRecords(auditView(before), auditView(applyChanges(before, value)))).length > 0;
+    if (changed) changing.push(u);
+    else results.push({ customerId: u.customerId, status: 'unchanged' });
+  }
+  if (changing.length) {
+    const upserted = await upsertCustomers(db, {
+      workspaceId: opts.workspaceId,
+      actor: opts.actor,
+      rows: changing.map((u) => u.input),
+      targetIds: changing.map((u) => u.customerId),
+      matchBy: 'none',
+      pathOf: (i) => changing[i]!.path,
+      auditEach: true,
+      defs,
+    });
+    upserted.forEach((r, i) => {
+      results.push({ customerId: changing[i]!.customerId, status: r.status === 'failed' ? 'failed' : 'updated', ...(r.errors ? { errors: r.errors } : {}) });
+    });
+  }
+  return results;
 }

@@ -6,17 +6,19 @@
 // with an anonymous id, alias, group) cost a few queries each, in a savepoint of their own,
 // before the events are written.
 import { sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { listAttributeDefs, type AttributeDef } from '../customers/attributes.ts';
-import { ensureUserIdCustomers, findIdentityOwners, identify, type IdentityOwners } from '../customers/identities.ts';
+import { ensureUserIdCustomers, findIdentityOwners, identify, linkAnonymousIds, updateProfilesInBulk, type IdentityOwners } from '../customers/identities.ts';
+import type { CustomerInput } from '../customers/profile-input.ts';
 import { mergeCustomers } from '../customers/merge.ts';
 import { upsertGroupCompany } from '../sales/companies.ts';
 import type { Actor } from '../workspaces/audit.ts';
 import { applyEventEffects } from './effects.ts';
 import { readMessages, type IngestMessage, type ItemError } from './segment-message.ts';
-import { profileFromTraits } from './segment-traits.ts';
+import { profileFromTraits, type ProfileFromTraits } from './segment-traits.ts';
 import type { EventType, StoredEvent } from './types.ts';
 
 export type IngestResult = {
@@ -72,16 +74,21 @@ function pgCode(err: unknown): string | undefined {
 // Deadlock and serialisation failures: two batches touched the same rows in another order. The
 // whole batch is tried again; nothing of the failed attempt was kept.
 const RETRYABLE = new Set(['40P01', '40001']);
-const ATTEMPTS = 3;
+const ATTEMPTS = 5;
 
 /** Stores messages already read by `readMessages` (see `ingestBatch`). */
 export async function storeMessages(
   db: Queryable,
   opts: { workspaceId: string; messages: IngestMessage[]; receivedAt: Date; pathOf?: (index: number) => string; actor?: Actor },
 ): Promise<IngestResult> {
+  if (!(db instanceof PgTransaction)) await retrying(() => createIdentitiesFirst(db, opts));
+  return retrying(() => db.transaction((tx) => storeInTransaction(tx, opts)));
+}
+
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => storeInTransaction(tx, opts));
+      return await work();
     } catch (err) {
       const code = pgCode(err);
       if (attempt >= ATTEMPTS || !code || !RETRYABLE.has(code)) throw err;
@@ -89,7 +96,37 @@ export async function storeMessages(
   }
 }
 
-type Row = { id: string; message: IngestMessage };
+/**
+ * The customers of user ids never seen, and the links of anonymous ids met with a user id for
+ * the first time, are made first in a short transaction of their own. Concurrent batches naming
+ * the same new person then wait for that, not for each other's whole batch. Both are facts that
+ * hold whatever becomes of the batch, and making them again changes nothing.
+ */
+async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string; messages: IngestMessage[] }): Promise<void> {
+  const { workspaceId } = opts;
+  const ids = idsOf(opts.messages);
+  const owners = await findIdentityOwners(db, { workspaceId, ...ids });
+  const unseen = ids.userIds.filter((u) => !owners.users.has(u));
+  const pairs = opts.messages.filter((m) => m.userId && m.anonymousId && !owners.anonymous.has(m.anonymousId));
+  if (unseen.length === 0 && pairs.length === 0) return;
+  // Only a visitor with events nobody was known for has anything for the areas to claim: carts
+  // and orders under an anonymous id come from its events. Most links are of a known user's new
+  // device, whose first message already named them.
+  const withHistory = new Set<string>();
+  if (pairs.length) {
+    const { rows } = await db.execute<{ anonymous_id: string }>(sql`
+      select distinct anonymous_id from events
+      where workspace_id = ${workspaceId}::uuid and customer_id is null and anonymous_id = any(${sql.param([...new Set(pairs.map((m) => m.anonymousId!))])}::text[])`);
+    for (const r of rows) withHistory.add(r.anonymous_id);
+  }
+  await db.transaction(async (tx) => {
+    if (unseen.length) {
+      for (const [userId, customerId] of await ensureUserIdCustomers(tx, { workspaceId, userIds: unseen, source: 'events' })) owners.users.set(userId, customerId);
+    }
+    const links = pairs.map((m) => ({ anonymousId: m.anonymousId!, customerId: owners.users.get(m.userId!)! }));
+    await linkAnonymousIds(tx, { workspaceId, links, source: 'events', hasHistory: (id) => withHistory.has(id) });
+  });
+}
 
 function customerOf(owners: IdentityOwners, m: IngestMessage): string | null {
   if (m.userId) return owners.users.get(m.userId) ?? null;
@@ -130,18 +167,13 @@ async function storeInTransaction(
 
   // Identity calls run before the events are written, so that what they rebuild (a stitched
   // visitor's history, a merge) does not already hold this batch's events, and each event is
-  // stored with its final customer. A message already stored (a retry) changes nothing again.
+  // stored with its final customer. They are idempotent: a retried batch repeats them harmlessly.
   let identityErrors: ItemError[] = [];
   const calls = unique.filter((m) => needsIdentityCall(m, owners));
   if (calls.length) {
-    const stored = await tx.execute<{ message_id: string }>(sql`
-      select message_id from events where workspace_id = ${workspaceId}::uuid and message_id = any(${sql.param(calls.map((m) => m.messageId))}::text[])`);
-    const already = new Set(stored.rows.map((r) => r.message_id));
-    const pending = calls.filter((m) => !already.has(m.messageId));
-    if (pending.length) {
-      identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: pending, owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
-      owners = await findIdentityOwners(tx, { workspaceId, ...ids });
-    }
+    const done = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
+    identityErrors = done.errors;
+    if (done.moved) owners = await findIdentityOwners(tx, { workspaceId, ...ids });
   }
 
   const rows: StoredEvent[] = unique.map((m) => ({
@@ -202,20 +234,25 @@ function needsIdentityCall(m: IngestMessage, owners: IdentityOwners): boolean {
 }
 
 /**
- * The messages that change who someone is: identify traits, a user id seen with an anonymous id
- * not yet linked to it, alias and group. Each runs in a savepoint: a problem is reported for its
- * message and the event stays stored.
+ * The messages that change who someone is. Set-based where it is common: the profile changes of
+ * known users' identify calls go in one bulk update, and anonymous ids met with a user id for the
+ * first time are linked in one insert. Rarer calls go one by one, each in a savepoint, through
+ * the customers area's identify and merge: an identify by e-mail alone, a visitor whose own
+ * profile must fold into the user's, alias and group. A problem is reported for its message; the
+ * event is stored all the same.
  */
 async function applyIdentityCalls(
   tx: Queryable,
   opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; receivedAt: Date; pathOf?: (index: number) => string; actor: Actor },
-): Promise<ItemError[]> {
+): Promise<{ errors: ItemError[]; moved: boolean }> {
   const { workspaceId, owners, actor } = opts;
   const errors: ItemError[] = [];
-  let defs: AttributeDef[] | undefined;
+  // Whether identities may have changed hands (a merge, a link): the caller then reads them again.
+  let moved = false;
   const pathOf = opts.pathOf ?? ((i: number) => `batch[${i}]`);
 
-  const attempt = async (m: IngestMessage, what: string, op: (sp: Queryable) => Promise<void>) => {
+  const attempt = async (m: IngestMessage, what: string, op: (sp: Queryable) => Promise<void>, moves = true) => {
+    if (moves) moved = true;
     for (let tries = 1; ; tries++) {
       try {
         await tx.transaction(op);
@@ -231,38 +268,55 @@ async function applyIdentityCalls(
     }
   };
 
-  // Once linked, later messages of the batch with the same pair need nothing more.
-  const linked = (m: IngestMessage) => {
-    const customerId = owners.users.get(m.userId!);
-    if (customerId && m.anonymousId) owners.anonymous.set(m.anonymousId, { customerId, known: true });
-  };
+  // Identify traits. Several calls for one customer in a batch fold into one change, later wins.
+  const identifies = opts.messages.filter((m) => m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0);
+  const defs: AttributeDef[] = identifies.length ? await listAttributeDefs(tx, { workspaceId }) : [];
+  const profiles = new Map<string, { index: number; input: CustomerInput }>();
+  const byEmailOrPhone: { m: IngestMessage; profile: ProfileFromTraits }[] = [];
+  for (const m of identifies) {
+    const profile = profileFromTraits(m.traits!, defs, { path: `${pathOf(m.index)}.traits`, now: opts.receivedAt });
+    for (const issue of profile.issues) errors.push({ index: m.index, message: issue });
+    if (Object.keys(profile.input).length === 0) continue;
+    const customerId = m.userId ? owners.users.get(m.userId) : undefined;
+    if (customerId) {
+      const had = profiles.get(customerId)?.input;
+      const input = had ? { ...had, ...profile.input, ...(had.attributes || profile.input.attributes ? { attributes: { ...had.attributes, ...profile.input.attributes } } : {}) } : profile.input;
+      profiles.set(customerId, { index: m.index, input });
+    } else if (profile.email || profile.phone) byEmailOrPhone.push({ m, profile });
+  }
+  if (profiles.size) {
+    const updates = [...profiles].map(([customerId, p]) => ({ customerId, input: p.input, path: `${pathOf(p.index)}.traits` }));
+    const results = await updateProfilesInBulk(tx, { workspaceId, actor, updates, defs });
+    for (const r of results) {
+      if (r.status !== 'failed') continue;
+      const index = profiles.get(r.customerId)!.index;
+      for (const issue of r.errors ?? []) errors.push({ index, message: `${issue.path}: ${issue.message}` });
+    }
+  }
+  for (const { m, profile } of byEmailOrPhone) {
+    await attempt(m, 'traits', async (sp) => {
+      await identify(sp, { workspaceId, actor, input: { anonymousId: m.anonymousId ?? undefined, email: profile.email, phone: profile.phone, traits: profile.input, source: 'events' } });
+    });
+  }
+
+  // Anonymous ids met with a user id they are not linked to.
+  const links: { anonymousId: string; customerId: string }[] = [];
+  const folds: IngestMessage[] = [];
+  for (const m of opts.messages) {
+    if (!needsLink(m, owners)) continue;
+    const customerId = owners.users.get(m.userId!)!;
+    if (owners.anonymous.has(m.anonymousId!)) folds.push(m); // the visitor's own profile folds into the user's
+    else links.push({ anonymousId: m.anonymousId!, customerId });
+    owners.anonymous.set(m.anonymousId!, { customerId, known: true });
+  }
+  if ((await linkAnonymousIds(tx, { workspaceId, links, source: 'events' })).length) moved = true;
+  for (const m of folds) {
+    await attempt(m, 'anonymousId', async (sp) => {
+      await identify(sp, { workspaceId, actor, input: { userId: m.userId!, anonymousId: m.anonymousId!, source: 'events' } });
+    });
+  }
 
   for (const m of opts.messages) {
-    const path = pathOf(m.index);
-    if (m.type === 'identify' && m.traits) {
-      defs ??= await listAttributeDefs(tx, { workspaceId });
-      const profile = profileFromTraits(m.traits, defs, { path: `${path}.traits`, now: opts.receivedAt });
-      for (const issue of profile.issues) errors.push({ index: m.index, message: issue });
-      const hasProfile = Object.keys(profile.input).length > 0;
-      if (hasProfile && (m.userId || profile.email || profile.phone)) {
-        await attempt(m, 'traits', async (sp) => {
-          await identify(sp, {
-            workspaceId,
-            actor,
-            input: {
-              userId: m.userId ?? undefined,
-              anonymousId: m.anonymousId ?? undefined,
-              email: profile.email,
-              phone: profile.phone,
-              traits: profile.input,
-              source: 'events',
-            },
-          });
-        });
-        if (m.userId) linked(m);
-        continue;
-      }
-    }
     if (m.type === 'alias') {
       const userId = m.userId!;
       const previousId = m.previousId!;
@@ -277,21 +331,12 @@ async function applyIdentityCalls(
         if (previous.anonymous.get(previousId)?.customerId === survivorId) return;
         await identify(sp, { workspaceId, actor, input: { userId, anonymousId: previousId, source: 'events' } });
       });
-      continue;
-    }
-    if (m.type === 'group') {
+    } else if (m.type === 'group') {
       const customerId = customerOf(owners, m);
       await attempt(m, 'traits', async (sp) => {
         await upsertGroupCompany(sp, { workspaceId, groupId: m.groupId!, traits: m.traits ?? {}, customerId });
-      });
-    }
-    // The user's customer claims the visitor's earlier events.
-    if (needsLink(m, owners)) {
-      await attempt(m, 'anonymousId', async (sp) => {
-        await identify(sp, { workspaceId, actor, input: { userId: m.userId!, anonymousId: m.anonymousId!, source: 'events' } });
-      });
-      linked(m);
+      }, false);
     }
   }
-  return errors;
+  return { errors, moved };
 }
