@@ -125,6 +125,31 @@ describeEachDb('ingestBatch', (getDb) => {
     expect((await eventsOf())[0]).toMatchObject({ customer_id: customer, properties: { plan: 'gold', email: 'Jiwoo@Example.com' } });
   });
 
+  it('identify writes a profile change once: repeated traits change nothing and audit nothing', async () => {
+    const send = (messageId: string, name: string) =>
+      ingestBatch(db(), { workspaceId: ws, messages: [{ type: 'identify', messageId, userId: 'repeat-user', traits: { name, email: 'repeat@example.com' } }] });
+    await send('rep-1', 'Lee');
+    await send('rep-2', 'Lee');
+    await send('rep-3', 'Lee');
+    const customer = await ownerOf('user_id', 'repeat-user');
+    const audits = await rows<{ n: number }>(sql`select count(*)::int as n from audit_log where workspace_id = ${ws} and entity_id = ${customer} and action = 'customer.update'`);
+    expect(audits[0]!.n).toBe(1);
+    await send('rep-4', 'Lee Jiwon');
+    const [profile] = await rows<{ name: string }>(sql`select name from customers where workspace_id = ${ws} and id = ${customer}`);
+    expect(profile?.name).toBe('Lee Jiwon');
+    expect((await eventsOf()).map((e) => e.customer_id)).toEqual([customer, customer, customer, customer]);
+  });
+
+  it('identify leaves a deleted profile deleted and unchanged, and still stores the event', async () => {
+    await ingestBatch(db(), { workspaceId: ws, messages: [{ type: 'track', messageId: 'del-1', userId: 'gone-user', event: 'X' }] });
+    const customer = await ownerOf('user_id', 'gone-user');
+    await db().execute(sql`update customers set deleted_at = now() where workspace_id = ${ws} and id = ${customer}`);
+    const result = await ingestBatch(db(), { workspaceId: ws, messages: [{ type: 'identify', messageId: 'del-2', userId: 'gone-user', traits: { name: 'Back Again' } }] });
+    expect(result).toEqual({ stored: 1, duplicates: 0, errors: [] });
+    const [profile] = await rows<{ name: string | null; deleted: boolean }>(sql`select name, deleted_at is not null as deleted from customers where workspace_id = ${ws} and id = ${customer}`);
+    expect(profile).toEqual({ name: null, deleted: true });
+  });
+
   it('identify with an e-mail already owned by someone else stores the event and reports the conflict', async () => {
     const owner = await createCustomer(db(), { workspaceId: ws, actor: systemActor, input: { email: 'taken@example.com' } });
     const result = await ingestBatch(db(), { workspaceId: ws, messages: [{ type: 'identify', messageId: 'c1', userId: 'member-3', traits: { email: 'taken@example.com', name: 'Kim' } }] });
