@@ -283,6 +283,33 @@ describe('the tracker in the demo shop', () => {
     const stored = await events('', quiet.id);
     expect(stored.every((e) => e.type === 'page' && e.properties.path === '/demo-shop')).toBe(true);
   });
+
+  it('with data-require-consent, holds everything until consent is given, then sends it', async () => {
+    const { page, beacons } = await newShopper();
+    // A page of the shop's own site embedding the snippet (served here by the browser's router).
+    await page.route('**/landing', (route) =>
+      route.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html><title>Landing</title>
+<button id="yes" onclick="rapport('consent', true)">OK</button>
+<script>window.rapport=window.rapport||function(){(rapport.q=rapport.q||[]).push(arguments)};rapport('track','Newsletter Shown',{placement:'top'});</script>
+<script src="/t.js" data-write-key="${writeKey}" data-require-consent="true"></script>`,
+      }),
+    );
+    await page.goto('/landing');
+    await page.waitForFunction(() => (window as unknown as { rapport?: { loaded?: boolean } }).rapport?.loaded === true);
+    await page.waitForTimeout(1_000);
+    expect(beacons).toEqual([]);
+    expect(await page.evaluate(() => [localStorage.getItem('rapport_aid'), sessionStorage.getItem('rapport_queue')])).toEqual([null, null]);
+    await page.locator('#yes').click();
+    const anonymousId = await eventually('the stored anonymous id', async () => (await page.evaluate(() => localStorage.getItem('rapport_aid'))) ?? undefined);
+    const stored = await eventually('the held events', async () => {
+      const list = await events(`anonymousId=${encodeURIComponent(anonymousId)}`);
+      return list.length >= 2 ? list : undefined;
+    });
+    expect(stored.map((e) => (e.type === 'track' ? e.name : e.type)).sort()).toEqual(['Newsletter Shown', 'page']);
+    expect(stored.find((e) => e.name === 'Newsletter Shown')!.properties).toEqual({ placement: 'top' });
+  });
 });
 
 async function firstSku(): Promise<string> {

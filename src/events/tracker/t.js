@@ -11,7 +11,7 @@
  * rapport('identify', userId, traits?), rapport('consent', true|false), rapport('reset'),
  * rapport('addToCart' | 'removeFromCart' | 'addToWishlist', product),
  * rapport('checkoutStep', step, properties?) (step 0 or 'started': Checkout Started),
- * rapport('orderCompleted', order), rapport('flush'). docs/events.md describes the messages.
+ * rapport('orderCompleted', order), rapport('flush'). docs/tracker.md describes it all.
  */
 (function () {
   'use strict';
