@@ -81,8 +81,17 @@ export async function storeMessages(
   db: Queryable,
   opts: { workspaceId: string; messages: IngestMessage[]; receivedAt: Date; pathOf?: (index: number) => string; actor?: Actor },
 ): Promise<IngestResult> {
-  if (!(db instanceof PgTransaction)) await retrying(() => createIdentitiesFirst(db, opts));
-  return retrying(() => db.transaction((tx) => storeInTransaction(tx, opts)));
+  // A messageId repeated within the batch is a duplicate like any other.
+  const seen = new Set<string>();
+  const unique: IngestMessage[] = [];
+  for (const m of opts.messages) {
+    if (seen.has(m.messageId)) continue;
+    seen.add(m.messageId);
+    unique.push(m);
+  }
+  const known = db instanceof PgTransaction ? undefined : await retrying(() => createIdentitiesFirst(db, { workspaceId: opts.workspaceId, messages: unique }));
+  const result = await retrying(() => db.transaction((tx) => storeInTransaction(tx, { ...opts, messages: unique, known })));
+  return { ...result, duplicates: opts.messages.length - result.stored };
 }
 
 async function retrying<T>(work: () => Promise<T>): Promise<T> {
@@ -97,18 +106,19 @@ async function retrying<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The customers of user ids never seen, and the links of anonymous ids met with a user id for
- * the first time, are made first in a short transaction of their own. Concurrent batches naming
- * the same new person then wait for that, not for each other's whole batch. Both are facts that
- * hold whatever becomes of the batch, and making them again changes nothing.
+ * Resolves the batch's user ids and anonymous ids. The customers of user ids never seen, and the
+ * links of anonymous ids met with a user id for the first time, are made here, first, in a short
+ * transaction of their own: concurrent batches naming the same new person then wait for that,
+ * not for each other's whole batch. Both are facts that hold whatever becomes of the batch, and
+ * making them again changes nothing.
  */
-async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string; messages: IngestMessage[] }): Promise<void> {
+async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string; messages: IngestMessage[] }): Promise<IdentityOwners> {
   const { workspaceId } = opts;
   const ids = idsOf(opts.messages);
   const owners = await findIdentityOwners(db, { workspaceId, ...ids });
   const unseen = ids.userIds.filter((u) => !owners.users.has(u));
   const pairs = opts.messages.filter((m) => m.userId && m.anonymousId && !owners.anonymous.has(m.anonymousId));
-  if (unseen.length === 0 && pairs.length === 0) return;
+  if (unseen.length === 0 && pairs.length === 0) return owners;
   // Only a visitor with events nobody was known for has anything for the areas to claim: carts
   // and orders under an anonymous id come from its events. Most links are of a known user's new
   // device, whose first message already named them.
@@ -124,8 +134,11 @@ async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string;
       for (const [userId, customerId] of await ensureUserIdCustomers(tx, { workspaceId, userIds: unseen, source: 'events' })) owners.users.set(userId, customerId);
     }
     const links = pairs.map((m) => ({ anonymousId: m.anonymousId!, customerId: owners.users.get(m.userId!)! }));
-    await linkAnonymousIds(tx, { workspaceId, links, source: 'events', hasHistory: (id) => withHistory.has(id) });
+    for (const l of await linkAnonymousIds(tx, { workspaceId, links, source: 'events', hasHistory: (id) => withHistory.has(id) })) {
+      owners.anonymous.set(l.anonymousId, { customerId: l.customerId, known: true });
+    }
   });
+  return owners;
 }
 
 function customerOf(owners: IdentityOwners, m: IngestMessage): string | null {
@@ -146,78 +159,84 @@ function idsOf(messages: IngestMessage[]) {
 
 async function storeInTransaction(
   tx: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; receivedAt: Date; pathOf?: (index: number) => string; actor?: Actor },
+  opts: { workspaceId: string; messages: IngestMessage[]; receivedAt: Date; pathOf?: (index: number) => string; actor?: Actor; known?: IdentityOwners },
 ): Promise<IngestResult> {
-  const { workspaceId, receivedAt } = opts;
-  // A messageId repeated within the batch is a duplicate like any other.
-  const seen = new Set<string>();
-  const unique: IngestMessage[] = [];
-  for (const m of opts.messages) {
-    if (seen.has(m.messageId)) continue;
-    seen.add(m.messageId);
-    unique.push(m);
-  }
-
-  const ids = idsOf(unique);
-  let owners = await findIdentityOwners(tx, { workspaceId, ...ids });
-  const unseen = ids.userIds.filter((u) => !owners.users.has(u));
-  if (unseen.length) {
-    for (const [userId, customerId] of await ensureUserIdCustomers(tx, { workspaceId, userIds: unseen, source: 'events' })) owners.users.set(userId, customerId);
+  const { workspaceId, receivedAt, messages } = opts;
+  let owners: IdentityOwners;
+  if (opts.known) {
+    // A copy: the identity calls note their links in it, and a retried attempt starts afresh.
+    owners = { users: new Map(opts.known.users), anonymous: new Map(opts.known.anonymous) };
+  } else {
+    const ids = idsOf(messages);
+    owners = await findIdentityOwners(tx, { workspaceId, ...ids });
+    const unseen = ids.userIds.filter((u) => !owners.users.has(u));
+    if (unseen.length) {
+      for (const [userId, customerId] of await ensureUserIdCustomers(tx, { workspaceId, userIds: unseen, source: 'events' })) owners.users.set(userId, customerId);
+    }
   }
 
   // Identity calls run before the events are written, so that what they rebuild (a stitched
-  // visitor's history, a merge) does not already hold this batch's events, and each event is
-  // stored with its final customer. They are idempotent: a retried batch repeats them harmlessly.
+  // visitor's history, a merge) does not already hold this batch's events. They are idempotent:
+  // a retried batch repeats them harmlessly.
   let identityErrors: ItemError[] = [];
-  const calls = unique.filter((m) => needsIdentityCall(m, owners));
+  const calls = messages.filter((m) => needsIdentityCall(m, owners));
   if (calls.length) {
-    const done = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
-    identityErrors = done.errors;
-    if (done.moved) owners = await findIdentityOwners(tx, { workspaceId, ...ids });
+    identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
   }
 
-  const rows: StoredEvent[] = unique.map((m) => ({
+  const records = messages.map((m) => ({
     id: uuidv7(),
-    messageId: m.messageId,
-    customerId: customerOf(owners, m),
-    anonymousId: m.anonymousId,
-    userId: m.userId,
-    type: m.type,
-    name: m.name,
-    sessionId: m.sessionId,
-    properties: m.properties,
-    context: m.context,
-    timestamp: m.timestamp,
-    receivedAt,
-  }));
-  const records = rows.map((e) => ({
-    id: e.id,
-    m: e.messageId,
-    c: e.customerId,
-    a: e.anonymousId,
-    u: e.userId,
-    t: e.type,
-    n: e.name,
-    s: e.sessionId,
-    p: e.properties,
-    x: e.context,
-    ts: e.timestamp.toISOString(),
+    m: m.messageId,
+    a: m.anonymousId,
+    u: m.userId,
+    t: m.type,
+    n: m.name,
+    s: m.sessionId,
+    p: m.properties,
+    x: m.context,
+    ts: m.timestamp.toISOString(),
   }));
   // One JSON parameter rather than a dozen bind parameters per event; sorted by messageId so two
-  // concurrent retries of one batch take their index locks in the same order.
-  const inserted = await tx.execute<{ id: string }>(sql`
+  // concurrent retries of one batch take their index locks in the same order. Each event's
+  // customer is looked up as the row is written, so it is the owner of its ids as of now, after
+  // any link or merge a moment ago.
+  const inserted = await tx.execute<{ id: string; customer_id: string | null }>(sql`
     insert into events (workspace_id, id, message_id, customer_id, anonymous_id, user_id, type, name, session_id, properties, context, timestamp, received_at)
-    select ${workspaceId}::uuid, r.id, r.m, r.c, r.a, r.u, r.t, r.n, r.s, coalesce(r.p, '{}'::jsonb), coalesce(r.x, '{}'::jsonb), r.ts, ${receivedAt.toISOString()}::timestamptz
+    select ${workspaceId}::uuid, r.id, r.m,
+      case when r.u is not null then
+        (select i.customer_id from customer_identities i where i.workspace_id = ${workspaceId}::uuid and i.kind = 'user_id' and i.value = r.u)
+      else
+        (select i.customer_id from customer_identities i where i.workspace_id = ${workspaceId}::uuid and i.kind = 'anonymous_id' and i.value = r.a)
+      end,
+      r.a, r.u, r.t, r.n, r.s, coalesce(r.p, '{}'::jsonb), coalesce(r.x, '{}'::jsonb), r.ts, ${receivedAt.toISOString()}::timestamptz
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-      as r(id uuid, m text, c uuid, a text, u text, t text, n text, s text, p jsonb, x jsonb, ts timestamptz)
+      as r(id uuid, m text, a text, u text, t text, n text, s text, p jsonb, x jsonb, ts timestamptz)
     order by r.m
     on conflict (workspace_id, message_id) do nothing
-    returning id`);
-  const insertedIds = new Set(inserted.rows.map((r) => r.id));
-  const fresh = rows.filter((e) => insertedIds.has(e.id));
+    returning id, customer_id`);
+  const customerOfRow = new Map(inserted.rows.map((r) => [r.id, r.customer_id]));
+  const fresh: StoredEvent[] = [];
+  messages.forEach((m, i) => {
+    const id = records[i]!.id;
+    if (!customerOfRow.has(id)) return; // a duplicate
+    fresh.push({
+      id,
+      messageId: m.messageId,
+      customerId: customerOfRow.get(id) ?? null,
+      anonymousId: m.anonymousId,
+      userId: m.userId,
+      type: m.type,
+      name: m.name,
+      sessionId: m.sessionId,
+      properties: m.properties,
+      context: m.context,
+      timestamp: m.timestamp,
+      receivedAt,
+    });
+  });
   fresh.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   await applyEventEffects(tx, { workspaceId, events: fresh });
-  return { stored: fresh.length, duplicates: opts.messages.length - fresh.length, errors: identityErrors };
+  return { stored: fresh.length, duplicates: messages.length - fresh.length, errors: identityErrors };
 }
 
 /** An anonymous id met with a user id it is not linked to yet (or owned by a profile nobody has identified). */
@@ -244,15 +263,12 @@ function needsIdentityCall(m: IngestMessage, owners: IdentityOwners): boolean {
 async function applyIdentityCalls(
   tx: Queryable,
   opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; receivedAt: Date; pathOf?: (index: number) => string; actor: Actor },
-): Promise<{ errors: ItemError[]; moved: boolean }> {
+): Promise<ItemError[]> {
   const { workspaceId, owners, actor } = opts;
   const errors: ItemError[] = [];
-  // Whether identities may have changed hands (a merge, a link): the caller then reads them again.
-  let moved = false;
   const pathOf = opts.pathOf ?? ((i: number) => `batch[${i}]`);
 
-  const attempt = async (m: IngestMessage, what: string, op: (sp: Queryable) => Promise<void>, moves = true) => {
-    if (moves) moved = true;
+  const attempt = async (m: IngestMessage, what: string, op: (sp: Queryable) => Promise<void>) => {
     for (let tries = 1; ; tries++) {
       try {
         await tx.transaction(op);
@@ -309,7 +325,7 @@ async function applyIdentityCalls(
     else links.push({ anonymousId: m.anonymousId!, customerId });
     owners.anonymous.set(m.anonymousId!, { customerId, known: true });
   }
-  if ((await linkAnonymousIds(tx, { workspaceId, links, source: 'events' })).length) moved = true;
+  await linkAnonymousIds(tx, { workspaceId, links, source: 'events' });
   for (const m of folds) {
     await attempt(m, 'anonymousId', async (sp) => {
       await identify(sp, { workspaceId, actor, input: { userId: m.userId!, anonymousId: m.anonymousId!, source: 'events' } });
@@ -335,8 +351,8 @@ async function applyIdentityCalls(
       const customerId = customerOf(owners, m);
       await attempt(m, 'traits', async (sp) => {
         await upsertGroupCompany(sp, { workspaceId, groupId: m.groupId!, traits: m.traits ?? {}, customerId });
-      }, false);
+      });
     }
   }
-  return { errors, moved };
+  return errors;
 }
