@@ -8,6 +8,8 @@ import { ensureFirstWorkspace } from '../workspaces/bootstrap.ts';
 import { loadDemoCustomers, type DemoResult } from '../customers/demo.ts';
 import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
 import { startWorker } from '../worker/runner.ts';
+import { enqueueJob } from '../worker/queue.ts';
+import { DEMO_BEHAVIOUR_JOB, type DemoBehaviourJobPayload } from '../events/demo.ts';
 
 export async function serve(config: Config): Promise<void> {
   const database = await openConfiguredDatabase(config);
@@ -15,6 +17,7 @@ export async function serve(config: Config): Promise<void> {
   try {
     const { applied } = await runMigrations(database);
     await failInterruptedImports(database.db);
+    const demoDay = new Date();
     const first = await ensureFirstWorkspace(database.db, {
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,
@@ -22,7 +25,7 @@ export async function serve(config: Config): Promise<void> {
     });
     const demo: DemoResult | undefined =
       first && config.demo && config.demoCustomers > 0
-        ? await loadDemoCustomers(database.db, { workspaceId: first.workspace.id, actor: { type: 'system', label: 'demo data' }, count: config.demoCustomers }).catch(
+        ? await loadDemoCustomers(database.db, { workspaceId: first.workspace.id, actor: { type: 'system', label: 'demo data' }, count: config.demoCustomers, now: demoDay, behaviourCustomers: 0 }).catch(
             (err: unknown) => {
               // The workspace is there either way: start without (all of) the demo data rather than not at all.
               console.error(`Could not load the demo data: ${(err as Error).message}`);
@@ -31,6 +34,12 @@ export async function serve(config: Config): Promise<void> {
           )
         : undefined;
     await registerSystemSchedules(database.db);
+    if (first && demo) {
+      // The shop behaviour (events, carts, orders; a few seconds of ingestion) loads in the
+      // background, so the first start answers as soon as the customers are in.
+      const payload: DemoBehaviourJobPayload = { customers: Math.min(config.demoCustomers, 100), customersAsOf: demoDay.toISOString() };
+      await enqueueJob(database.db, { type: DEMO_BEHAVIOUR_JOB, workspaceId: first.workspace.id, payload, dedupeKey: `demo-behaviour:${first.workspace.id}` });
+    }
 
     const app = await buildApp({ database, config });
     const worker = config.inProcessWorker
@@ -49,7 +58,7 @@ export async function serve(config: Config): Promise<void> {
     if (first) {
       lines.push(
         '',
-        `First start: created workspace "${first.workspace.name}" and its owner${demo ? `, with ${demo.created} demo customers (RAPPORT_DEMO=0 to start empty)` : ''}.`,
+        `First start: created workspace "${first.workspace.name}" and its owner${demo ? `, with ${demo.created} demo customers (their shop behaviour loads in the background; RAPPORT_DEMO=0 to start empty)` : ''}.`,
         `  Log in at ${url} with`,
         `    e-mail:   ${first.email}`,
         first.passwordGenerated ? `    password: ${first.password}   (shown only this once: write it down)` : '    password: the one in RAPPORT_ADMIN_PASSWORD',

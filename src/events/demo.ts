@@ -143,3 +143,17 @@ export async function loadDemoBehaviour(db: Db, opts: DemoBehaviourOptions): Pro
   result.abandonedCartLines = detected.lines;
   return result;
 }
+
+/** The job that loads the demo behaviour after the first start is up (see `rapport serve`). */
+export const DEMO_BEHAVIOUR_JOB = 'demo.behaviour';
+
+export type DemoBehaviourJobPayload = { customers: number; seed?: number; customersAsOf: string };
+
+/** Runs the job: the payload says which demo customers, the job which workspace. */
+export async function runDemoBehaviourJob(db: Db, job: { workspaceId: string | null; payload: unknown }): Promise<DemoBehaviourResult> {
+  const payload = job.payload as DemoBehaviourJobPayload;
+  if (!job.workspaceId || !payload || typeof payload.customers !== 'number' || typeof payload.customersAsOf !== 'string') {
+    throw new Error(`${DEMO_BEHAVIOUR_JOB}: expected a workspace and { customers, customersAsOf }`);
+  }
+  return loadDemoBehaviour(db, { workspaceId: job.workspaceId, customers: payload.customers, seed: payload.seed, customersAsOf: new Date(payload.customersAsOf) });
+}

@@ -3,6 +3,7 @@ import type { Queryable } from '../db/connection.ts';
 import { deleteExpiredSessions } from '../workspaces/sessions.ts';
 import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob } from '../events/metrics.ts';
 import { DETECT_JOB, detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
+import { DEMO_BEHAVIOUR_JOB, runDemoBehaviourJob } from '../events/demo.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -11,6 +12,7 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     'sessions.cleanup': async (_job, { db }) => ({ deleted: await deleteExpiredSessions(db) }),
     [METRICS_RECOMPUTE_JOB]: (job, { db }) => runMetricsRecomputeJob(db, job),
     // Every workspace at once; a job enqueued for one workspace looks at that one only.
+    [DEMO_BEHAVIOUR_JOB]: (job, { db }) => runDemoBehaviourJob(db, job),
     [DETECT_JOB]: (job, { db }) => detectAbandonedCarts(db, { workspaceId: job.workspaceId ?? undefined }),
   };
 }
