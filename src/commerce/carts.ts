@@ -2,7 +2,7 @@
 // `Product Removed` and orders. A line is open until it is removed or ordered; the detection job
 // (abandoned-carts.ts) marks open lines untouched for the workspace's window as abandoned, and
 // an abandoned line that is ordered later counts as recovered.
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
@@ -93,19 +93,20 @@ export async function applyCartChanges(db: Queryable, opts: { workspaceId: strin
   if (changes.length === 0) return;
   const customerIds = [...new Set(changes.flatMap((c) => (c.owner.customerId ? [c.owner.customerId] : [])))];
   const anonymousIds = [...new Set(changes.flatMap((c) => (!c.owner.customerId && c.owner.anonymousId ? [c.owner.anonymousId] : [])))];
-  const rows = await db
-    .select()
-    .from(cartItems)
-    .where(
-      and(
-        eq(cartItems.workspaceId, workspaceId),
-        isNull(cartItems.removedAt),
-        isNull(cartItems.orderedAt),
-        sql`(${cartItems.customerId} = any(${sql.param(customerIds)}::uuid[]) or (${cartItems.customerId} is null and ${cartItems.anonymousId} = any(${sql.param(anonymousIds)}::text[])))`,
-      ),
-    )
-    .orderBy(asc(cartItems.id))
-    .for('update');
+  // Two index lookups, by customer and by visitor (among lines of no customer): an OR of the two
+  // is answered by reading every open line of the workspace. Each locks its rows in id order;
+  // every batch takes customers' lines before visitors', so two batches cannot deadlock.
+  const open = (owner: SQL) =>
+    db
+      .select()
+      .from(cartItems)
+      .where(and(eq(cartItems.workspaceId, workspaceId), owner, isNull(cartItems.removedAt), isNull(cartItems.orderedAt)))
+      .orderBy(asc(cartItems.id))
+      .for('update');
+  const rows = [
+    ...(customerIds.length ? await open(sql`${cartItems.customerId} = any(${sql.param(customerIds)}::uuid[])`) : []),
+    ...(anonymousIds.length ? await open(sql`${cartItems.customerId} is null and ${cartItems.anonymousId} = any(${sql.param(anonymousIds)}::text[])`) : []),
+  ];
   const lines = new Map<string, Line[]>();
   for (const { workspaceId: _w, ...r } of rows) {
     const key = ownerKey(r)!;
@@ -190,29 +191,26 @@ export async function applyCartChanges(db: Queryable, opts: { workspaceId: strin
         removed_at: l.removedAt?.toISOString() ?? null,
         ordered_at: l.orderedAt?.toISOString() ?? null,
         order_id: l.orderId,
+        fresh: l.fresh,
       })),
     );
   const columns = sql`r(id uuid, customer_id uuid, anonymous_id text, cart_id text, sku text, name text, category text, price bigint, currency text,
-    quantity int, added_at timestamptz, updated_at timestamptz, removed_at timestamptz, ordered_at timestamptz, order_id uuid)`;
-  const fresh = all.filter((l) => l.fresh);
-  if (fresh.length) {
-    // What the event leaves out (name, category, a price) comes from the catalogue.
-    await db.execute(sql`
-      insert into cart_items (workspace_id, id, customer_id, anonymous_id, cart_id, product_id, sku, name, category, price, currency, quantity,
-        added_at, updated_at, removed_at, ordered_at, order_id)
-      select ${workspaceId}::uuid, r.id, r.customer_id, r.anonymous_id, r.cart_id, p.id, r.sku, coalesce(r.name, p.name), coalesce(r.category, p.category),
-        coalesce(r.price, case when p.currency = r.currency then p.price end), r.currency, r.quantity, r.added_at, r.updated_at, r.removed_at, r.ordered_at, r.order_id
-      from jsonb_to_recordset(${json(fresh)}::jsonb) as ${columns}
-      left join products p on p.workspace_id = ${workspaceId}::uuid and p.sku = r.sku`);
-  }
-  const changed = all.filter((l) => !l.fresh && l.dirty);
-  if (changed.length) {
-    await db.execute(sql`
-      update cart_items c set cart_id = r.cart_id, name = r.name, category = r.category, price = r.price, currency = r.currency, quantity = r.quantity,
-        updated_at = r.updated_at, removed_at = r.removed_at, ordered_at = r.ordered_at, order_id = r.order_id
-      from jsonb_to_recordset(${json(changed)}::jsonb) as ${columns}
-      where c.workspace_id = ${workspaceId}::uuid and c.id = r.id`);
-  }
+    quantity int, added_at timestamptz, updated_at timestamptz, removed_at timestamptz, ordered_at timestamptz, order_id uuid, fresh boolean)`;
+  const written = all.filter((l) => l.dirty);
+  if (written.length === 0) return;
+  // New lines and changed ones in one statement: a changed line meets itself by primary key. What
+  // an event leaves out of a new line (name, category, a price) comes from the catalogue.
+  await db.execute(sql`
+    insert into cart_items as c (workspace_id, id, customer_id, anonymous_id, cart_id, product_id, sku, name, category, price, currency, quantity,
+      added_at, updated_at, removed_at, ordered_at, order_id)
+    select ${workspaceId}::uuid, r.id, r.customer_id, r.anonymous_id, r.cart_id, p.id, r.sku, coalesce(r.name, p.name), coalesce(r.category, p.category),
+      coalesce(r.price, case when p.currency = r.currency then p.price end), r.currency, r.quantity, r.added_at, r.updated_at, r.removed_at, r.ordered_at, r.order_id
+    from jsonb_to_recordset(${json(written)}::jsonb) as ${columns}
+    left join products p on r.fresh and p.workspace_id = ${workspaceId}::uuid and p.sku = r.sku
+    order by r.id
+    on conflict (workspace_id, id) do update set cart_id = excluded.cart_id, name = excluded.name, category = excluded.category, price = excluded.price,
+      currency = excluded.currency, quantity = excluded.quantity, updated_at = excluded.updated_at, removed_at = excluded.removed_at,
+      ordered_at = excluded.ordered_at, order_id = excluded.order_id`);
 }
 
 /**

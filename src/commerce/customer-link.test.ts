@@ -71,7 +71,7 @@ describeEachDb('commerce customer link', (getDb) => {
       trackEvent('Product Added', { sku: 'E-1', price: 700, cart_id: 'cart-xyz' }, { customerId: c.id }),
       trackEvent('Order Completed', { order_id: 'E-ORDER', total: 9900, coupon: 'KIM-BDAY-2024', products: [{ sku: 'E-1', price: 9900 }] }, { customerId: c.id }),
     ]);
-    const [o] = await s.database.db.select().from(orders).where(eq(orders.externalId, 'E-ORDER'));
+    const [o] = await s.database.db.select().from(orders).where(and(eq(orders.workspaceId, s.workspaceId), eq(orders.externalId, 'E-ORDER')));
     await s.database.db.transaction(async (tx) =>
       applyRefunds(tx, { workspaceId: s.workspaceId, workspaceCurrency: 'KRW', refunds: [{ orderId: o!.id, amount: 900, reason: '김민지 고객 요청 010-1234-5678', refundedAt: new Date() }] }),
     );

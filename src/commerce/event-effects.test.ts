@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { createCustomer } from '../customers/customers.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';
+import { ingestBatch } from '../events/ingest.ts';
 import { customerMetrics } from '../events/schema.ts';
 import type { StoredEvent } from '../events/types.ts';
 import { systemActor } from '../workspaces/audit.ts';
@@ -164,5 +165,34 @@ describeEachDb('commerce event effects', (getDb) => {
     expect(queries).toBe(0);
     await record([]);
     expect(await productRows(database, workspaceId)).toHaveLength(0);
+  });
+});
+
+describeEachDb('commerce effects through ingestion', (getDb) => {
+  it('a Segment batch builds the catalogue, the cart and the order of the customer it resolves', async () => {
+    const database = getDb();
+    const { workspace } = await createTestWorkspace(database);
+    const t = Date.parse('2024-08-01T10:00:00Z');
+    const at = (s: number) => new Date(t + s * 1000).toISOString();
+    const result = await ingestBatch(database.db, {
+      workspaceId: workspace.id,
+      messages: [
+        { type: 'track', messageId: 'm1', userId: 'shopper-1', event: 'Product Viewed', properties: { product_id: 'SEG-1', name: '니트', price: 45000, category: 'Women > Knit' }, timestamp: at(0) },
+        { type: 'track', messageId: 'm2', userId: 'shopper-1', event: 'Product Added', properties: { product_id: 'SEG-1', quantity: 1, cart_id: 'cart-9' }, timestamp: at(10) },
+        { type: 'track', messageId: 'm3', userId: 'shopper-1', event: 'Order Completed', properties: { order_id: 'SEG-ORDER-1', total: 48000, shipping: 3000, products: [{ product_id: 'SEG-1', price: 45000, quantity: 1 }] }, timestamp: at(20) },
+      ],
+    });
+    expect(result).toMatchObject({ stored: 3, duplicates: 0, errors: [] });
+    const [order] = await database.db.select().from(orders).where(eq(orders.workspaceId, workspace.id));
+    expect(order).toMatchObject({ externalId: 'SEG-ORDER-1', total: 48000, source: 'event' });
+    expect(order!.customerId).not.toBeNull();
+    const [line] = await database.db.select().from(cartItems).where(eq(cartItems.workspaceId, workspace.id));
+    expect(line).toMatchObject({ sku: 'SEG-1', name: '니트', price: 45000, cartId: 'cart-9', customerId: order!.customerId, orderId: order!.id });
+    const [p] = await database.db.select().from(products).where(eq(products.workspaceId, workspace.id));
+    expect(p).toMatchObject({ sku: 'SEG-1', name: '니트', category: 'Women > Knit' });
+    // A retried batch runs no effect twice.
+    const again = await ingestBatch(database.db, { workspaceId: workspace.id, messages: [{ type: 'track', messageId: 'm3', userId: 'shopper-1', event: 'Order Completed', properties: { order_id: 'SEG-ORDER-2', total: 1 }, timestamp: at(20) }] });
+    expect(again.duplicates).toBe(1);
+    expect(await database.db.select().from(orders).where(eq(orders.workspaceId, workspace.id))).toHaveLength(1);
   });
 });

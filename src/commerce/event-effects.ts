@@ -31,13 +31,26 @@ const PRODUCT_EVENTS = new Set<string>([
 ]);
 const COMMERCE_EVENTS = new Set<string>([...PRODUCT_EVENTS, E.orderRefunded, E.orderCancelled]);
 
+// The workspace currency, read once per workspace every few seconds rather than once per batch:
+// it changes rarely, and a batch arriving within seconds of a change reads amounts as before.
+const CURRENCY_TTL_MS = 5000;
+const currencies = new Map<string, { currency: string; until: number }>();
+async function workspaceCurrency(db: Queryable, workspaceId: string): Promise<string | undefined> {
+  const cached = currencies.get(workspaceId);
+  if (cached && cached.until > Date.now()) return cached.currency;
+  const workspace = await getWorkspace(db, workspaceId);
+  if (!workspace) return undefined;
+  if (currencies.size > 10_000) currencies.clear();
+  currencies.set(workspaceId, { currency: workspace.currency, until: Date.now() + CURRENCY_TTL_MS });
+  return workspace.currency;
+}
+
 export async function recordCommerceEvents(db: Queryable, opts: { workspaceId: string; events: StoredEvent[] }): Promise<void> {
   const { workspaceId } = opts;
   const events = opts.events.filter((e) => e.type === 'track' && e.name !== null && COMMERCE_EVENTS.has(e.name));
   if (events.length === 0) return;
-  const workspace = await getWorkspace(db, workspaceId);
-  if (!workspace) return;
-  const currency = workspace.currency;
+  const currency = await workspaceCurrency(db, workspaceId);
+  if (!currency) return;
 
   // 1. The catalogue, so that cart lines and order items below find their products.
   const facts: ProductFacts[] = [];

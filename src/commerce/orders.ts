@@ -7,7 +7,6 @@ import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordOrderMetrics } from '../events/metrics.ts';
 import { cursorTime, decodeCursor, encodeCursor } from './cursor.ts';
-import { productIdsBySku } from './products.ts';
 import { orderItems, orders, refunds } from './schema.ts';
 
 export const ORDER_STATUSES = ['completed', 'partially_refunded', 'refunded', 'cancelled'] as const;
@@ -165,14 +164,40 @@ export async function placeOrders(db: Queryable, opts: { workspaceId: string; wo
     event_id: d.eventId,
     placed_at: d.placedAt.toISOString(),
   }));
+  const items = fresh.flatMap((f) =>
+    f.draft.items.map((i, line) => ({
+      order_id: f.id,
+      line: line + 1,
+      product_id: i.productId ?? null,
+      sku: i.sku,
+      name: i.name,
+      brand: i.brand ?? null,
+      category: i.category ?? null,
+      unit_price: i.unitPrice,
+      quantity: i.quantity,
+      amount: i.unitPrice * i.quantity,
+    })),
+  );
+  // Orders and the items of those stored, in one statement. Items that name no product by id
+  // are linked to the catalogue's product of their SKU.
   const { rows: inserted } = await db.execute<{ id: string }>(sql`
-    insert into orders (workspace_id, id, external_id, customer_id, anonymous_id, currency, subtotal, discount, shipping, tax, total, coupon, source, event_id, placed_at)
-    select ${workspaceId}::uuid, r.id, r.external_id, r.customer_id, r.anonymous_id, r.currency, r.subtotal, r.discount, r.shipping, r.tax, r.total, r.coupon, r.source, r.event_id, r.placed_at
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, external_id text, customer_id uuid, anonymous_id text, currency text,
-      subtotal bigint, discount bigint, shipping bigint, tax bigint, total bigint, coupon text, source text, event_id uuid, placed_at timestamptz)
-    order by r.external_id
-    on conflict (workspace_id, external_id) do nothing
-    returning id`);
+    with o as (
+      insert into orders (workspace_id, id, external_id, customer_id, anonymous_id, currency, subtotal, discount, shipping, tax, total, coupon, source, event_id, placed_at)
+      select ${workspaceId}::uuid, r.id, r.external_id, r.customer_id, r.anonymous_id, r.currency, r.subtotal, r.discount, r.shipping, r.tax, r.total, r.coupon, r.source, r.event_id, r.placed_at
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, external_id text, customer_id uuid, anonymous_id text, currency text,
+        subtotal bigint, discount bigint, shipping bigint, tax bigint, total bigint, coupon text, source text, event_id uuid, placed_at timestamptz)
+      order by r.external_id
+      on conflict (workspace_id, external_id) do nothing
+      returning id
+    ), i as (
+      insert into order_items (workspace_id, order_id, line, product_id, sku, name, brand, category, unit_price, quantity, amount)
+      select ${workspaceId}::uuid, r.order_id, r.line, coalesce(r.product_id, p.id), r.sku, r.name, r.brand, r.category, r.unit_price, r.quantity, r.amount
+      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as r(order_id uuid, line int, product_id uuid, sku text, name text, brand text, category text,
+        unit_price bigint, quantity int, amount bigint)
+      join o on o.id = r.order_id
+      left join products p on r.product_id is null and p.workspace_id = ${workspaceId}::uuid and p.sku = r.sku
+    )
+    select id from o`);
   const created = new Set(inserted.map((r) => r.id));
 
   const results: PlacedOrder[] = [];
@@ -196,29 +221,6 @@ export async function placeOrders(db: Queryable, opts: { workspaceId: string; wo
   results.sort((a, b) => a.index - b.index);
 
   const stored = fresh.filter((f) => created.has(f.id));
-  const needIds = stored.flatMap((f) => f.draft.items.filter((i) => !i.productId && i.sku).map((i) => i.sku!));
-  const productIds = await productIdsBySku(db, { workspaceId, skus: needIds });
-  const items = stored.flatMap((f) =>
-    f.draft.items.map((i, line) => ({
-      order_id: f.id,
-      line: line + 1,
-      product_id: i.productId ?? (i.sku ? (productIds.get(i.sku) ?? null) : null),
-      sku: i.sku,
-      name: i.name,
-      brand: i.brand ?? null,
-      category: i.category ?? null,
-      unit_price: i.unitPrice,
-      quantity: i.quantity,
-      amount: i.unitPrice * i.quantity,
-    })),
-  );
-  if (items.length) {
-    await db.execute(sql`
-      insert into order_items (workspace_id, order_id, line, product_id, sku, name, brand, category, unit_price, quantity, amount)
-      select ${workspaceId}::uuid, r.order_id, r.line, r.product_id, r.sku, r.name, r.brand, r.category, r.unit_price, r.quantity, r.amount
-      from jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as r(order_id uuid, line int, product_id uuid, sku text, name text, brand text, category text,
-        unit_price bigint, quantity int, amount bigint)`);
-  }
   const known = stored.filter((f) => f.draft.customerId);
   if (known.length) {
     await recordOrderMetrics(db, {
