@@ -437,6 +437,16 @@ describeEachDb('commerce API', (getDb) => {
     });
   });
 
+  it('documents every commerce endpoint in the OpenAPI description', async () => {
+    const res = await makeClient(app, {}).get('/api/openapi.json');
+    expect(res.status).toBe(200);
+    const paths = Object.keys(res.body.paths);
+    for (const p of ['/api/products', '/api/products/{id}', '/api/products/bulk', '/api/orders', '/api/orders/{id}', '/api/orders/{id}/refunds', '/api/orders/{id}/cancel', '/api/customers/{id}/orders', '/api/customers/{id}/carts', '/api/carts/abandoned', '/api/carts/abandoned/detect', '/api/commerce/settings', '/api/commerce/imports']) {
+      expect(paths, p).toContain(p);
+    }
+    expect(res.body.paths['/api/orders'].post.requestBody.content['application/json'].schema.properties.items.items.required).toEqual(['unitPrice', 'quantity']);
+  });
+
   describe('malformed bodies', () => {
     it.each([
       ['POST', '/api/products'],
