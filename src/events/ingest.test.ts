@@ -8,7 +8,8 @@ import { addIdentity } from '../customers/identities.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { createApiKey, revokeApiKey } from '../workspaces/api-keys.ts';
 import { systemActor } from '../workspaces/audit.ts';
-import { ingestBatch } from './ingest.ts';
+import { ingestBatch, storeRequests } from './ingest.ts';
+import { readMessages } from './segment-message.ts';
 import { createKeyCache } from './write-keys.ts';
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
@@ -228,6 +229,26 @@ describeEachDb('ingestBatch', (getDb) => {
     expect(customers[0]!.n).toBe(5);
     const orphans = await rows<{ n: number }>(sql`select count(*)::int as n from events e where workspace_id = ${ws} and not exists (select 1 from customers c where c.workspace_id = e.workspace_id and c.id = e.customer_id)`);
     expect(orphans[0]!.n).toBe(0);
+  });
+
+  it('stores several requests in one transaction, each with its own counts and error paths', async () => {
+    const receivedAt = new Date();
+    const read = (messages: unknown[]) => readMessages(messages, { receivedAt }).messages;
+    const results = await storeRequests(db(), {
+      workspaceId: ws,
+      requests: [
+        { messages: read([{ type: 'track', messageId: 'g-1', userId: 'grouped', event: 'A' }, { type: 'track', messageId: 'g-2', userId: 'grouped', event: 'B' }]), pathOf: (i) => `batch[${i}]` },
+        {
+          messages: read([{ type: 'identify', messageId: 'g-3', userId: 'grouped', traits: { email: 'not-an-email' } }, { type: 'track', messageId: 'g-1', userId: 'grouped', event: 'A' }]),
+          pathOf: () => 'body',
+        },
+      ],
+    });
+    expect(results).toEqual([
+      { stored: 2, duplicates: 0, errors: [] },
+      { stored: 1, duplicates: 1, errors: [{ index: 0, message: 'body.traits.email: "not-an-email" is not an e-mail address' }] },
+    ]);
+    expect((await eventsOf()).map((e) => e.message_id)).toEqual(['g-1', 'g-2', 'g-3']);
   });
 
   it('works inside a caller transaction (as a savepoint)', async () => {

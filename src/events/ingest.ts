@@ -59,7 +59,7 @@ export async function ingestBatch(
   const receivedAt = opts.receivedAt ?? new Date();
   const read = readMessages(opts.messages, { type: opts.type, context: opts.context, sentAt: opts.sentAt, receivedAt, pathOf: opts.pathOf });
   if (read.messages.length === 0) return { stored: 0, duplicates: 0, errors: read.errors };
-  const result = await storeMessages(db, { workspaceId: opts.workspaceId, messages: read.messages, receivedAt, pathOf: opts.pathOf, actor: opts.actor });
+  const result = await storeMessages(db, { workspaceId: opts.workspaceId, messages: read.messages, pathOf: opts.pathOf, actor: opts.actor });
   return { ...result, errors: [...read.errors, ...result.errors].sort(by) };
 }
 
@@ -79,8 +79,51 @@ const ATTEMPTS = 5;
 /** Stores messages already read by `readMessages` (see `ingestBatch`). */
 export async function storeMessages(
   db: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; receivedAt: Date; pathOf?: (index: number) => string; actor?: Actor },
+  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor },
 ): Promise<IngestResult> {
+  const { stored, errors } = await storeAll(db, opts);
+  return { stored: stored.size, duplicates: opts.messages.length - stored.size, errors };
+}
+
+/**
+ * Stores the messages of several requests to one workspace in one transaction (group commit, see
+ * ingest-queue.ts); each request's messages keep their own indexes and paths in its result.
+ */
+export async function storeRequests(
+  db: Queryable,
+  opts: { workspaceId: string; actor?: Actor; requests: { messages: IngestMessage[]; pathOf: (index: number) => string }[] },
+): Promise<IngestResult[]> {
+  if (opts.requests.length === 1) return [await storeMessages(db, { workspaceId: opts.workspaceId, actor: opts.actor, ...opts.requests[0]! })];
+  // Message i of request r becomes message offset[r] + i of the whole.
+  const offsets: number[] = [];
+  const all: IngestMessage[] = [];
+  const owner: { request: number; index: number }[] = [];
+  opts.requests.forEach((req, r) => {
+    offsets.push(all.length);
+    req.messages.forEach((m) => {
+      owner[offsets[r]! + m.index] = { request: r, index: m.index };
+      all.push({ ...m, index: offsets[r]! + m.index });
+    });
+  });
+  const pathOf = (global: number) => {
+    const o = owner[global]!;
+    return opts.requests[o.request]!.pathOf(o.index);
+  };
+  const { stored, errors } = await storeAll(db, { workspaceId: opts.workspaceId, actor: opts.actor, messages: all, pathOf });
+  const results: IngestResult[] = opts.requests.map((req) => ({ stored: 0, duplicates: req.messages.length, errors: [] }));
+  for (const global of stored) {
+    const r = results[owner[global]!.request]!;
+    r.stored++;
+    r.duplicates--;
+  }
+  for (const e of errors) results[owner[e.index]!.request]!.errors.push({ index: owner[e.index]!.index, message: e.message });
+  return results;
+}
+
+async function storeAll(
+  db: Queryable,
+  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor },
+): Promise<{ stored: Set<number>; errors: ItemError[] }> {
   // A messageId repeated within the batch is a duplicate like any other.
   const seen = new Set<string>();
   const unique: IngestMessage[] = [];
@@ -90,8 +133,7 @@ export async function storeMessages(
     unique.push(m);
   }
   const known = db instanceof PgTransaction ? undefined : await retrying(() => createIdentitiesFirst(db, { workspaceId: opts.workspaceId, messages: unique }));
-  const result = await retrying(() => db.transaction((tx) => storeInTransaction(tx, { ...opts, messages: unique, known })));
-  return { ...result, duplicates: opts.messages.length - result.stored };
+  return retrying(() => db.transaction((tx) => storeInTransaction(tx, { ...opts, messages: unique, known })));
 }
 
 async function retrying<T>(work: () => Promise<T>): Promise<T> {
@@ -159,9 +201,9 @@ function idsOf(messages: IngestMessage[]) {
 
 async function storeInTransaction(
   tx: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; receivedAt: Date; pathOf?: (index: number) => string; actor?: Actor; known?: IdentityOwners },
-): Promise<IngestResult> {
-  const { workspaceId, receivedAt, messages } = opts;
+  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor; known?: IdentityOwners },
+): Promise<{ stored: Set<number>; errors: ItemError[] }> {
+  const { workspaceId, messages } = opts;
   let owners: IdentityOwners;
   if (opts.known) {
     // A copy: the identity calls note their links in it, and a retried attempt starts afresh.
@@ -181,7 +223,7 @@ async function storeInTransaction(
   let identityErrors: ItemError[] = [];
   const calls = messages.filter((m) => needsIdentityCall(m, owners));
   if (calls.length) {
-    identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, receivedAt, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
+    identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
   }
 
   const records = messages.map((m) => ({
@@ -195,6 +237,7 @@ async function storeInTransaction(
     p: m.properties,
     x: m.context,
     ts: m.timestamp.toISOString(),
+    ra: m.receivedAt.toISOString(),
   }));
   // One JSON parameter rather than a dozen bind parameters per event; sorted by messageId so two
   // concurrent retries of one batch take their index locks in the same order. Each event's
@@ -208,17 +251,19 @@ async function storeInTransaction(
       else
         (select i.customer_id from customer_identities i where i.workspace_id = ${workspaceId}::uuid and i.kind = 'anonymous_id' and i.value = r.a)
       end,
-      r.a, r.u, r.t, r.n, r.s, coalesce(r.p, '{}'::jsonb), coalesce(r.x, '{}'::jsonb), r.ts, ${receivedAt.toISOString()}::timestamptz
+      r.a, r.u, r.t, r.n, r.s, coalesce(r.p, '{}'::jsonb), coalesce(r.x, '{}'::jsonb), r.ts, r.ra
     from jsonb_to_recordset(${JSON.stringify(records)}::jsonb)
-      as r(id uuid, m text, a text, u text, t text, n text, s text, p jsonb, x jsonb, ts timestamptz)
+      as r(id uuid, m text, a text, u text, t text, n text, s text, p jsonb, x jsonb, ts timestamptz, ra timestamptz)
     order by r.m
     on conflict (workspace_id, message_id) do nothing
     returning id, customer_id`);
   const customerOfRow = new Map(inserted.rows.map((r) => [r.id, r.customer_id]));
   const fresh: StoredEvent[] = [];
+  const stored = new Set<number>();
   messages.forEach((m, i) => {
     const id = records[i]!.id;
     if (!customerOfRow.has(id)) return; // a duplicate
+    stored.add(m.index);
     fresh.push({
       id,
       messageId: m.messageId,
@@ -231,12 +276,12 @@ async function storeInTransaction(
       properties: m.properties,
       context: m.context,
       timestamp: m.timestamp,
-      receivedAt,
+      receivedAt: m.receivedAt,
     });
   });
   fresh.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
   await applyEventEffects(tx, { workspaceId, events: fresh });
-  return { stored: fresh.length, duplicates: messages.length - fresh.length, errors: identityErrors };
+  return { stored, errors: identityErrors };
 }
 
 /** An anonymous id met with a user id it is not linked to yet (or owned by a profile nobody has identified). */
@@ -262,7 +307,7 @@ function needsIdentityCall(m: IngestMessage, owners: IdentityOwners): boolean {
  */
 async function applyIdentityCalls(
   tx: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; receivedAt: Date; pathOf?: (index: number) => string; actor: Actor },
+  opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; pathOf?: (index: number) => string; actor: Actor },
 ): Promise<ItemError[]> {
   const { workspaceId, owners, actor } = opts;
   const errors: ItemError[] = [];
@@ -290,7 +335,7 @@ async function applyIdentityCalls(
   const profiles = new Map<string, { index: number; input: CustomerInput }>();
   const byEmailOrPhone: { m: IngestMessage; profile: ProfileFromTraits }[] = [];
   for (const m of identifies) {
-    const profile = profileFromTraits(m.traits!, defs, { path: `${pathOf(m.index)}.traits`, now: opts.receivedAt });
+    const profile = profileFromTraits(m.traits!, defs, { path: `${pathOf(m.index)}.traits`, now: m.receivedAt });
     for (const issue of profile.issues) errors.push({ index: m.index, message: issue });
     if (Object.keys(profile.input).length === 0) continue;
     const customerId = m.userId ? owners.users.get(m.userId) : undefined;

@@ -8,9 +8,10 @@ import type { App, AppDeps } from '../http/app.ts';
 import { AppError } from '../errors.ts';
 import { touchApiKey } from '../workspaces/api-keys.ts';
 import { can } from '../workspaces/roles.ts';
-import { storeMessages } from './ingest.ts';
-import { createIngestGate } from './ingest-gate.ts';
-import { MAX_BATCH_BYTES, parseSegmentBody, readMessages, requestShape } from './segment-message.ts';
+import type { Actor } from '../workspaces/audit.ts';
+import { storeRequests, type IngestResult } from './ingest.ts';
+import { createIngestQueue } from './ingest-queue.ts';
+import { MAX_BATCH_BYTES, parseSegmentBody, readMessages, requestShape, type IngestMessage } from './segment-message.ts';
 import type { EventType } from './types.ts';
 import { createKeyCache, keyFromRequest } from './write-keys.ts';
 
@@ -42,6 +43,10 @@ const PATHS: Record<string, EventType | 'batch'> = {
 
 /** Seconds a sender told to slow down waits before trying again. */
 const RETRY_AFTER_SECONDS = 1;
+// Group commit: requests of one key waiting while one of theirs is written go together, up to
+// this many messages in one transaction.
+const MAX_MESSAGES_PER_WRITE = 1000;
+const WRITERS_PER_KEY = 2;
 // Larger than the batch limit so that the 400 can say how large the body was.
 const BODY_LIMIT = 2 * MAX_BATCH_BYTES;
 
@@ -91,7 +96,14 @@ function cors(_request: FastifyRequest, reply: FastifyReply, done: () => void) {
 export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void> {
   const { database, config } = deps;
   const keys = createKeyCache();
-  const gate = createIngestGate({ maxInFlight: config.ingestConcurrency, maxQueuedBytes: config.ingestQueueBytes });
+  type Payload = { workspaceId: string; actor: Actor; messages: IngestMessage[]; pathOf: (index: number) => string };
+  const queue = createIngestQueue<Payload, IngestResult>({
+    write: (_key, payloads) => storeRequests(database.db, { workspaceId: payloads[0]!.workspaceId, actor: payloads[0]!.actor, requests: payloads }),
+    maxWriters: config.ingestConcurrency,
+    writersPerKey: WRITERS_PER_KEY,
+    maxSizePerWrite: MAX_MESSAGES_PER_WRITE,
+    maxQueuedBytes: config.ingestQueueBytes,
+  });
 
   await app.register(async (scope: FastifyInstance) => {
     const v1 = scope as unknown as App;
@@ -162,18 +174,18 @@ export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void
             throw new AppError('invalid_input', `${prefix}${shown.join('; ')}${more}`, read.errors);
           }
 
-          const entered = gate.enter(request.ingestBytes);
-          if (!entered) {
+          const actor: Actor = { type: 'api_key', id: apiKey.id, label: `key ${apiKey.name}` };
+          const written = queue.submit({
+            key: `${apiKey.workspaceId}:${apiKey.id}`,
+            bytes: request.ingestBytes,
+            size: read.messages.length,
+            payload: { workspaceId: apiKey.workspaceId, actor, messages: read.messages, pathOf },
+          });
+          if (!written) {
             reply.header('retry-after', String(RETRY_AFTER_SECONDS)); // kept by the error handler
             throw new AppError('rate_limited', `Too many events arriving at once: retry in ${RETRY_AFTER_SECONDS} s`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
           }
-          const leave = await entered;
-          let result;
-          try {
-            result = await storeMessages(database.db, { workspaceId: apiKey.workspaceId, messages: read.messages, receivedAt, pathOf, actor: { type: 'api_key', id: apiKey.id, label: `key ${apiKey.name}` } });
-          } finally {
-            leave();
-          }
+          const result = await written;
           const errors = [...read.errors, ...result.errors].sort((a, b) => a.index - b.index);
           return errors.length ? { success: true, errors } : { success: true };
         },

@@ -35,6 +35,8 @@ export type IngestMessage = {
   properties: Record<string, unknown>;
   context: Record<string, unknown>;
   timestamp: Date;
+  /** When the request carrying it arrived. */
+  receivedAt: Date;
   /** identify and group: the traits (identify also takes `context.traits`). */
   traits: Record<string, unknown> | null;
   groupId: string | null;
@@ -270,6 +272,7 @@ function readMessage(raw: unknown, index: number, defaults: MessageDefaults): In
     properties,
     context,
     timestamp,
+    receivedAt: defaults.receivedAt,
     traits,
     groupId,
     previousId,
