@@ -3,7 +3,7 @@
 // pointed here. Authenticated by the workspace's write key (or a secret key), not by the /api
 // auth hook; bodies are read here whatever their Content-Type, and validated message by message.
 import { Type } from 'typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, AppDeps } from '../http/app.ts';
 import { AppError } from '../errors.ts';
 import { touchApiKey } from '../workspaces/api-keys.ts';
@@ -105,8 +105,7 @@ export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void
     maxQueuedBytes: config.ingestQueueBytes,
   });
 
-  await app.register(async (scope: FastifyInstance) => {
-    const v1 = scope as unknown as App;
+  await app.register(async (v1) => {
     v1.decorateRequest('ingestBytes', 0);
     v1.removeAllContentTypeParsers();
     // JSON whatever the Content-Type: browsers send text/plain to avoid a preflight.
