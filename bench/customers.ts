@@ -10,12 +10,11 @@
 // Database: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/rapport_bench (created if missing).
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { and, sql } from 'drizzle-orm';
@@ -35,6 +34,7 @@ import { randomString } from '../src/workspaces/secrets.ts';
 import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { createRandom, generateCustomers, type SyntheticCustomer } from './generate.ts';
+import { startServer as startServerProcess } from './server.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
 
 const actor: Actor = { type: 'system', label: 'bench' };
@@ -428,37 +428,9 @@ async function listLatency(database: Database, workspaceId: string, opts: Option
 async function startServer(database: Database): Promise<{ port: number; stop: () => Promise<void> }> {
   const root = fileURLToPath(new URL('..', import.meta.url));
   execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { stdio: 'ignore' });
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
   const url = (database.pool.options as { connectionString?: string }).connectionString;
   if (!url) throw new Error('bench: the server needs the connection string of the bench database');
-  const child = spawn(process.execPath, [path.join(root, 'dist/server/main.mjs'), 'serve'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RAPPORT_DEMO: '0', RAPPORT_WORKER: '0', RAPPORT_API_RATE_LIMIT: '10000000' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const t0 = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bench: server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (performance.now() - t0 > 60_000) throw new Error('bench: server did not become healthy in 60 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    port,
-    stop: async () => {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
+  return startServerProcess({ DATABASE_URL: url, RAPPORT_API_RATE_LIMIT: '10000000' });
 }
 
 // --- c: merge ------------------------------------------------------------------------------

@@ -13,10 +13,9 @@
 // (user, anonymous, session and message ids, e-mails) until the count is reached.
 // PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/rapport_bench_ingest, dropped
 // and created afresh by each run.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -34,6 +33,7 @@ import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { generateBehaviour, generateCustomers, type SegmentMessage } from './generate.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
+import { startServer } from './server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TARGET = 20_000;
@@ -123,62 +123,6 @@ function batches(pool: Template[], count: number, batchSize: number): { total: n
         parts.push(pool[n % pool.length]!.json.replaceAll('~R~', round ? `-r${round}` : ''));
       }
       return `{"batch":[${parts.join(',')}],"sentAt":"${new Date().toISOString()}"}`;
-    },
-  };
-}
-
-// --- server -----------------------------------------------------------------------------------
-
-/** The command `npm start` runs, from package.json: leading VAR=value settings, `node`, its arguments. */
-function startCommand(): { env: Record<string, string>; args: string[] } {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = pkg.scripts.start!.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
-    const [name, ...value] = words.shift()!.split('=');
-    env[name!] = value.join('=');
-  }
-  if (words.shift() !== 'node') throw new Error(`bench: cannot follow the start script "${pkg.scripts.start}"`);
-  return { env, args: words };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function startServer(env: Record<string, string>): Promise<{ port: number; child: ChildProcess; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const start = startCommand();
-  const child = spawn(process.execPath, start.args, {
-    cwd: root,
-    env: { ...process.env, ...start.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', RAPPORT_DEMO: '0', RAPPORT_WORKER: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const t0 = performance.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bench: server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (performance.now() - t0 > 120_000) throw new Error('bench: server did not become healthy in 120 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    child,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
     },
   };
 }

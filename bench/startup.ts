@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
+import { freePort, startCommand } from './server.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
 import { openDatabase } from '../src/db/connection.ts';
 import { runMigrations } from '../src/db/migrate.ts';
@@ -17,17 +18,6 @@ import { enqueueJob } from '../src/worker/queue.ts';
 import { startWorker } from '../src/worker/runner.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Resident memory of a process and all its descendants (an engine started in a child process counts too). */
 function treeRssMb(pid: number): number {
@@ -52,18 +42,6 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** The command `npm start` runs, from package.json: leading VAR=value settings, `node`, its arguments. */
-function startCommand(): { env: Record<string, string>; args: string[] } {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = pkg.scripts.start!.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
-    const [name, ...value] = words.shift()!.split('=');
-    env[name!] = value.join('=');
-  }
-  if (words.shift() !== 'node') throw new Error(`bench: cannot follow the start script "${pkg.scripts.start}"`);
-  return { env, args: words };
-}
 
 const BENCH_ADMIN = { email: 'bench@rapport.local', password: 'bench-startup-password' };
 
