@@ -33,10 +33,12 @@ export function minCountFor(baskets: number, options: Pick<FrequentItemsetOption
 /**
  * An FP-tree as parallel typed arrays, node 0 being the root. Items are local indices 0..k-1 in
  * descending order of count, so every root-to-leaf path has increasing indices; `label` maps a local
- * index back to the item's rank in the whole data set.
+ * index back to the item's rank in the whole data set. Arrays may be longer than `size` and `k`:
+ * trees are reused (see Mining.pool).
  */
 type FpTree = {
   size: number;
+  k: number;
   item: Int32Array;
   count: Int32Array;
   parent: Int32Array;
@@ -51,45 +53,68 @@ type FpTree = {
   label: Int32Array;
 };
 
-function createTree(capacity: number, label: Int32Array, itemCount: Int32Array): FpTree {
-  const k = label.length;
-  const tree: FpTree = {
+const grow = (a: Int32Array, length: number) => (a.length >= length ? a : new Int32Array(Math.max(length, 2 * a.length)));
+
+/** An empty tree for `capacity` nodes and `k` items, reusing `tree`'s arrays where they are long enough. */
+function resetTree(tree: FpTree | undefined, capacity: number, k: number): FpTree {
+  const t: FpTree = tree ?? {
     size: 1,
+    k,
     item: new Int32Array(capacity),
     count: new Int32Array(capacity),
     parent: new Int32Array(capacity),
     firstChild: new Int32Array(capacity),
     nextSibling: new Int32Array(capacity),
     nextSame: new Int32Array(capacity),
-    rootChild: new Int32Array(k).fill(-1),
-    head: new Int32Array(k).fill(-1),
-    itemCount,
-    label,
+    rootChild: new Int32Array(k),
+    head: new Int32Array(k),
+    itemCount: new Int32Array(k),
+    label: new Int32Array(k),
   };
-  tree.item[0] = -1;
-  tree.firstChild[0] = -1;
-  tree.nextSibling[0] = -1;
-  return tree;
+  t.size = 1;
+  t.k = k;
+  if (t.item.length < capacity) {
+    t.item = grow(t.item, capacity);
+    t.count = grow(t.count, capacity);
+    t.parent = grow(t.parent, capacity);
+    t.firstChild = grow(t.firstChild, capacity);
+    t.nextSibling = grow(t.nextSibling, capacity);
+    t.nextSame = grow(t.nextSame, capacity);
+  }
+  if (t.head.length < k) {
+    t.rootChild = grow(t.rootChild, k);
+    t.head = grow(t.head, k);
+    t.itemCount = grow(t.itemCount, k);
+    t.label = grow(t.label, k);
+  }
+  t.rootChild.fill(-1, 0, k);
+  t.head.fill(-1, 0, k);
+  t.item[0] = -1;
+  t.firstChild[0] = -1;
+  t.nextSibling[0] = -1;
+  return t;
 }
 
 /** Adds `count` baskets holding the items `path[0..length)`, sorted ascending. */
 function insertPath(tree: FpTree, path: Int32Array, length: number, count: number): void {
-  const { item, parent, firstChild, nextSibling, nextSame, head } = tree;
+  const { item, parent, firstChild, nextSibling, nextSame, head, rootChild } = tree;
   let node = 0;
   for (let i = 0; i < length; i++) {
     const it = path[i]!;
-    let child = node === 0 ? tree.rootChild[it]! : firstChild[node]!;
-    if (node !== 0) while (child !== -1 && item[child] !== it) child = nextSibling[child]!;
+    let child: number;
+    if (node === 0) child = rootChild[it]!;
+    else for (child = firstChild[node]!; child !== -1 && item[child] !== it; ) child = nextSibling[child]!;
     if (child === -1) {
       child = tree.size++;
       item[child] = it;
+      tree.count[child] = 0;
       parent[child] = node;
       firstChild[child] = -1;
       nextSibling[child] = firstChild[node]!;
       firstChild[node] = child;
       nextSame[child] = head[it]!;
       head[it] = child;
-      if (node === 0) tree.rootChild[it] = child;
+      if (node === 0) rootChild[it] = child;
     }
     tree.count[child]! += count;
     node = child;
@@ -109,17 +134,45 @@ function sortPrefix(a: Int32Array, length: number): void {
   }
 }
 
-type Mining = { minCount: number; maxLength: number; scratch: Int32Array; sets: Int32Array[]; counts: number[] };
-
-function emit(mining: Mining, prefix: number[], count: number): void {
-  mining.sets.push(Int32Array.from(prefix));
-  mining.counts.push(count);
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The tree of the baskets holding item `j`, restricted to the items frequent among them. */
-function conditionalTree(tree: FpTree, j: number, mining: Mining): FpTree | undefined {
+function compareOrders(a: Int32Array, b: Int32Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+/**
+ * The state of one mining run. Only one conditional tree per recursion depth is alive at a time, so
+ * `pool[depth]` is reused for the next item's tree at that depth: allocating typed arrays for every
+ * conditional tree cost more than mining them. Itemsets found go to flat arrays, not one array each.
+ */
+type Mining = {
+  minCount: number;
+  maxLength: number;
+  pool: FpTree[];
+  /** Scratch, as long as the number of frequent items: a path being inserted, counts and new indices of a conditional tree. */
+  path: Int32Array;
+  condCount: Int32Array;
+  newIndex: Int32Array;
+  keep: number[];
+  setItems: number[];
+  setEnds: number[];
+  setCounts: number[];
+};
+
+function emit(mining: Mining, prefix: number[], count: number): void {
+  for (let i = 0; i < prefix.length; i++) mining.setItems.push(prefix[i]!);
+  mining.setEnds.push(mining.setItems.length);
+  mining.setCounts.push(count);
+}
+
+/** The tree of the baskets holding item `j`, restricted to the items frequent among them, in pool[depth]. */
+function conditionalTree(tree: FpTree, j: number, depth: number, mining: Mining): FpTree | undefined {
   const { item, count, parent, nextSame } = tree;
-  const condCount = new Int32Array(j);
+  const { condCount, newIndex, keep } = mining;
+  condCount.fill(0, 0, j);
   let pathNodes = 0;
   for (let n = tree.head[j]!; n !== -1; n = nextSame[n]!) {
     const c = count[n]!;
@@ -128,28 +181,30 @@ function conditionalTree(tree: FpTree, j: number, mining: Mining): FpTree | unde
       pathNodes++;
     }
   }
-  const keep: number[] = [];
+  keep.length = 0;
   for (let i = 0; i < j; i++) if (condCount[i]! >= mining.minCount) keep.push(i);
   if (keep.length === 0) return undefined;
   keep.sort((a, b) => condCount[b]! - condCount[a]! || a - b);
-  const newIndex = new Int32Array(j).fill(-1);
-  const label = new Int32Array(keep.length);
-  const itemCount = new Int32Array(keep.length);
-  keep.forEach((old, r) => {
+  const cond = resetTree(mining.pool[depth], 1 + pathNodes, keep.length);
+  mining.pool[depth] = cond;
+  newIndex.fill(-1, 0, j);
+  for (let r = 0; r < keep.length; r++) {
+    const old = keep[r]!;
     newIndex[old] = r;
-    label[r] = tree.label[old]!;
-    itemCount[r] = condCount[old]!;
-  });
-  const cond = createTree(1 + pathNodes, label, itemCount);
-  const buf = mining.scratch;
+    cond.label[r] = tree.label[old]!;
+    cond.itemCount[r] = condCount[old]!;
+  }
+  const buf = mining.path;
   for (let n = tree.head[j]!; n !== -1; n = nextSame[n]!) {
-    let length = 0;
+    // Walking up gives the path deepest first; filled from the end, it comes out nearly sorted.
+    let start = j;
     for (let p = parent[n]!; p !== 0; p = parent[p]!) {
       const r = newIndex[item[p]!]!;
-      if (r >= 0) buf[length++] = r;
+      if (r >= 0) buf[--start] = r;
     }
+    const length = j - start;
     if (length === 0) continue;
-    buf.subarray(0, length).reverse();
+    buf.copyWithin(0, start, j);
     sortPrefix(buf, length);
     insertPath(cond, buf, length, count[n]!);
   }
@@ -183,11 +238,11 @@ function mine(tree: FpTree, prefix: number[], mining: Mining): void {
     emitCombinations(tree, path, 0, prefix, mining);
     return;
   }
-  for (let j = tree.label.length - 1; j >= 0; j--) {
+  for (let j = tree.k - 1; j >= 0; j--) {
     prefix.push(tree.label[j]!);
     emit(mining, prefix, tree.itemCount[j]!);
     if (prefix.length < mining.maxLength && j > 0) {
-      const cond = conditionalTree(tree, j, mining);
+      const cond = conditionalTree(tree, j, prefix.length, mining);
       if (cond) mine(cond, prefix, mining);
     }
     prefix.pop();
@@ -240,17 +295,32 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
   const frequent: number[] = [];
   for (let id = 0; id < names.length; id++) if (counts[id]! >= minCount) frequent.push(id);
   // Ties broken by name so that the tree, and so the output before sorting, never depends on input order.
-  frequent.sort((a, b) => counts[b]! - counts[a]! || (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+  frequent.sort((a, b) => counts[b]! - counts[a]! || compareStrings(names[a]!, names[b]!));
   const k = frequent.length;
   const rankOf = new Int32Array(names.length).fill(-1);
   frequent.forEach((id, r) => (rankOf[id] = r));
 
-  const mining: Mining = { minCount, maxLength, scratch: new Int32Array(Math.max(1, k)), sets: [], counts: [] };
+  const mining: Mining = {
+    minCount,
+    maxLength,
+    pool: [],
+    path: new Int32Array(Math.max(1, k)),
+    condCount: new Int32Array(k),
+    newIndex: new Int32Array(k),
+    keep: [],
+    setItems: [],
+    setEnds: [],
+    setCounts: [],
+  };
   if (k > 0) {
     let kept = 0;
     for (let i = 0; i < used; i++) if (rankOf[flat[i]!]! >= 0) kept++;
-    const tree = createTree(1 + kept, Int32Array.from({ length: k }, (_, r) => r), Int32Array.from(frequent, (id) => counts[id]!));
-    const buf = mining.scratch;
+    const tree = resetTree(undefined, 1 + kept, k);
+    for (let r = 0; r < k; r++) {
+      tree.label[r] = r;
+      tree.itemCount[r] = counts[frequent[r]!]!;
+    }
+    const buf = mining.path;
     for (let b = 0; b < n; b++) {
       let length = 0;
       for (let i = offsets[b]!; i < offsets[b + 1]!; i++) {
@@ -258,21 +328,35 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
         if (r >= 0) buf[length++] = r;
       }
       if (length === 0) continue;
-      buf.subarray(0, length).sort();
+      if (length <= 32) sortPrefix(buf, length);
+      else buf.subarray(0, length).sort();
       insertPath(tree, buf, length, 1);
     }
     mine(tree, [], mining);
   }
 
-  const rows = mining.sets.map((ranks, i) => {
-    const items = Array.from(ranks, (r) => names[frequent[r]!]!).sort();
-    return { items, count: mining.counts[i]!, key: items.join('\u0000') };
-  });
-  rows.sort((a, b) => a.items.length - b.items.length || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Sorting by alphabetical rank, numbers rather than strings, is what keeps this step cheap.
+  const alphabetical = frequent.map((_, r) => r).sort((a, b) => compareStrings(names[frequent[a]!]!, names[frequent[b]!]!));
+  const alphaRank = new Int32Array(k);
+  alphabetical.forEach((r, i) => (alphaRank[r] = i));
+  const rows: { order: Int32Array; count: number }[] = [];
+  for (let i = 0, from = 0; i < mining.setEnds.length; i++) {
+    const to = mining.setEnds[i]!;
+    const order = new Int32Array(to - from);
+    for (let j = from; j < to; j++) order[j - from] = alphaRank[mining.setItems[j]!]!;
+    sortPrefix(order, order.length);
+    rows.push({ order, count: mining.setCounts[i]! });
+    from = to;
+  }
+  rows.sort((a, b) => a.order.length - b.order.length || b.count - a.count || compareOrders(a.order, b.order));
   return {
     baskets: n,
     items: names.length,
     minCount,
-    itemsets: rows.map(({ items, count }) => ({ items, count, support: count / n })),
+    itemsets: rows.map(({ order, count }) => {
+      const items: string[] = [];
+      for (let j = 0; j < order.length; j++) items.push(names[frequent[alphabetical[order[j]!]!]!]!);
+      return { items, count, support: count / n };
+    }),
   };
 }
