@@ -85,11 +85,18 @@ describe('frequentItemsets', () => {
     const baskets = Array.from({ length: 20 + Math.floor(random() * 200) }, () => universe.filter((_, i) => random() < weights[i]! * 0.8));
     baskets.push([universe[0]!, universe[0]!]);
     for (const minCount of [1, 2, 5, Math.ceil(baskets.length / 4)]) {
-      for (const maxLength of [Infinity, 2]) {
+      for (const maxLength of [Infinity, 3, 2, 1]) {
         const result = frequentItemsets(baskets, { minCount, maxLength });
         expect(asMap(result.itemsets)).toEqual(bruteForce(baskets, minCount, maxLength));
       }
     }
+  });
+
+  it('equals a brute-force enumeration on a wider seeded set, where nodes have many children', () => {
+    const random = seeded(99);
+    const universe = Array.from({ length: 14 }, (_, i) => `p${i}`);
+    const baskets = Array.from({ length: 400 }, () => universe.filter((_, i) => random() < 0.5 / (1 + i / 4)));
+    for (const minCount of [3, 12]) expect(asMap(frequentItemsets(baskets, { minCount }).itemsets)).toEqual(bruteForce(baskets, minCount, Infinity));
   });
 
   describe('on arules\' Groceries (9,835 baskets)', () => {
@@ -103,6 +110,16 @@ describe('frequentItemsets', () => {
       for (const set of result.itemsets) bySize.set(set.items.length, (bySize.get(set.items.length) ?? 0) + 1);
       expect([...bySize]).toEqual([[1, 157], [2, 2981], [3, 6831], [4, 3137], [5, 376], [6, 10]]);
       expect(result.itemsets[0]).toEqual({ items: ['whole milk'], count: 2513, support: 2513 / 9835 });
+    });
+
+    it('counts every one of a seeded sample of its itemsets as a scan of the baskets does', () => {
+      const result = frequentItemsets(baskets, { minSupport: 0.001 });
+      const sets = baskets.map((b) => new Set(b));
+      const random = seeded(7);
+      for (let i = 0; i < 150; i++) {
+        const set = result.itemsets[Math.floor(random() * result.itemsets.length)]!;
+        expect([set.items, sets.filter((s) => set.items.every((item) => s.has(item))).length]).toEqual([set.items, set.count]);
+      }
     });
 
     it('stops at maxLength', () => {
