@@ -32,6 +32,8 @@ Commands:
   import products|orders FILE.csv [--workspace ID] [--encoding auto|utf-8|cp949]
                              import the catalogue, or orders (one row per order line), from a CSV
                              (prices in major units: 12.99, 89,000; see docs/commerce.md)
+  basket --baskets FILE --min-support S --min-confidence C [--sep ,] [--max-length N] [--top N] [--json]
+                             frequent itemsets and association rules of a basket file (one basket a line)
   bench <name>               run bench/<name>.ts and print its figures
   db-template [--if-needed]  build the prebuilt embedded database new data directories start from
 
@@ -118,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
       }
       return withDatabase(config, (database) => importCustomersCommand(database, options));
     }
+    case 'basket':
+      return (await import('./basket.ts')).basketCommand(rest);
     default:
       console.error(`Unknown command "${command}".\n\n${HELP}`);
       return 1;
