@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { generatePurchases, syntheticProducts } from '../../bench/generate/purchases.ts';
 import {
   blendedRecommender,
-  categoryKey,
   evaluateRecommenders,
   itemKnnRecommender,
   popularityRecommender,
@@ -111,14 +110,6 @@ describe('blended', () => {
     expect(first.value).toMatchObject({ customerId: 'u5' });
     expect([...rows].map((r) => r.customerId)).toEqual(['nobody']);
   });
-});
-
-describe('categoryKey', () => {
-  it.each([
-    ['Women > Shoes > Sneakers', 'Women > Shoes'],
-    ['Women>Shoes', 'Women > Shoes'],
-    ['Home', 'Home'],
-  ])('%s → %s', (path, key) => expect(categoryKey(path)).toBe(key));
 });
 
 describe('evaluateRecommenders', () => {

@@ -6,12 +6,13 @@
 // products are kept as CSR typed arrays, each product keeps only its top-N neighbours, and scoring one
 // customer touches only the neighbours of what they bought.
 
+import { affinityCategoryKey as categoryKey, type Affinity } from './affinity.ts';
 import { evaluateRankings, type RankingReport } from './ranking-metrics.ts';
 
 export type Purchase = { customerId: string; productId: string; at: Date; quantity?: number };
 /** `repeatable` products (consumables) may be recommended again after the recent-purchase window. */
 export type ProductMeta = { productId: string; category: string; brand?: string; price?: number; repeatable?: boolean };
-export type Affinity = { key: string; weight: number };
+export type { Affinity };
 export type Reason = 'co_purchase' | 'similar' | 'category' | 'popular';
 export type Recommendation = { productId: string; score: number; reasons: Reason[] };
 export type RecommendOptions = {
@@ -120,15 +121,7 @@ export type BlendedModel = {
 export type RecommenderModel = PopularityModel | ItemKnnModel | BlendedModel;
 export type Recommender = { name: string; train(history: Iterable<Purchase>): RecommenderModel };
 
-/** Category paths like `Women > Shoes > Sneakers` are compared at their top two levels (`Women > Shoes`). */
-export function categoryKey(path: string, levels = 2): string {
-  return path
-    .split('>')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .slice(0, levels)
-    .join(' > ');
-}
+// Categories are compared at their top two levels (`Women > Shoes`), as affinity.ts counts them.
 
 function grow<T extends Uint32Array | Float32Array>(arr: T, make: (n: number) => T): T {
   const next = make(arr.length * 2);
