@@ -74,6 +74,8 @@ export async function recommendFigures(opts: RecommendBenchOptions = {}): Promis
     { name: `recommend: recommendForAll k=10 (${scale})`, value: allS, unit: 's' },
     { name: 'recommend: recommendForAll throughput', value: rows / allS, unit: 'customers/s' },
     { name: 'recommend: recommendations per customer', value: recs / rows, unit: 'items' },
+    // maxRSS covers the whole process so far, including any benchmark that ran before this one.
+    { name: 'recommend: process peak RSS after recommendForAll', value: process.resourceUsage().maxRSS / 1024, unit: 'MB' },
   );
 
   // A different seed from the one the default blend weights were chosen on (43).
