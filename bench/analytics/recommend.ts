@@ -47,6 +47,10 @@ export async function recommendFigures(opts: RecommendBenchOptions = {}): Promis
       yield p;
     }
   };
+  // Generation alone, so the training figure can be read net of it.
+  const tg = performance.now();
+  for (const _ of generatePurchases({ seed, customers, products })) void _;
+  const generateS = (performance.now() - tg) / 1000;
   const heapBefore = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   const model = trainBlended(counted(), { products: meta });
@@ -55,6 +59,7 @@ export async function recommendFigures(opts: RecommendBenchOptions = {}): Promis
   figures.push(
     { name: `recommend: purchases generated (${scale})`, value: purchases, unit: 'purchases' },
     { name: `recommend: train blended incl. lazy generation (${scale})`, value: trainS, unit: 's' },
+    { name: `recommend: generating the history alone (${scale})`, value: generateS, unit: 's' },
     { name: 'recommend: blended model typed arrays', value: modelTypedMb(model), unit: 'MB' },
     { name: 'recommend: JS heap growth while training (id maps)', value: heapMb, unit: 'MB' },
   );
