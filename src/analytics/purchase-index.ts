@@ -1,0 +1,272 @@
+// The training side of the recommenders: purchase histories collapsed into a customer × product CSR
+// index (typed arrays, one row of distinct products per customer) and top-N neighbour lists per product
+// with co-occurrence statistics. recommend.ts scores customers against these.
+
+export type Purchase = { customerId: string; productId: string; at: Date; quantity?: number };
+/** `repeatable` products (consumables) may be recommended again after the recent-purchase window. */
+export type ProductMeta = { productId: string; category: string; brand?: string; price?: number; repeatable?: boolean };
+/** What every recommender shares about exclusion, so the evaluation compares ranking, not filtering. */
+export type ExclusionOptions = {
+  /** Products bought within this many days before `now` are never recommended, repeatable or not (default 30). */
+  recentWindowDays?: number;
+  /** Leave out anything the customer ever bought unless the product is repeatable (default true). */
+  excludePurchased?: boolean;
+  /** Product metadata: categories for the blended model, `repeatable` for every model. */
+  products?: Iterable<ProductMeta>;
+  /**
+   * Customers with more distinct products than this (resellers, test accounts) contribute only their most
+   * recent ones to co-occurrence counts, which grow with the square of a basket (default 500).
+   */
+  maxItemsPerCustomer?: number;
+};
+
+/** The trained index every model shares: customers × distinct products as CSR arrays. */
+export type PurchaseIndex = {
+  productIds: string[];
+  productIndex: Map<string, number>;
+  customerIndex: Map<string, number>;
+  /** Row c of the CSR: items[offsets[c] .. offsets[c + 1]) are customer c's distinct products. */
+  offsets: Uint32Array;
+  items: Uint32Array;
+  /** Seconds since the epoch of the latest purchase of items[x] by its customer. */
+  lastAt: Uint32Array;
+  /** Units bought per product (quantity, default 1). */
+  popularity: Float64Array;
+  /** Product indices, best seller first. */
+  popularOrder: Uint32Array;
+  /** Distinct buyers per product. */
+  buyers: Uint32Array;
+  latestAt: number;
+  repeatable: Uint8Array;
+  recentWindowSeconds: number;
+  excludePurchased: boolean;
+  maxItemsPerCustomer: number;
+};
+
+/** Top-N neighbours per product: slots [i * n, i * n + count[i]) sorted by selection score. */
+export type Neighbours = {
+  n: number;
+  count: Uint16Array;
+  ids: Uint32Array;
+  similarity: Float32Array;
+  confidence: Float32Array;
+  lift: Float32Array;
+};
+
+function grow<T extends Uint32Array | Float32Array>(arr: T, make: (n: number) => T): T {
+  const next = make(arr.length * 2);
+  next.set(arr);
+  return next;
+}
+
+export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions): PurchaseIndex {
+  const productIndex = new Map<string, number>();
+  const productIds: string[] = [];
+  const customerIndex = new Map<string, number>();
+  let cap = 1 << 16;
+  let cust = new Uint32Array(cap);
+  let item = new Uint32Array(cap);
+  let at = new Uint32Array(cap);
+  let qty = new Float32Array(cap);
+  let n = 0;
+  let latestAt = 0;
+  for (const p of history) {
+    if (n === cap) {
+      cust = grow(cust, (m) => new Uint32Array(m));
+      item = grow(item, (m) => new Uint32Array(m));
+      at = grow(at, (m) => new Uint32Array(m));
+      qty = grow(qty, (m) => new Float32Array(m));
+      cap *= 2;
+    }
+    let c = customerIndex.get(p.customerId);
+    if (c === undefined) customerIndex.set(p.customerId, (c = customerIndex.size));
+    let i = productIndex.get(p.productId);
+    if (i === undefined) {
+      productIndex.set(p.productId, (i = productIds.length));
+      productIds.push(p.productId);
+    }
+    const ms = p.at.getTime();
+    if (ms > latestAt) latestAt = ms;
+    cust[n] = c;
+    item[n] = i;
+    at[n] = Math.max(0, Math.floor(ms / 1000));
+    qty[n] = p.quantity ?? 1;
+    n++;
+  }
+  const nCust = customerIndex.size;
+  const nItems = productIds.length;
+
+  // Counting sort of the purchases by customer.
+  const rowStart = new Uint32Array(nCust + 1);
+  for (let x = 0; x < n; x++) rowStart[cust[x]! + 1]!++;
+  for (let c = 0; c < nCust; c++) rowStart[c + 1]! += rowStart[c]!;
+  const fill = rowStart.slice(0, nCust);
+  const order = new Uint32Array(n);
+  for (let x = 0; x < n; x++) order[fill[cust[x]!]!++] = x;
+
+  // Collapse each customer's purchases to distinct products, keeping the latest time.
+  const popularity = new Float64Array(nItems);
+  const buyers = new Uint32Array(nItems);
+  const seenBy = new Int32Array(nItems).fill(-1);
+  const slot = new Uint32Array(nItems);
+  const offsets = new Uint32Array(nCust + 1);
+  const items = new Uint32Array(n);
+  const lastAt = new Uint32Array(n);
+  let out = 0;
+  for (let c = 0; c < nCust; c++) {
+    offsets[c] = out;
+    for (let r = rowStart[c]!; r < rowStart[c + 1]!; r++) {
+      const x = order[r]!;
+      const i = item[x]!;
+      popularity[i]! += qty[x]!;
+      if (seenBy[i] !== c) {
+        seenBy[i] = c;
+        slot[i] = out;
+        items[out] = i;
+        lastAt[out] = at[x]!;
+        buyers[i]!++;
+        out++;
+      } else if (at[x]! > lastAt[slot[i]!]!) {
+        lastAt[slot[i]!] = at[x]!;
+      }
+    }
+  }
+  offsets[nCust] = out;
+
+  const maxItemsPerCustomer = opts.maxItemsPerCustomer ?? 500;
+  // Most recent first within a row, but only where it matters: rows longer than the co-occurrence cap.
+  for (let c = 0; c < nCust; c++) {
+    const a = offsets[c]!;
+    const b = offsets[c + 1]!;
+    if (b - a <= maxItemsPerCustomer) continue;
+    const pairs = Array.from({ length: b - a }, (_, t) => [items[a + t]!, lastAt[a + t]!] as const).sort((p, q) => q[1] - p[1]);
+    pairs.forEach(([i, t], idx) => {
+      items[a + idx] = i;
+      lastAt[a + idx] = t;
+    });
+  }
+
+  const popularOrder = Uint32Array.from({ length: nItems }, (_, i) => i).sort((a, b) => popularity[b]! - popularity[a]! || a - b);
+  const repeatable = new Uint8Array(nItems);
+  for (const p of opts.products ?? []) {
+    const i = productIndex.get(p.productId);
+    if (i !== undefined && p.repeatable) repeatable[i] = 1;
+  }
+  return {
+    productIds,
+    productIndex,
+    customerIndex,
+    offsets,
+    items: items.slice(0, out),
+    lastAt: lastAt.slice(0, out),
+    popularity,
+    popularOrder,
+    buyers,
+    latestAt,
+    repeatable,
+    recentWindowSeconds: (opts.recentWindowDays ?? 30) * 86_400,
+    excludePurchased: opts.excludePurchased ?? true,
+    maxItemsPerCustomer,
+  };
+}
+
+/**
+ * Item-item statistics from the customer × product binary matrix, one product row at a time (one dense
+ * scratch row, never the full matrix): co(i, j) = customers who bought both; cosine = co / √(n_i n_j);
+ * confidence(i → j) = co / n_i; lift = co · customers / (n_i n_j). Keeps the top N by `rank`.
+ */
+export function buildNeighbours(index: PurchaseIndex, wanted: number, minCoCount: number, rank: (cosine: number, confidence: number) => number): Neighbours {
+  // Counts are stored as Uint16: more than 65,535 neighbours per product would be no longer a top-N list.
+  const n = Math.max(1, Math.min(65_535, Math.floor(wanted)));
+  const nItems = index.productIds.length;
+  const nCust = index.customerIndex.size;
+  const { offsets, items, buyers, maxItemsPerCustomer } = index;
+  const rowEnd = (c: number) => Math.min(offsets[c + 1]!, offsets[c]! + maxItemsPerCustomer);
+
+  // Inverted index product → customers over the capped rows.
+  const colStart = new Uint32Array(nItems + 1);
+  for (let c = 0; c < nCust; c++) for (let x = offsets[c]!; x < rowEnd(c); x++) colStart[items[x]! + 1]!++;
+  for (let i = 0; i < nItems; i++) colStart[i + 1]! += colStart[i]!;
+  const colFill = colStart.slice(0, nItems);
+  const colCustomers = new Uint32Array(colStart[nItems]!);
+  for (let c = 0; c < nCust; c++) for (let x = offsets[c]!; x < rowEnd(c); x++) colCustomers[colFill[items[x]!]!++] = c;
+
+  const count = new Uint16Array(nItems);
+  const ids = new Uint32Array(nItems * n);
+  const similarity = new Float32Array(nItems * n);
+  const confidence = new Float32Array(nItems * n);
+  const lift = new Float32Array(nItems * n);
+  const co = new Float64Array(nItems);
+  const touched = new Uint32Array(nItems);
+  // Min-heap of the best n candidates by rank for the current row.
+  const heapKey = new Float64Array(n);
+  const heapId = new Uint32Array(n);
+  const heapCo = new Float64Array(n);
+
+  for (let i = 0; i < nItems; i++) {
+    let nTouched = 0;
+    for (let y = colStart[i]!; y < colStart[i + 1]!; y++) {
+      const c = colCustomers[y]!;
+      for (let x = offsets[c]!, end = rowEnd(c); x < end; x++) {
+        const j = items[x]!;
+        if (j === i) continue;
+        if (co[j] === 0) touched[nTouched++] = j;
+        co[j]!++;
+      }
+    }
+    const ni = buyers[i]!;
+    let size = 0;
+    for (let t = 0; t < nTouched; t++) {
+      const j = touched[t]!;
+      const cij = co[j]!;
+      co[j] = 0;
+      if (cij < minCoCount) continue;
+      const key = rank(cij / Math.sqrt(ni * buyers[j]!), cij / ni);
+      if (size < n) {
+        // Sift up.
+        let p = size++;
+        while (p > 0) {
+          const parent = (p - 1) >> 1;
+          if (heapKey[parent]! <= key) break;
+          heapKey[p] = heapKey[parent]!;
+          heapId[p] = heapId[parent]!;
+          heapCo[p] = heapCo[parent]!;
+          p = parent;
+        }
+        heapKey[p] = key;
+        heapId[p] = j;
+        heapCo[p] = cij;
+      } else if (key > heapKey[0]!) {
+        // Replace the root and sift down.
+        let p = 0;
+        for (;;) {
+          const l = 2 * p + 1;
+          if (l >= size) break;
+          const r = l + 1;
+          const m = r < size && heapKey[r]! < heapKey[l]! ? r : l;
+          if (heapKey[m]! >= key) break;
+          heapKey[p] = heapKey[m]!;
+          heapId[p] = heapId[m]!;
+          heapCo[p] = heapCo[m]!;
+          p = m;
+        }
+        heapKey[p] = key;
+        heapId[p] = j;
+        heapCo[p] = cij;
+      }
+    }
+    const chosen = Array.from({ length: size }, (_, t) => t).sort((a, b) => heapKey[b]! - heapKey[a]! || heapId[a]! - heapId[b]!);
+    const base = i * n;
+    chosen.forEach((t, slotIdx) => {
+      const j = heapId[t]!;
+      const nj = buyers[j]!;
+      const cij = heapCo[t]!;
+      ids[base + slotIdx] = j;
+      similarity[base + slotIdx] = cij / Math.sqrt(ni * nj);
+      confidence[base + slotIdx] = cij / ni;
+      lift[base + slotIdx] = (cij * nCust) / (ni * nj);
+    });
+    count[i] = size;
+  }
+  return { n, count, ids, similarity, confidence, lift };
+}
