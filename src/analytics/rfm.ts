@@ -33,40 +33,63 @@ export function recencyDays(lastOrderAt: Date, asOf: Date): number {
  * customer whose orders are all older than the window stays, with frequency 0.
  */
 export function rfmValues(orders: Iterable<RfmOrder>, o: { asOf: Date; windowDays?: number }): RfmValues[] {
+  const accumulator = createRfmAccumulator(o);
+  for (const order of orders) accumulator.add(order);
+  return accumulator.values();
+}
+
+export type RfmAccumulator = {
+  /** Adds one order; throws an AppError naming `orders[i]` for a bad date or amount. */
+  add(order: RfmOrder): void;
+  /** Orders added that were on or before `asOf`. */
+  counted(): number;
+  /** What `rfmValues` returns for the orders added so far. */
+  values(): RfmValues[];
+};
+
+/** `rfmValues` one order at a time, for a caller that streams orders (a CSV, a cursor). */
+export function createRfmAccumulator(o: { asOf: Date; windowDays?: number }): RfmAccumulator {
   const asOf = o.asOf.getTime();
   const windowStart = o.windowDays === undefined ? -Infinity : asOf - o.windowDays * DAY_MS;
   const byCustomer = new Map<string, { last: number; count: number; spend: number }>();
   let i = 0;
-  for (const order of orders) {
-    const at = order.at.getTime();
-    if (!Number.isFinite(at)) throw new AppError('invalid_input', `orders[${i}].at: must be a valid date`);
-    if (!Number.isFinite(order.amount)) throw new AppError('invalid_input', `orders[${i}].amount: must be a finite number`);
-    i++;
-    if (at > asOf) continue;
-    let c = byCustomer.get(order.customerId);
-    if (!c) byCustomer.set(order.customerId, (c = { last: at, count: 0, spend: 0 }));
-    if (at > c.last) c.last = at;
-    // Strictly after the start, so a 365-day window never holds the same calendar date twice.
-    if (at > windowStart) {
-      c.count++;
-      c.spend += order.amount;
-    }
-  }
-  const out: RfmValues[] = [];
-  for (const [customerId, c] of byCustomer) {
-    const lastOrderAt = new Date(c.last);
-    out.push({
-      customerId,
-      lastOrderAt,
-      orderCount: c.count,
-      totalSpend: c.spend,
-      recency: recencyDays(lastOrderAt, o.asOf),
-      frequency: c.count,
-      monetary: c.spend,
-      meanMonetary: c.count ? c.spend / c.count : 0,
-    });
-  }
-  return out;
+  let counted = 0;
+  return {
+    add(order) {
+      const at = order.at.getTime();
+      if (!Number.isFinite(at)) throw new AppError('invalid_input', `orders[${i}].at: must be a valid date`);
+      if (!Number.isFinite(order.amount)) throw new AppError('invalid_input', `orders[${i}].amount: must be a finite number`);
+      i++;
+      if (at > asOf) return;
+      counted++;
+      let c = byCustomer.get(order.customerId);
+      if (!c) byCustomer.set(order.customerId, (c = { last: at, count: 0, spend: 0 }));
+      if (at > c.last) c.last = at;
+      // Strictly after the start, so a 365-day window never holds the same calendar date twice.
+      if (at > windowStart) {
+        c.count++;
+        c.spend += order.amount;
+      }
+    },
+    counted: () => counted,
+    values() {
+      const out: RfmValues[] = [];
+      for (const [customerId, c] of byCustomer) {
+        const lastOrderAt = new Date(c.last);
+        out.push({
+          customerId,
+          lastOrderAt,
+          orderCount: c.count,
+          totalSpend: c.spend,
+          recency: recencyDays(lastOrderAt, o.asOf),
+          frequency: c.count,
+          monetary: c.spend,
+          meanMonetary: c.count ? c.spend / c.count : 0,
+        });
+      }
+      return out;
+    },
+  };
 }
 
 export type RfmScores = { r: number; f: number; m: number };
