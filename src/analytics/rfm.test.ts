@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../bench/generate/random.ts';
-import { applyRfmCutPoints, RFM_SEGMENT_RULES, RFM_SEGMENTS, rfmSegment, rfmValues, scoreRfm, type RfmAggregate, type RfmSegment } from './rfm.ts';
+import { applyRfmCutPoints, RFM_SEGMENT_RULES, RFM_SEGMENTS, rfmSegment, rfmValues, scoredRows, scoreRfm, type RfmAggregate, type RfmSegment } from './rfm.ts';
+
+const score = (rows: RfmAggregate[], asOf: Date) => {
+  const table = scoreRfm(rows, { asOf });
+  return { table, customers: scoredRows(table), cutPoints: table.cutPoints };
+};
 
 const asOf = new Date('2026-12-01T00:00:00Z');
 const daysAgo = (d: number, hours = 0) => new Date(asOf.getTime() - d * 86_400_000 - hours * 3_600_000);
@@ -57,7 +62,7 @@ const fixture: (RfmAggregate & { expect: [number, number, number] })[] = [
 
 describe('scoreRfm', () => {
   it('scores a hand-computed fixture and returns the cut points used', () => {
-    const { customers, cutPoints } = scoreRfm(fixture, { asOf });
+    const { customers, cutPoints } = score(fixture, asOf);
     expect(customers.map((c) => [c.r, c.f, c.m])).toEqual(fixture.map((c) => c.expect));
     expect(customers[6]).toEqual({ customerId: 'c7', recency: 30, frequency: 3, monetary: 70, r: 3, f: 4, m: 4, score: 11 });
     expect(cutPoints).toEqual({ recency: [90, 60, 7, 7], frequency: [2, 2, 3, 8], monetary: [30, 50, 70, 90] });
@@ -65,7 +70,7 @@ describe('scoreRfm', () => {
 
   it('gives equal values the same score, the lowest their rank allows', () => {
     const rows = [5, 5, 5, 5, 5, 5, 9, 9, 9, 9].map((v, i) => ({ customerId: `t${i}`, lastOrderAt: daysAgo(1), orderCount: v, totalSpend: v }));
-    const { customers, cutPoints } = scoreRfm(rows, { asOf });
+    const { customers, cutPoints } = score(rows, asOf);
     expect(customers.map((c) => c.f)).toEqual([1, 1, 1, 1, 1, 1, 4, 4, 4, 4]);
     expect(cutPoints.frequency).toEqual([9, 9, 9, null]);
     // Everyone tied: everyone scores 1 and no higher score has a cut point.
@@ -86,11 +91,12 @@ describe('scoreRfm', () => {
       const j = rnd.int(0, i);
       [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
     }
-    const a = scoreRfm(rows, { asOf });
-    const b = scoreRfm(shuffled, { asOf });
+    const a = score(rows, asOf);
+    const b = score(shuffled, asOf);
     const byId = new Map(b.customers.map((c) => [c.customerId, c]));
     expect(a.customers.map((c) => byId.get(c.customerId))).toEqual(a.customers);
     expect(b.cutPoints).toEqual(a.cutPoints);
+    expect([...a.table.r].every((r) => r >= 1 && r <= 5)).toBe(true);
     // Every score agrees with the rank rule: 1 + floor(5 × (values strictly below) / n).
     const below = (v: number, all: number[]) => all.filter((x) => x < v).length;
     const fs = rows.map((r) => r.orderCount);
@@ -98,7 +104,7 @@ describe('scoreRfm', () => {
   });
 
   it('applyRfmCutPoints agrees with scoreRfm on the rows it scored, and scores newcomers', () => {
-    const { customers, cutPoints } = scoreRfm(fixture, { asOf });
+    const { customers, cutPoints } = score(fixture, asOf);
     for (const [i, row] of fixture.entries()) {
       const { r, f, m } = customers[i]!;
       expect(applyRfmCutPoints(row, { asOf, cutPoints })).toEqual({ r, f, m });
@@ -108,12 +114,12 @@ describe('scoreRfm', () => {
   });
 
   it('handles no rows and one row', () => {
-    expect(scoreRfm([], { asOf })).toEqual({ customers: [], cutPoints: { recency: [null, null, null, null], frequency: [null, null, null, null], monetary: [null, null, null, null] } });
-    expect(scoreRfm([fixture[0]!], { asOf }).customers[0]).toMatchObject({ r: 1, f: 1, m: 1, score: 3 });
+    expect(score([], asOf)).toMatchObject({ customers: [], cutPoints: { recency: [null, null, null, null], frequency: [null, null, null, null], monetary: [null, null, null, null] } });
+    expect(score([fixture[0]!], asOf).customers[0]).toMatchObject({ r: 1, f: 1, m: 1, score: 3 });
   });
 
   it('names the bad row', () => {
-    expect(() => scoreRfm([{ customerId: 'a', lastOrderAt: new Date('nope'), orderCount: 1, totalSpend: 1 }], { asOf })).toThrow('rows[0].lastOrderAt: must be a valid date');
+    expect(() => score([{ customerId: 'a', lastOrderAt: new Date('nope'), orderCount: 1, totalSpend: 1 }], asOf)).toThrow('rows[0].lastOrderAt: must be a valid date');
   });
 });
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse';
-import { createRfmAccumulator, RFM_SEGMENTS, rfmSegment, scoreRfm, type RfmSegment } from '../analytics/rfm.ts';
+import { createRfmAccumulator, RFM_SEGMENTS, rfmSegment, scoredRows, scoreRfm, type RfmSegment } from '../analytics/rfm.ts';
 import { unreadable } from './import.ts';
 
 const USAGE = 'usage: rapport rfm --orders FILE.csv --as-of YYYY-MM-DD [--window-days N] [--id-column customer_id] [--date-column date] [--amount-column amount] [--json]';
@@ -121,7 +121,9 @@ export async function rfmCommand(args: string[], print: (line: string) => void =
   }
 
   const values = accumulator.values();
-  const { customers, cutPoints } = scoreRfm(values, { asOf });
+  const table = scoreRfm(values, { asOf });
+  const { cutPoints } = table;
+  const customers = scoredRows(table);
   const segments = Object.fromEntries(RFM_SEGMENTS.map((s) => [s, 0])) as Record<RfmSegment, number>;
   for (const c of customers) {
     const segment = rfmSegment(c);
