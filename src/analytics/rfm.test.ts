@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../bench/generate/random.ts';
 import { applyRfmCutPoints, RFM_SEGMENT_RULES, RFM_SEGMENTS, rfmSegment, rfmValues, scoredRows, scoreRfm, type RfmAggregate, type RfmSegment } from './rfm.ts';
@@ -60,6 +61,19 @@ const fixture: (RfmAggregate & { expect: [number, number, number] })[] = [
   { customerId: 'c10', lastOrderAt: daysAgo(1), orderCount: 13, totalSpend: 100, expect: [5, 5, 5] },
 ];
 
+// The rule written the slow way: 1 + floor(5 × (values strictly below) / n), and the cut points
+// read off a sorted copy.
+const below = (v: number, all: number[]) => all.filter((x) => x < v).length;
+const rule = (all: number[]) => all.map((v) => 1 + Math.floor((5 * below(v, all)) / all.length));
+function sortedCuts(all: number[]): (number | null)[] {
+  const sorted = [...all].sort((a, b) => a - b);
+  return [1, 2, 3, 4].map((q) => {
+    let j = Math.ceil((q * sorted.length) / 5);
+    while (j > 0 && j < sorted.length && sorted[j] === sorted[j - 1]) j++;
+    return j < sorted.length ? sorted[j]! : null;
+  });
+}
+
 describe('scoreRfm', () => {
   it('scores a hand-computed fixture and returns the cut points used', () => {
     const { customers, cutPoints } = score(fixture, asOf);
@@ -98,9 +112,39 @@ describe('scoreRfm', () => {
     expect(b.cutPoints).toEqual(a.cutPoints);
     expect([...a.table.r].every((r) => r >= 1 && r <= 5)).toBe(true);
     // Every score agrees with the rank rule: 1 + floor(5 × (values strictly below) / n).
-    const below = (v: number, all: number[]) => all.filter((x) => x < v).length;
     const fs = rows.map((r) => r.orderCount);
     expect(a.customers.map((c) => c.f)).toEqual(fs.map((v) => 1 + Math.floor((5 * below(v, fs)) / fs.length)));
+  });
+
+  it('agrees with the rank rule and a sort-based cut point on random data with heavy ties', () => {
+    const row = fc.record({ days: fc.integer({ min: 0, max: 9 }), orders: fc.integer({ min: 0, max: 4 }), spend: fc.integer({ min: 0, max: 30 }) });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 80 }), (drawn) => {
+        const rows = drawn.map((d, i) => ({ customerId: `p${i}`, lastOrderAt: daysAgo(d.days), orderCount: d.orders, totalSpend: d.spend }));
+        const { customers, cutPoints } = score(rows, asOf);
+        const days = drawn.map((d) => d.days);
+        expect(customers.map((c) => c.r)).toEqual(rule(days.map((d) => -d)));
+        expect(customers.map((c) => c.f)).toEqual(rule(drawn.map((d) => d.orders)));
+        expect(customers.map((c) => c.m)).toEqual(rule(drawn.map((d) => d.spend)));
+        expect(cutPoints.recency).toEqual(sortedCuts(days.map((d) => -d)).map((c) => (c === null ? null : -c || 0)));
+        expect(cutPoints.frequency).toEqual(sortedCuts(drawn.map((d) => d.orders)));
+        expect(cutPoints.monetary).toEqual(sortedCuts(drawn.map((d) => d.spend)));
+      }),
+      { numRuns: 300, seed: 20261203 },
+    );
+  });
+
+  it.each<[string, (i: number) => number]>([
+    ['ascending', (i) => i],
+    ['descending', (i) => -i],
+    ['all equal', () => 7],
+    ['organ pipe', (i) => Math.min(i, 30_000 - i)],
+    ['two values', (i) => i % 2],
+    ['sawtooth', (i) => i % 1000],
+  ])('finds the cut points of 30,000 %s spends', (_, spend) => {
+    const spends = Array.from({ length: 30_000 }, (_, i) => spend(i));
+    const rows = spends.map((totalSpend, i) => ({ customerId: `s${i}`, lastOrderAt: daysAgo(1), orderCount: 1, totalSpend }));
+    expect(scoreRfm(rows, { asOf }).cutPoints.monetary).toEqual(sortedCuts(spends));
   });
 
   it('applyRfmCutPoints agrees with scoreRfm on the rows it scored, and scores newcomers', () => {
