@@ -237,7 +237,7 @@ function scoreOf(key: number, cuts: (number | null)[]): number {
   return score;
 }
 
-// Recency is ranked on minus the days, so that for all three dimensions larger is better.
+// Recency cut points are found on minus the days; these turn them back into days.
 const negate = (cuts: (number | null)[]) => cuts.map((c) => (c === null ? null : c === 0 ? 0 : -c));
 
 /**
@@ -247,29 +247,33 @@ const negate = (cuts: (number | null)[]) => cuts.map((c) => (c === null ? null :
  */
 export function scoreRfm(rows: readonly RfmAggregate[], o: { asOf: Date }): RfmScoreTable {
   const n = rows.length;
+  const customerIds = new Array<string>(n);
   const recency = new Float64Array(n);
   const frequency = new Float64Array(n);
   const monetary = new Float64Array(n);
+  // Recency is ranked on minus the days, so that for all three dimensions larger is better.
+  const rKeys = new Float64Array(n);
   const asOf = o.asOf.getTime();
+  // One pass over the objects: on a cold start each loop runs interpreted until it is compiled.
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
     const last = row.lastOrderAt.getTime();
     if (!Number.isFinite(last)) throw new AppError('invalid_input', `rows[${i}].lastOrderAt: must be a valid date`);
     if (!Number.isFinite(row.orderCount) || row.orderCount < 0) throw new AppError('invalid_input', `rows[${i}].orderCount: must be a non-negative number`);
     if (!Number.isFinite(row.totalSpend)) throw new AppError('invalid_input', `rows[${i}].totalSpend: must be a finite number`);
-    recency[i] = Math.max(0, Math.floor((asOf - last) / DAY_MS));
+    const days = Math.max(0, Math.floor((asOf - last) / DAY_MS));
+    customerIds[i] = row.customerId;
+    recency[i] = days;
+    rKeys[i] = -days;
     frequency[i] = row.orderCount;
     monetary[i] = row.totalSpend;
   }
-  const rKeys = new Float64Array(n);
-  for (let i = 0; i < n; i++) rKeys[i] = -recency[i]!;
   const rCuts = quintileCuts(rKeys);
   const fCuts = quintileCuts(frequency.slice());
   const mCuts = quintileCuts(monetary.slice());
   const r = scoreColumn(recency, -1, rCuts);
   const f = scoreColumn(frequency, 1, fCuts);
   const m = scoreColumn(monetary, 1, mCuts);
-  const customerIds = rows.map((row) => row.customerId);
   return { customerIds, recency, frequency, monetary, r, f, m, cutPoints: { recency: negate(rCuts), frequency: fCuts, monetary: mCuts } };
 }
 
