@@ -36,8 +36,10 @@ describe('rfmValues', () => {
     ]);
   });
 
-  it('names the bad order', () => {
+  it('names the bad order or option', () => {
     expect(() => rfmValues([{ customerId: 'a', at: daysAgo(1), amount: Number.NaN }], { asOf })).toThrow('orders[0].amount: must be a finite number');
+    expect(() => rfmValues([], { asOf, windowDays: 0 })).toThrow('windowDays: must be a positive number of days');
+    expect(() => rfmValues([], { asOf: new Date('') })).toThrow('asOf: must be a valid date');
   });
 });
 

@@ -50,6 +50,8 @@ export type RfmAccumulator = {
 /** `rfmValues` one order at a time, for a caller that streams orders (a CSV, a cursor). */
 export function createRfmAccumulator(o: { asOf: Date; windowDays?: number }): RfmAccumulator {
   const asOf = o.asOf.getTime();
+  if (!Number.isFinite(asOf)) throw new AppError('invalid_input', 'asOf: must be a valid date');
+  if (o.windowDays !== undefined && !(o.windowDays > 0)) throw new AppError('invalid_input', 'windowDays: must be a positive number of days');
   const windowStart = o.windowDays === undefined ? -Infinity : asOf - o.windowDays * DAY_MS;
   const byCustomer = new Map<string, { last: number; count: number; spend: number }>();
   let i = 0;
