@@ -60,6 +60,16 @@ function parseDate(text: string): Date | undefined {
   return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
+// Order exports repeat the same dates (or date-times to the second) many times over.
+const dateCache = new Map<string, Date | undefined>();
+function parseDateCached(text: string): Date | undefined {
+  if (dateCache.has(text)) return dateCache.get(text);
+  if (dateCache.size >= 100_000) dateCache.clear();
+  const at = parseDate(text);
+  dateCache.set(text, at);
+  return at;
+}
+
 /** An amount such as `59000`, `59,000` or `12.99`, as given (major or minor units alike). */
 function parseAmount(text: string): number | undefined {
   const plain = text.replace(/[,\s]/g, '');
@@ -101,7 +111,7 @@ export async function rfmCommand(args: string[], print: (line: string) => void =
         continue;
       }
       const id = record[columns.id] ?? '';
-      const at = parseDate(record[columns.date] ?? '');
+      const at = parseDateCached(record[columns.date] ?? '');
       const amount = parseAmount(record[columns.amount] ?? '');
       const bad = (column: string, message: string) => problems.length < MAX_PROBLEMS && problems.push(`line ${info.lines}, column "${column}": ${message}`);
       if (!id) bad(o.idColumn, 'is empty');
