@@ -32,6 +32,8 @@ Commands:
   import products|orders FILE.csv [--workspace ID] [--encoding auto|utf-8|cp949]
                              import the catalogue, or orders (one row per order line), from a CSV
                              (prices in major units: 12.99, 89,000; see docs/commerce.md)
+  rfm --orders FILE.csv --as-of YYYY-MM-DD [--window-days N] [--json]
+                             RFM scores and segments of the customers in an orders CSV (no database)
   basket --baskets FILE --min-support S --min-confidence C [--sep ,] [--max-length N] [--top N] [--json]
                              frequent itemsets and association rules of a basket file (one basket a line)
   bench <name>               run bench/<name>.ts and print its figures
@@ -80,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'worker':
       return runWorkerCommand(config);
+    case 'rfm':
+      return (await import('./rfm.ts')).rfmCommand(rest);
     case 'keys':
     case 'users': {
       const [sub, ...args] = rest;
