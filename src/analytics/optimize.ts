@@ -1,0 +1,116 @@
+// Derivative-free minimisation for the maximum-likelihood fits: Nelder-Mead with restarts, and a wrapper
+// that searches in log space so that model parameters (all positive) cannot leave their domain.
+
+export type MinimizeOptions = {
+  f: (x: number[]) => number;
+  x0: number[];
+  /** Relative tolerance on the function values across the simplex. */
+  fTolerance?: number;
+  /** Absolute tolerance on the simplex's spread in each coordinate. */
+  xTolerance?: number;
+  maxEvaluations?: number;
+  /** Size of the first simplex's edges. */
+  initialStep?: number;
+  /** How many times to rebuild the simplex around the best point; a restart undoes a collapsed simplex. */
+  maxRestarts?: number;
+};
+
+export type MinimizeResult = { x: number[]; value: number; evaluations: number; converged: boolean };
+
+export function minimizeNelderMead(options: MinimizeOptions): MinimizeResult {
+  const { f, x0, fTolerance = 1e-12, xTolerance = 1e-9, maxEvaluations = 20_000, initialStep = 0.5, maxRestarts = 5 } = options;
+  let evaluations = 0;
+  const evaluate = (x: number[]) => {
+    evaluations++;
+    const v = f(x);
+    // NaN and overflow count as uphill, so the simplex walks away from them.
+    return Number.isFinite(v) ? v : Infinity;
+  };
+  let best = { x: [...x0], value: evaluate(x0) };
+  let converged = false;
+  for (let restart = 0; restart <= maxRestarts && evaluations < maxEvaluations; restart++) {
+    const step = restart === 0 ? initialStep : Math.max(initialStep / 4, 10 * xTolerance);
+    const run = nelderMeadRun(evaluate, best.x, step, fTolerance, xTolerance, () => evaluations < maxEvaluations);
+    const improved = best.value - run.value;
+    if (run.value <= best.value) best = run;
+    converged = run.converged;
+    if (restart > 0 && run.converged && improved <= fTolerance * (Math.abs(best.value) + 1e-30)) break;
+  }
+  return { x: best.x, value: best.value, evaluations, converged };
+}
+
+function nelderMeadRun(
+  evaluate: (x: number[]) => number,
+  start: number[],
+  step: number,
+  fTolerance: number,
+  xTolerance: number,
+  budgetLeft: () => boolean,
+): { x: number[]; value: number; converged: boolean } {
+  const n = start.length;
+  // Adaptive coefficients (Gao & Han 2012) keep the method efficient beyond two or three dimensions.
+  const alpha = 1;
+  const beta = 1 + 2 / n;
+  const gamma = 0.75 - 1 / (2 * n);
+  const delta = 1 - 1 / n;
+  const points: number[][] = [start];
+  for (let i = 0; i < n; i++) {
+    const p = [...start];
+    p[i] = p[i]! + step;
+    points.push(p);
+  }
+  const values = points.map(evaluate);
+  const order = points.map((_, i) => i);
+  const at = (coefficient: number, centroid: number[], worst: number[]) => centroid.map((c, j) => c + coefficient * (c - worst[j]!));
+  while (budgetLeft()) {
+    order.sort((i, j) => values[i]! - values[j]!);
+    const bestI = order[0]!;
+    const worstI = order[n]!;
+    const secondWorst = values[order[n - 1]!]!;
+    const fBest = values[bestI]!;
+    const fWorst = values[worstI]!;
+    let spread = 0;
+    for (const i of order) for (let j = 0; j < n; j++) spread = Math.max(spread, Math.abs(points[i]![j]! - points[bestI]![j]!));
+    if (fWorst - fBest <= fTolerance * (Math.abs(fBest) + 1e-30) && spread <= xTolerance) {
+      return { x: points[bestI]!, value: fBest, converged: true };
+    }
+    const centroid = new Array<number>(n).fill(0);
+    for (const i of order.slice(0, n)) for (let j = 0; j < n; j++) centroid[j]! += points[i]![j]! / n;
+    const worst = points[worstI]!;
+    const reflected = at(alpha, centroid, worst);
+    const fr = evaluate(reflected);
+    if (fr < fBest) {
+      const expanded = at(alpha * beta, centroid, worst);
+      const fe = evaluate(expanded);
+      if (fe < fr) [points[worstI], values[worstI]] = [expanded, fe];
+      else [points[worstI], values[worstI]] = [reflected, fr];
+      continue;
+    }
+    if (fr < secondWorst) {
+      [points[worstI], values[worstI]] = [reflected, fr];
+      continue;
+    }
+    const outside = fr < fWorst;
+    const contracted = outside ? at(alpha * gamma, centroid, worst) : at(-gamma, centroid, worst);
+    const fc = evaluate(contracted);
+    if (fc < (outside ? fr : fWorst)) {
+      [points[worstI], values[worstI]] = [contracted, fc];
+      continue;
+    }
+    const b = points[bestI]!;
+    for (const i of order.slice(1)) {
+      points[i] = b.map((bj, j) => bj + delta * (points[i]![j]! - bj));
+      values[i] = evaluate(points[i]!);
+    }
+  }
+  order.sort((i, j) => values[i]! - values[j]!);
+  return { x: points[order[0]!]!, value: values[order[0]!]!, converged: false };
+}
+
+/** Minimises f over positive parameters by searching over their logarithms. */
+export function minimizePositive(options: MinimizeOptions): MinimizeResult {
+  const { f, x0, ...rest } = options;
+  if (x0.some((v) => !(v > 0))) throw new RangeError(`minimizePositive: starting point must be positive (got ${x0.join(', ')})`);
+  const result = minimizeNelderMead({ ...rest, f: (y) => f(y.map(Math.exp)), x0: x0.map(Math.log) });
+  return { ...result, x: result.x.map(Math.exp) };
+}
