@@ -1,0 +1,77 @@
+// The BG/NBD model of repeat buying (Fader, Hardie & Lee 2005, "Counting your customers the easy way"):
+// purchases at rate λ ~ Gamma(r, α) while alive; after each repeat purchase the customer drops out with
+// probability p ~ Beta(a, b).
+import type { RfRow } from './clv-summary.ts';
+import { minimizePositive } from './optimize.ts';
+import { prepareRfData, type RfData } from './rf-data.ts';
+import { gammaln, hyp2f1, logAddExp } from './special-functions.ts';
+
+export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
+export type BgNbdFit = BgNbdParams & { logLikelihood: number; customers: number; distinctRows: number };
+export type RfCustomer = { x: number; tx: number; T: number };
+
+/** Total (weighted) log-likelihood of the rows, from the prepared layout. */
+function logLikelihoodOf({ r, alpha, a, b }: BgNbdParams, d: RfData, scratch = newScratch(d)): number {
+  const { xTerm, xLogB, txLog, TLog } = scratch;
+  const common = r * Math.log(alpha) + gammaln(a + b) - gammaln(b) - gammaln(r);
+  for (let i = 0; i < d.xs.length; i++) {
+    const x = d.xs[i]!;
+    xTerm[i] = common + gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
+    xLogB[i] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity;
+  }
+  for (let i = 0; i < d.txs.length; i++) txLog[i] = Math.log(alpha + d.txs[i]!);
+  for (let i = 0; i < d.Ts.length; i++) TLog[i] = Math.log(alpha + d.Ts[i]!);
+  let total = 0;
+  for (let i = 0; i < d.n; i++) {
+    const xi = d.xIndex[i]!;
+    const rx = r + d.xs[xi]!;
+    const a3 = -rx * TLog[d.TIndex[i]!]!;
+    const a4 = xLogB[xi]! - rx * txLog[d.txIndex[i]!]!;
+    total += d.weight[i]! * (xTerm[xi]! + logAddExp(a3, a4));
+  }
+  return total;
+}
+
+function newScratch(d: RfData) {
+  return { xTerm: new Float64Array(d.xs.length), xLogB: new Float64Array(d.xs.length), txLog: new Float64Array(d.txs.length), TLog: new Float64Array(d.Ts.length) };
+}
+
+export function bgNbdLogLikelihood(params: BgNbdParams, rows: RfRow[]): number {
+  return logLikelihoodOf(params, prepareRfData(rows));
+}
+
+/** Maximum-likelihood fit; rows may carry weights (see compressRows), so large populations fit fast. */
+export function fitBgNbd(rows: Iterable<RfRow>, options: { initial?: BgNbdParams } = {}): BgNbdFit {
+  const d = prepareRfData(rows);
+  const scratch = newScratch(d);
+  const start = options.initial ?? { r: 1, alpha: Math.max(d.maxT / 10, 1e-3), a: 1, b: 1 };
+  const result = minimizePositive({
+    // The mean keeps the objective's scale independent of the population size, so one tolerance fits all.
+    f: ([r, alpha, a, b]) => -logLikelihoodOf({ r: r!, alpha: alpha!, a: a!, b: b! }, d, scratch) / d.totalWeight,
+    x0: [start.r, start.alpha, start.a, start.b],
+  });
+  const [r, alpha, a, b] = result.x as [number, number, number, number];
+  return { r, alpha, a, b, logLikelihood: -result.value * d.totalWeight, customers: d.totalWeight, distinctRows: d.n };
+}
+
+/** E[X(t)]: expected repeat purchases in (0, t] of a customer just acquired. */
+export function expectedPurchases({ r, alpha, a, b }: BgNbdParams, t: number): number {
+  if (t === 0) return 0;
+  const z = t / (alpha + t);
+  return ((a + b - 1) / (a - 1)) * (1 - Math.pow(alpha / (alpha + t), r) * hyp2f1(r, b, a + b - 1, z));
+}
+
+/** E[Y(t) | x, tx, T]: expected purchases in the next t time units of a customer with this history. */
+export function conditionalExpectedPurchases({ r, alpha, a, b }: BgNbdParams, t: number, { x, tx, T }: RfCustomer): number {
+  if (t === 0) return 0;
+  const z = t / (alpha + T + t);
+  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  const denominator = 1 + (x > 0 ? (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x) : 0);
+  return numerator / denominator;
+}
+
+/** P(alive | x, tx, T). A customer with no repeat purchase cannot have dropped out under BG/NBD. */
+export function probabilityAlive({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: RfCustomer): number {
+  if (x === 0) return 1;
+  return 1 / (1 + (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x));
+}

@@ -1,0 +1,97 @@
+// The Gamma-Gamma model of spend per purchase (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value
+// curves"; Fader & Hardie's note "The Gamma-Gamma model of monetary value", 2013): each purchase's value is
+// Gamma(p, ν) around a customer-specific ν ~ Gamma(q, γ); v below is γ.
+import { minimizePositive } from './optimize.ts';
+import { gammaln } from './special-functions.ts';
+
+export type GammaGammaParams = { p: number; q: number; v: number };
+export type GammaGammaFit = GammaGammaParams & { logLikelihood: number; customers: number };
+export type SpendRow = { x: number; zbar: number; weight?: number };
+
+type SpendData = {
+  x: Float64Array;
+  m: Float64Array;
+  w: Float64Array;
+  xs: Float64Array;
+  xIndex: Uint32Array;
+  /** Per distinct x: the total weight and Σ w·x·log x. */
+  xWeight: Float64Array;
+  totalWeight: number;
+  /** Σ w·x·log m and Σ w·log m, which do not depend on the parameters. */
+  sumXLogM: number;
+  sumLogM: number;
+};
+
+function prepare(rows: Iterable<SpendRow>): SpendData {
+  const kept: SpendRow[] = [];
+  // Only repeat buyers have a mean repeat spend; the model assumes positive spend.
+  for (const r of rows) if (r.x > 0 && r.zbar > 0) kept.push(r);
+  if (kept.length === 0) throw new RangeError('no repeat buyers with a positive mean spend to fit');
+  const n = kept.length;
+  const x = new Float64Array(n);
+  const m = new Float64Array(n);
+  const w = new Float64Array(n);
+  const seen = new Map<number, number>();
+  const xsList: number[] = [];
+  const weights: number[] = [];
+  const xIndex = new Uint32Array(n);
+  let totalWeight = 0;
+  let sumXLogM = 0;
+  let sumLogM = 0;
+  kept.forEach((r, i) => {
+    x[i] = r.x;
+    m[i] = r.zbar;
+    const wi = r.weight ?? 1;
+    w[i] = wi;
+    let k = seen.get(r.x);
+    if (k === undefined) {
+      seen.set(r.x, (k = xsList.push(r.x) - 1));
+      weights.push(0);
+    }
+    xIndex[i] = k;
+    weights[k]! += wi;
+    totalWeight += wi;
+    sumXLogM += wi * r.x * Math.log(r.zbar);
+    sumLogM += wi * Math.log(r.zbar);
+  });
+  return { x, m, w, xs: Float64Array.from(xsList), xIndex, xWeight: Float64Array.from(weights), totalWeight, sumXLogM, sumLogM };
+}
+
+function logLikelihoodOf({ p, q, v }: GammaGammaParams, d: SpendData): number {
+  // Σ w [lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(xm+v)]
+  let total = q * Math.log(v) * d.totalWeight + p * d.sumXLogM - d.sumLogM;
+  const lgq = gammaln(q);
+  for (let k = 0; k < d.xs.length; k++) {
+    const x = d.xs[k]!;
+    total += d.xWeight[k]! * (gammaln(p * x + q) - gammaln(p * x) - lgq + p * x * Math.log(x));
+  }
+  for (let i = 0; i < d.x.length; i++) {
+    const x = d.x[i]!;
+    total -= d.w[i]! * (p * x + q) * Math.log(x * d.m[i]! + v);
+  }
+  return total;
+}
+
+export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: Iterable<SpendRow>): number {
+  return logLikelihoodOf(params, prepare(rows));
+}
+
+/** Maximum-likelihood fit on the repeat buyers among the rows (x > 0); rows with x = 0 are skipped. */
+export function fitGammaGamma(rows: Iterable<SpendRow>, options: { initial?: GammaGammaParams } = {}): GammaGammaFit {
+  const d = prepare(rows);
+  const start = options.initial ?? { p: 1, q: 1, v: 1 };
+  const result = minimizePositive({
+    f: ([p, q, v]) => -logLikelihoodOf({ p: p!, q: q!, v: v! }, d) / d.totalWeight,
+    x0: [start.p, start.q, start.v],
+  });
+  const [p, q, v] = result.x as [number, number, number];
+  return { p, q, v, logLikelihood: -result.value * d.totalWeight, customers: d.totalWeight };
+}
+
+/**
+ * E[Z | x, zbar]: expected spend per purchase, a weighted mean of the population mean pv/(q−1) and the
+ * customer's own mean. Customers with no repeat purchase get the population mean (needs q > 1).
+ */
+export function conditionalExpectedSpend({ p, q, v }: GammaGammaParams, { x, zbar }: { x: number; zbar: number }): number {
+  return (p * (v + x * zbar)) / (p * x + q - 1);
+}

@@ -1,0 +1,88 @@
+// The Pareto/NBD model (Schmittlein, Morrison & Colombo 1987), with the likelihood as written in Fader &
+// Hardie's note "A note on deriving the Pareto/NBD model and related expressions" (2005): purchases at rate
+// λ ~ Gamma(r, α) while alive, an exponential lifetime with rate μ ~ Gamma(s, β).
+import type { RfRow } from './clv-summary.ts';
+import { minimizePositive } from './optimize.ts';
+import { prepareRfData, type RfData } from './rf-data.ts';
+import { gammaln, hyp2f1, logAddExp } from './special-functions.ts';
+import type { RfCustomer } from './bg-nbd.ts';
+
+export type ParetoNbdParams = { r: number; alpha: number; s: number; beta: number };
+export type ParetoNbdFit = ParetoNbdParams & { logLikelihood: number; customers: number; distinctRows: number };
+
+/**
+ * log A0 of the note (eq. 22), where A0 = 2F1(..; z(tx))/(max+tx)^(r+s+x) - 2F1(..; z(T))/(max+T)^(r+s+x).
+ * Taking the smaller of α and β as the one subtracted keeps z in [0, 1), where the series converges.
+ */
+function logA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
+  const [low, high, b] = alpha < beta ? [alpha, beta, r + x] : [beta, alpha, s + 1];
+  const rsx = r + s + x;
+  const p1 = hyp2f1(rsx, b, rsx + 1, (high - low) / (high + tx));
+  const p2 = hyp2f1(rsx, b, rsx + 1, (high - low) / (high + T));
+  const q1 = Math.log(high + tx);
+  const q2 = Math.log(high + T);
+  // log(p1 e^(-rsx q1) - p2 e^(-rsx q2)); the first term is the larger one since tx <= T.
+  const first = Math.log(p1) - rsx * q1;
+  const second = Math.log(p2) - rsx * q2;
+  const diff = 1 - Math.exp(second - first);
+  return diff > 0 ? first + Math.log(diff) : -Infinity;
+}
+
+function customerLogLikelihood(p: ParetoNbdParams, x: number, tx: number, T: number, lgx: number): number {
+  const { r, alpha, s, beta } = p;
+  const a1 = lgx + r * Math.log(alpha) + s * Math.log(beta);
+  const a2 = logAddExp(-(r + x) * Math.log(alpha + T) - s * Math.log(beta + T), Math.log(s) + logA0(p, x, tx, T) - Math.log(r + s + x));
+  return a1 + a2;
+}
+
+function logLikelihoodOf(p: ParetoNbdParams, d: RfData, lgx = new Float64Array(d.xs.length)): number {
+  for (let i = 0; i < d.xs.length; i++) lgx[i] = gammaln(p.r + d.xs[i]!) - gammaln(p.r);
+  let total = 0;
+  for (let i = 0; i < d.n; i++) {
+    const xi = d.xIndex[i]!;
+    total += d.weight[i]! * customerLogLikelihood(p, d.xs[xi]!, d.txs[d.txIndex[i]!]!, d.Ts[d.TIndex[i]!]!, lgx[xi]!);
+  }
+  return total;
+}
+
+export function paretoNbdLogLikelihood(params: ParetoNbdParams, rows: RfRow[]): number {
+  return logLikelihoodOf(params, prepareRfData(rows));
+}
+
+export function fitParetoNbd(rows: Iterable<RfRow>, options: { initial?: ParetoNbdParams } = {}): ParetoNbdFit {
+  const d = prepareRfData(rows);
+  const lgx = new Float64Array(d.xs.length);
+  const scale = Math.max(d.maxT / 10, 1e-3);
+  const start = options.initial ?? { r: 1, alpha: scale, s: 1, beta: scale };
+  const result = minimizePositive({
+    f: ([r, alpha, s, beta]) => -logLikelihoodOf({ r: r!, alpha: alpha!, s: s!, beta: beta! }, d, lgx) / d.totalWeight,
+    x0: [start.r, start.alpha, start.s, start.beta],
+  });
+  const [r, alpha, s, beta] = result.x as [number, number, number, number];
+  return { r, alpha, s, beta, logLikelihood: -result.value * d.totalWeight, customers: d.totalWeight, distinctRows: d.n };
+}
+
+/** E[X(t)] for a customer just acquired. */
+export function paretoNbdExpectedPurchases({ r, alpha, s, beta }: ParetoNbdParams, t: number): number {
+  if (Math.abs(s - 1) < 1e-9) return ((r * beta) / alpha) * Math.log((beta + t) / beta);
+  return ((r * beta) / (alpha * (s - 1))) * (1 - Math.pow(beta / (beta + t), s - 1));
+}
+
+export function paretoNbdProbabilityAlive(params: ParetoNbdParams, { x, tx, T }: RfCustomer): number {
+  const { r, alpha, s, beta } = params;
+  const logTerm = Math.log(s / (r + s + x)) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T) + logA0(params, x, tx, T);
+  return 1 / (1 + Math.exp(logTerm));
+}
+
+/** E[Y(t) | x, tx, T]: expected purchases in the next t time units. */
+export function paretoNbdConditionalExpectedPurchases(params: ParetoNbdParams, t: number, { x, tx, T }: RfCustomer): number {
+  if (t === 0) return 0;
+  const { r, alpha, s, beta } = params;
+  const lgx = gammaln(r + x) - gammaln(r);
+  const likelihood = customerLogLikelihood(params, x, tx, T, lgx);
+  const first = lgx + r * Math.log(alpha) + s * Math.log(beta) - (r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+  const second = Math.log(r + x) + Math.log(beta + T) - Math.log(alpha + T);
+  const ratio = (beta + T) / (beta + T + t);
+  const third = Math.abs(s - 1) < 1e-9 ? Math.log(-Math.log(ratio)) : Math.log((1 - Math.pow(ratio, s - 1)) / (s - 1));
+  return Math.exp(first + second + third - likelihood);
+}
