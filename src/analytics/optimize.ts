@@ -18,7 +18,7 @@ export type MinimizeOptions = {
 export type MinimizeResult = { x: number[]; value: number; evaluations: number; converged: boolean };
 
 export function minimizeNelderMead(options: MinimizeOptions): MinimizeResult {
-  const { f, x0, fTolerance = 1e-12, xTolerance = 1e-9, maxEvaluations = 20_000, initialStep = 0.5, maxRestarts = 5 } = options;
+  const { f, x0, fTolerance = 1e-12, xTolerance = 1e-7, maxEvaluations = 20_000, initialStep = 0.5, maxRestarts = 5 } = options;
   let evaluations = 0;
   const evaluate = (x: number[]) => {
     evaluations++;
@@ -29,7 +29,8 @@ export function minimizeNelderMead(options: MinimizeOptions): MinimizeResult {
   let best = { x: [...x0], value: evaluate(x0) };
   let converged = false;
   for (let restart = 0; restart <= maxRestarts && evaluations < maxEvaluations; restart++) {
-    const step = restart === 0 ? initialStep : Math.max(initialStep / 4, 10 * xTolerance);
+    // A restart only has to undo a collapsed simplex, so it starts smaller than the first one.
+    const step = restart === 0 ? initialStep : Math.max(initialStep / 20, 100 * xTolerance);
     const run = nelderMeadRun(evaluate, best.x, step, fTolerance, xTolerance, () => evaluations < maxEvaluations);
     const improved = best.value - run.value;
     if (run.value <= best.value) best = run;
