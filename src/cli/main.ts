@@ -32,6 +32,8 @@ Commands:
   import products|orders FILE.csv [--workspace ID] [--encoding auto|utf-8|cp949]
                              import the catalogue, or orders (one row per order line), from a CSV
                              (prices in major units: 12.99, 89,000; see docs/commerce.md)
+  clv fit --transactions FILE --format cdnow|csv [--calibration-end YYYY-MM-DD] [--json]
+                             fit the lifetime-value models (BG/NBD, Pareto/NBD, Gamma-Gamma) to purchases
   bench <name>               run bench/<name>.ts and print its figures
   db-template [--if-needed]  build the prebuilt embedded database new data directories start from
 
@@ -78,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'worker':
       return runWorkerCommand(config);
+    case 'clv':
+      return (await import('./clv.ts')).clvCommand(rest);
     case 'keys':
     case 'users': {
       const [sub, ...args] = rest;
