@@ -1,7 +1,8 @@
 // The Gamma-Gamma model of spend per purchase (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value
 // curves"; Fader & Hardie's note "The Gamma-Gamma model of monetary value", 2013): each purchase's value is
 // Gamma(p, ν) around a customer-specific ν ~ Gamma(q, γ); v below is γ.
-import { minimizePositive } from './optimize.ts';
+import digamma from '@stdlib/math-base-special-digamma';
+import { minimizePositiveWithGradient } from './optimize.ts';
 import { gammaln } from './special-functions.ts';
 
 export type GammaGammaParams = { p: number; q: number; v: number };
@@ -20,6 +21,8 @@ type SpendData = {
   /** Σ w·x·log m and Σ w·log m, which do not depend on the parameters. */
   sumXLogM: number;
   sumLogM: number;
+  /** Σ w·x·log x. */
+  sumXLogX: number;
 };
 
 function prepare(rows: Iterable<SpendRow>): SpendData {
@@ -54,7 +57,9 @@ function prepare(rows: Iterable<SpendRow>): SpendData {
     sumXLogM += wi * r.x * Math.log(r.zbar);
     sumLogM += wi * Math.log(r.zbar);
   });
-  return { x, m, w, xs: Float64Array.from(xsList), xIndex, xWeight: Float64Array.from(weights), totalWeight, sumXLogM, sumLogM };
+  const xs = Float64Array.from(xsList);
+  const sumXLogX = xsList.reduce((sum, xv, k) => sum + weights[k]! * xv * Math.log(xv), 0);
+  return { x, m, w, xs, xIndex, xWeight: Float64Array.from(weights), totalWeight, sumXLogM, sumLogM, sumXLogX };
 }
 
 function logLikelihoodOf({ p, q, v }: GammaGammaParams, d: SpendData): number {
@@ -72,6 +77,36 @@ function logLikelihoodOf({ p, q, v }: GammaGammaParams, d: SpendData): number {
   return total;
 }
 
+/** The log-likelihood and its gradient in (p, q, v); the log-gamma terms are differentiated once per distinct x. */
+function valueAndGradientOf({ p, q, v }: GammaGammaParams, d: SpendData): { value: number; gradient: number[] } {
+  const logV = Math.log(v);
+  let value = q * logV * d.totalWeight + p * d.sumXLogM - d.sumLogM + p * d.sumXLogX;
+  let dp = d.sumXLogM + d.sumXLogX;
+  let dq = logV * d.totalWeight;
+  let dv = (q / v) * d.totalWeight;
+  const lgq = gammaln(q);
+  const psiQ = digamma(q);
+  for (let k = 0; k < d.xs.length; k++) {
+    const x = d.xs[k]!;
+    const W = d.xWeight[k]!;
+    const psiPXQ = digamma(p * x + q);
+    value += W * (gammaln(p * x + q) - gammaln(p * x) - lgq);
+    dp += W * x * (psiPXQ - digamma(p * x));
+    dq += W * (psiPXQ - psiQ);
+  }
+  for (let i = 0; i < d.x.length; i++) {
+    const x = d.x[i]!;
+    const w = d.w[i]!;
+    const denominator = x * d.m[i]! + v;
+    const logDenominator = Math.log(denominator);
+    value -= w * (p * x + q) * logDenominator;
+    dp -= w * x * logDenominator;
+    dq -= w * logDenominator;
+    dv -= (w * (p * x + q)) / denominator;
+  }
+  return { value, gradient: [dp, dq, dv] };
+}
+
 export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: Iterable<SpendRow>): number {
   return logLikelihoodOf(params, prepare(rows));
 }
@@ -80,8 +115,11 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: Iterable
 export function fitGammaGamma(rows: Iterable<SpendRow>, options: { initial?: GammaGammaParams } = {}): GammaGammaFit {
   const d = prepare(rows);
   const start = options.initial ?? { p: 1, q: 1, v: 1 };
-  const result = minimizePositive({
-    f: ([p, q, v]) => -logLikelihoodOf({ p: p!, q: q!, v: v! }, d) / d.totalWeight,
+  const result = minimizePositiveWithGradient({
+    f: ([p, q, v]) => {
+      const { value, gradient } = valueAndGradientOf({ p: p!, q: q!, v: v! }, d);
+      return { value: -value / d.totalWeight, gradient: gradient.map((g) => -g / d.totalWeight) };
+    },
     x0: [start.p, start.q, start.v],
   });
   const [p, q, v] = result.x as [number, number, number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minimizeNelderMead, minimizePositive } from './optimize.ts';
+import { minimizeBfgs, minimizeNelderMead, minimizePositive, minimizePositiveWithGradient } from './optimize.ts';
 
 describe('minimizeNelderMead', () => {
   it('finds the Rosenbrock minimum to 6 digits', () => {
@@ -31,5 +31,26 @@ describe('minimizePositive', () => {
   });
   it('refuses a non-positive start', () => {
     expect(() => minimizePositive({ f: () => 0, x0: [0, 1] })).toThrow(RangeError);
+  });
+});
+
+describe('minimizeBfgs', () => {
+  it('finds the Rosenbrock minimum from its gradient', () => {
+    const f = ([x, y]: number[]) => ({
+      value: 100 * (y! - x! * x!) ** 2 + (1 - x!) ** 2,
+      gradient: [-400 * x! * (y! - x! * x!) - 2 * (1 - x!), 200 * (y! - x! * x!)],
+    });
+    const result = minimizeBfgs({ f, x0: [-1.2, 1] });
+    expect(result.converged).toBe(true);
+    expect(result.x[0]).toBeCloseTo(1, 6);
+    expect(result.x[1]).toBeCloseTo(1, 6);
+    expect(result.evaluations).toBeLessThan(200);
+  });
+  it('in log space keeps parameters positive', () => {
+    // f(a, b) = (a − 0.002)²·1e6 + (b − 300)²/1e4, gradient with respect to a and b.
+    const f = ([a, b]: number[]) => ({ value: (a! - 0.002) ** 2 * 1e6 + (b! - 300) ** 2 / 1e4, gradient: [2e6 * (a! - 0.002), (2 * (b! - 300)) / 1e4] });
+    const result = minimizePositiveWithGradient({ f, x0: [1, 1] });
+    expect(result.x[0]! / 0.002).toBeCloseTo(1, 5);
+    expect(result.x[1]! / 300).toBeCloseTo(1, 4);
   });
 });

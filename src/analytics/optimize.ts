@@ -115,3 +115,114 @@ export function minimizePositive(options: MinimizeOptions): MinimizeResult {
   const result = minimizeNelderMead({ ...rest, f: (y) => f(y.map(Math.exp)), x0: x0.map(Math.log) });
   return { ...result, x: result.x.map(Math.exp) };
 }
+
+export type ValueAndGradient = { value: number; gradient: number[] };
+
+export type BfgsOptions = {
+  /** The function and its gradient at x. */
+  f: (x: number[]) => ValueAndGradient;
+  x0: number[];
+  /** Stop when every gradient component is this small... */
+  gradientTolerance?: number;
+  /** ...or when an iteration improves f by less than this, relative to |f|. */
+  fTolerance?: number;
+  maxIterations?: number;
+  /** Longest trial step in any coordinate. */
+  maxStep?: number;
+};
+
+/**
+ * BFGS with a backtracking (Armijo) line search. Where the gradient is known in closed form this needs a
+ * tenth of Nelder-Mead's evaluations, which is what makes million-customer fits fast.
+ */
+export function minimizeBfgs(options: BfgsOptions): MinimizeResult {
+  const { f, x0, gradientTolerance = 1e-9, fTolerance = 1e-15, maxIterations = 500, maxStep = 2 } = options;
+  const n = x0.length;
+  let evaluations = 0;
+  const evaluate = (x: number[]) => {
+    evaluations++;
+    const r = f(x);
+    return Number.isFinite(r.value) && r.gradient.every(Number.isFinite) ? r : { value: Infinity, gradient: r.gradient };
+  };
+  let x = [...x0];
+  let current = evaluate(x);
+  if (!Number.isFinite(current.value)) return { x, value: current.value, evaluations, converged: false };
+  // Inverse Hessian approximation, row-major.
+  let H = identity(n);
+  let calmIterations = 0;
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    const g = current.gradient;
+    if (Math.max(...g.map(Math.abs)) <= gradientTolerance) return { x, value: current.value, evaluations, converged: true };
+    let direction = multiply(H, g).map((v) => -v);
+    let slope = dot(direction, g);
+    if (!(slope < 0)) {
+      // Not a descent direction: forget the curvature learnt so far.
+      H = identity(n);
+      direction = g.map((v) => -v);
+      slope = dot(direction, g);
+    }
+    // Cap the trial step: the first direction is the raw gradient, whose size says nothing about distance,
+    // and in log space a step of 2 already multiplies a parameter by e².
+    const longest = Math.max(...direction.map(Math.abs));
+    let step = longest > maxStep ? maxStep / longest : 1;
+    let next: ValueAndGradient | undefined;
+    let xNext: number[] = x;
+    for (let k = 0; k < 60; k++) {
+      xNext = x.map((xi, i) => xi + step * direction[i]!);
+      const candidate = evaluate(xNext);
+      if (candidate.value <= current.value + 1e-4 * step * slope) {
+        next = candidate;
+        break;
+      }
+      step *= 0.5;
+    }
+    if (!next) return { x, value: current.value, evaluations, converged: Math.max(...g.map(Math.abs)) <= gradientTolerance * 1e3 };
+    const s = xNext.map((v, i) => v - x[i]!);
+    const y = next.gradient.map((v, i) => v - g[i]!);
+    const sy = dot(s, y);
+    const improvement = current.value - next.value;
+    x = xNext;
+    const previousValue = current.value;
+    current = next;
+    if (sy > 1e-300) {
+      if (iteration === 0) H = identity(n).map((row) => row.map((v) => (v * sy) / dot(y, y)));
+      const Hy = multiply(H, y);
+      const yHy = dot(y, Hy);
+      // H += ((sy + yHy) ss')/sy² − (Hy s' + s (Hy)')/sy
+      H = H.map((row, i) => row.map((v, j) => v + ((sy + yHy) * s[i]! * s[j]!) / (sy * sy) - (Hy[i]! * s[j]! + s[i]! * Hy[j]!) / sy));
+    }
+    calmIterations = improvement <= fTolerance * Math.abs(previousValue) ? calmIterations + 1 : 0;
+    if (calmIterations >= 3) return { x, value: current.value, evaluations, converged: true };
+  }
+  return { x, value: current.value, evaluations, converged: false };
+}
+
+function identity(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+}
+function dot(a: number[], b: number[]): number {
+  return a.reduce((s, v, i) => s + v * b[i]!, 0);
+}
+function multiply(m: number[][], v: number[]): number[] {
+  return m.map((row) => dot(row, v));
+}
+
+/**
+ * Minimises over positive parameters with BFGS in log space (the gradient is taken with respect to the
+ * parameters themselves), then confirms with Nelder-Mead from the result, which costs little at an optimum
+ * and rescues the rare case where the line search stalls.
+ */
+export function minimizePositiveWithGradient(options: Omit<BfgsOptions, 'f'> & { f: (x: number[]) => ValueAndGradient; polish?: boolean }): MinimizeResult {
+  const { f, x0, polish = false, ...rest } = options;
+  if (x0.some((v) => !(v > 0))) throw new RangeError(`minimizePositiveWithGradient: starting point must be positive (got ${x0.join(', ')})`);
+  const logSpace = (y: number[]) => {
+    const x = y.map(Math.exp);
+    const { value, gradient } = f(x);
+    return { value, gradient: gradient.map((g, i) => g * x[i]!) };
+  };
+  const result = minimizeBfgs({ ...rest, f: logSpace, x0: x0.map(Math.log) });
+  if (result.converged && !polish) return { ...result, x: result.x.map(Math.exp) };
+  const nm = minimizeNelderMead({ f: (y) => logSpace(y).value, x0: result.x, initialStep: result.converged ? 0.01 : 0.5 });
+  const best = nm.value <= result.value ? nm : result;
+  return { x: best.x.map(Math.exp), value: best.value, evaluations: result.evaluations + nm.evaluations, converged: nm.converged };
+}
