@@ -1,7 +1,7 @@
 // Lifetime-value fitting speed: BG/NBD + Gamma-Gamma on CDNOW (2,357 customers) and on a simulated population
 // of a million customers (BG/NBD purchases on a day grid, so (x, tx, T) repeat as in real data).
 import { fitBgNbd } from '../../src/analytics/bg-nbd.ts';
-import { cdnowPublishedSummary } from '../../src/analytics/cdnow-test-data.ts';
+import { cdnowPublishedSummary } from '../../src/analytics/cdnow-reference.ts';
 import { fitGammaGamma } from '../../src/analytics/gamma-gamma.ts';
 import { seededRandom, simulateBgNbdPopulation } from '../../src/analytics/synthetic-population.ts';
 import type { Figure } from '../harness.ts';

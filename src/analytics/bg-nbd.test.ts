@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bgNbdLogLikelihood, conditionalExpectedPurchases, expectedPurchases, fitBgNbd, probabilityAlive } from './bg-nbd.ts';
-import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-test-data.ts';
+import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-reference.ts';
 import { compressRows } from './clv-summary.ts';
 
 const sig3 = (v: number) => Number(v.toPrecision(3));

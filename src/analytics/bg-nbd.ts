@@ -2,36 +2,13 @@
 // purchases at rate λ ~ Gamma(r, α) while alive; after each repeat purchase the customer drops out with
 // probability p ~ Beta(a, b).
 import type { RfRow } from './clv-summary.ts';
-import digamma from '@stdlib/math-base-special-digamma';
 import { minimizePositiveWithGradient } from './optimize.ts';
 import { prepareRfData, type RfData } from './rf-data.ts';
-import { gammaln, hyp2f1, logAddExp } from './special-functions.ts';
+import { digamma, gammaln, hyp2f1 } from './special-functions.ts';
 
 export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
 export type BgNbdFit = BgNbdParams & { logLikelihood: number; customers: number; distinctRows: number };
 export type RfCustomer = { x: number; tx: number; T: number };
-
-/** Total (weighted) log-likelihood of the rows, from the prepared layout. */
-function logLikelihoodOf({ r, alpha, a, b }: BgNbdParams, d: RfData, scratch = newScratch(d)): number {
-  const { xTerm, xLogB, txLog, TLog } = scratch;
-  const common = r * Math.log(alpha) + gammaln(a + b) - gammaln(b) - gammaln(r);
-  for (let i = 0; i < d.xs.length; i++) {
-    const x = d.xs[i]!;
-    xTerm[i] = common + gammaln(r + x) + gammaln(b + x) - gammaln(a + b + x);
-    xLogB[i] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : -Infinity;
-  }
-  for (let i = 0; i < d.txs.length; i++) txLog[i] = Math.log(alpha + d.txs[i]!);
-  for (let i = 0; i < d.Ts.length; i++) TLog[i] = Math.log(alpha + d.Ts[i]!);
-  let total = 0;
-  for (let i = 0; i < d.n; i++) {
-    const xi = d.xIndex[i]!;
-    const rx = r + d.xs[xi]!;
-    const a3 = -rx * TLog[d.TIndex[i]!]!;
-    const a4 = xLogB[xi]! - rx * txLog[d.txIndex[i]!]!;
-    total += d.weight[i]! * (xTerm[xi]! + logAddExp(a3, a4));
-  }
-  return total;
-}
 
 function newScratch(d: RfData) {
   const nx = d.xs.length;
@@ -123,7 +100,8 @@ function valueAndGradientOf({ r, alpha, a, b }: BgNbdParams, d: RfData, scratch:
 }
 
 export function bgNbdLogLikelihood(params: BgNbdParams, rows: RfRow[]): number {
-  return logLikelihoodOf(params, prepareRfData(rows));
+  const d = prepareRfData(rows);
+  return valueAndGradientOf(params, d, newScratch(d)).value;
 }
 
 /** Maximum-likelihood fit; rows may carry weights (see compressRows), so large populations fit fast. */

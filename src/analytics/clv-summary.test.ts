@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compressRows, summarizeTransactions } from './clv-summary.ts';
-import { cdnowPublishedFrequencySummary, cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-test-data.ts';
+import { cdnowPublishedFrequencySummary, cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-reference.ts';
 
 const day = (s: string) => new Date(`${s}T00:00:00Z`);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conditionalExpectedPurchases, fitBgNbd } from './bg-nbd.ts';
-import { cdnowPublishedSummary } from './cdnow-test-data.ts';
+import { cdnowPublishedSummary } from './cdnow-reference.ts';
 import { customerLifetimeValue, customerLifetimeValues, type PurchaseModel } from './clv.ts';
 import { conditionalExpectedSpend, fitGammaGamma } from './gamma-gamma.ts';
 import { fitParetoNbd } from './pareto-nbd.ts';

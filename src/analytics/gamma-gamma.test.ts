@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-test-data.ts';
+import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-reference.ts';
 import { conditionalExpectedSpend, fitGammaGamma, gammaGammaLogLikelihood } from './gamma-gamma.ts';
 
 const sig3 = (v: number) => Number(v.toPrecision(3));

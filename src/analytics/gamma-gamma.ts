@@ -1,9 +1,8 @@
 // The Gamma-Gamma model of spend per purchase (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value
 // curves"; Fader & Hardie's note "The Gamma-Gamma model of monetary value", 2013): each purchase's value is
 // Gamma(p, ν) around a customer-specific ν ~ Gamma(q, γ); v below is γ.
-import digamma from '@stdlib/math-base-special-digamma';
 import { minimizePositiveWithGradient } from './optimize.ts';
-import { gammaln } from './special-functions.ts';
+import { digamma, gammaln } from './special-functions.ts';
 
 export type GammaGammaParams = { p: number; q: number; v: number };
 export type GammaGammaFit = GammaGammaParams & { logLikelihood: number; customers: number };
@@ -62,21 +61,6 @@ function prepare(rows: Iterable<SpendRow>): SpendData {
   return { x, m, w, xs, xIndex, xWeight: Float64Array.from(weights), totalWeight, sumXLogM, sumLogM, sumXLogX };
 }
 
-function logLikelihoodOf({ p, q, v }: GammaGammaParams, d: SpendData): number {
-  // Σ w [lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(xm+v)]
-  let total = q * Math.log(v) * d.totalWeight + p * d.sumXLogM - d.sumLogM;
-  const lgq = gammaln(q);
-  for (let k = 0; k < d.xs.length; k++) {
-    const x = d.xs[k]!;
-    total += d.xWeight[k]! * (gammaln(p * x + q) - gammaln(p * x) - lgq + p * x * Math.log(x));
-  }
-  for (let i = 0; i < d.x.length; i++) {
-    const x = d.x[i]!;
-    total -= d.w[i]! * (p * x + q) * Math.log(x * d.m[i]! + v);
-  }
-  return total;
-}
-
 /** The log-likelihood and its gradient in (p, q, v); the log-gamma terms are differentiated once per distinct x. */
 function valueAndGradientOf({ p, q, v }: GammaGammaParams, d: SpendData): { value: number; gradient: number[] } {
   const logV = Math.log(v);
@@ -108,7 +92,7 @@ function valueAndGradientOf({ p, q, v }: GammaGammaParams, d: SpendData): { valu
 }
 
 export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: Iterable<SpendRow>): number {
-  return logLikelihoodOf(params, prepare(rows));
+  return valueAndGradientOf(params, prepare(rows)).value;
 }
 
 /** Maximum-likelihood fit on the repeat buyers among the rows (x > 0); rows with x = 0 are skipped. */

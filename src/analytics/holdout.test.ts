@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitBgNbd } from './bg-nbd.ts';
-import { cdnowRebuiltSummary } from './cdnow-test-data.ts';
+import { cdnowRebuiltSummary } from './cdnow-reference.ts';
 import { holdoutReport } from './holdout.ts';
 import { fitParetoNbd } from './pareto-nbd.ts';
 

@@ -208,9 +208,8 @@ function multiply(m: number[][], v: number[]): number[] {
 }
 
 /**
- * Minimises over positive parameters with BFGS in log space (the gradient is taken with respect to the
- * parameters themselves), then confirms with Nelder-Mead from the result, which costs little at an optimum
- * and rescues the rare case where the line search stalls.
+ * Minimises over positive parameters with BFGS in log space (f's gradient is with respect to the parameters
+ * themselves). When BFGS stalls, or when asked to polish, Nelder-Mead continues from where it stopped.
  */
 export function minimizePositiveWithGradient(options: Omit<BfgsOptions, 'f'> & { f: (x: number[]) => ValueAndGradient; polish?: boolean }): MinimizeResult {
   const { f, x0, polish = false, ...rest } = options;

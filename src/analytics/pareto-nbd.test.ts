@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-test-data.ts';
+import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-reference.ts';
 import {
   fitParetoNbd,
   paretoNbdConditionalExpectedPurchases,

@@ -1,9 +1,10 @@
-// Special functions the lifetime-value models need: log-gamma and log-beta from stdlib, and the Gauss
-// hypergeometric function 2F1, which stdlib does not have.
+// Special functions the lifetime-value models need: log-gamma, log-beta and digamma from stdlib, and the
+// Gauss hypergeometric function 2F1, which stdlib does not have.
 import gammaln from '@stdlib/math-base-special-gammaln';
 import betaln from '@stdlib/math-base-special-betaln';
+import digamma from '@stdlib/math-base-special-digamma';
 
-export { gammaln, betaln };
+export { gammaln, betaln, digamma };
 
 const EPS = 1e-16;
 const MAX_TERMS = 2_000_000;
@@ -25,7 +26,7 @@ function hyp2f1Series(a: number, b: number, c: number, z: number): number {
 }
 
 /**
- * Gauss hypergeometric function 2F1(a, b; c; z) for real z < 1 (and z = 1 when c > a + b > 0 ... Gauss's sum).
+ * Gauss hypergeometric function 2F1(a, b; c; z) for real z < 1, and at z = 1 by Gauss's sum when c > a + b.
  * Negative z goes through Pfaff's transformation so the series has positive terms; z near 1 uses Euler's
  * transformation when it makes the terms fall faster.
  */

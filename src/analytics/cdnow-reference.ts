@@ -1,4 +1,5 @@
-// Loads the CDNOW reference files for tests and benchmarks (read in place, never copied).
+// Loads the CDNOW reference files for tests and benchmarks (read in place, never copied), and the
+// calibration and holdout dates the published figures use.
 import fs from 'node:fs';
 import path from 'node:path';
 import { summarizeTransactions, type CustomerSummary, type Transaction } from './clv-summary.ts';
