@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cdnowPath } from '../analytics/cdnow-test-data.ts';
+import { cdnowPath } from '../analytics/cdnow-reference.ts';
 import { clvCommand } from './clv.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-cli-clv-'));
