@@ -35,27 +35,77 @@ function customerLogLikelihood(p: ParetoNbdParams, x: number, tx: number, T: num
   return a1 + a2;
 }
 
-function logLikelihoodOf(p: ParetoNbdParams, d: RfData, lgx = new Float64Array(d.xs.length)): number {
-  for (let i = 0; i < d.xs.length; i++) lgx[i] = gammaln(p.r + d.xs[i]!) - gammaln(p.r);
+/**
+ * The hypergeometric terms depend on (x, tx) and on (x, T) only; a large population has far fewer distinct
+ * pairs than distinct rows, so the fit evaluates 2F1 once per pair.
+ */
+type ParetoData = RfData & {
+  txPairs: { x: Float64Array; t: Float64Array; index: Uint32Array };
+  TPairs: { x: Float64Array; t: Float64Array; index: Uint32Array };
+};
+
+function pairs(d: RfData, tIndex: Uint32Array, ts: Float64Array) {
+  const seen = new Map<number, number>();
+  const index = new Uint32Array(d.n);
+  const xs: number[] = [];
+  const tv: number[] = [];
+  for (let i = 0; i < d.n; i++) {
+    const key = d.xIndex[i]! * ts.length + tIndex[i]!;
+    let k = seen.get(key);
+    if (k === undefined) {
+      seen.set(key, (k = xs.push(d.xs[d.xIndex[i]!]!) - 1));
+      tv.push(ts[tIndex[i]!]!);
+    }
+    index[i] = k;
+  }
+  return { x: Float64Array.from(xs), t: Float64Array.from(tv), index };
+}
+
+function prepareParetoData(rows: Iterable<RfRow>): ParetoData {
+  const d = prepareRfData(rows);
+  return { ...d, txPairs: pairs(d, d.txIndex, d.txs), TPairs: pairs(d, d.TIndex, d.Ts) };
+}
+
+/** log(2F1(r+s+x, b; r+s+x+1; (high−low)/(high+t)) / (high+t)^(r+s+x)): one side of A0. */
+function logA0Term(params: ParetoNbdParams, x: number, t: number): number {
+  const { r, alpha, s, beta } = params;
+  const [low, high, b] = alpha < beta ? [alpha, beta, r + x] : [beta, alpha, s + 1];
+  const rsx = r + s + x;
+  return Math.log(hyp2f1(rsx, b, rsx + 1, (high - low) / (high + t))) - rsx * Math.log(high + t);
+}
+
+function logLikelihoodOf(p: ParetoNbdParams, d: ParetoData): number {
+  const { r, alpha, s, beta } = p;
+  const lgx = d.xs.map((x) => gammaln(r + x) - gammaln(r) + r * Math.log(alpha) + s * Math.log(beta));
+  const txTerm = d.txPairs.x.map((x, k) => logA0Term(p, x, d.txPairs.t[k]!));
+  const TTerm = d.TPairs.x.map((x, k) => logA0Term(p, x, d.TPairs.t[k]!));
+  const logAlphaT = d.Ts.map((T) => Math.log(alpha + T));
+  const logBetaT = d.Ts.map((T) => Math.log(beta + T));
+  const logS = Math.log(s);
   let total = 0;
   for (let i = 0; i < d.n; i++) {
     const xi = d.xIndex[i]!;
-    total += d.weight[i]! * customerLogLikelihood(p, d.xs[xi]!, d.txs[d.txIndex[i]!]!, d.Ts[d.TIndex[i]!]!, lgx[xi]!);
+    const x = d.xs[xi]!;
+    const Ti = d.TIndex[i]!;
+    const first = txTerm[d.txPairs.index[i]!]!;
+    const diff = 1 - Math.exp(TTerm[d.TPairs.index[i]!]! - first);
+    const logA0 = diff > 0 ? first + Math.log(diff) : -Infinity;
+    const a2 = logAddExp(-(r + x) * logAlphaT[Ti]! - s * logBetaT[Ti]!, logS + logA0 - Math.log(r + s + x));
+    total += d.weight[i]! * (lgx[xi]! + a2);
   }
   return total;
 }
 
 export function paretoNbdLogLikelihood(params: ParetoNbdParams, rows: RfRow[]): number {
-  return logLikelihoodOf(params, prepareRfData(rows));
+  return logLikelihoodOf(params, prepareParetoData(rows));
 }
 
 export function fitParetoNbd(rows: Iterable<RfRow>, options: { initial?: ParetoNbdParams } = {}): ParetoNbdFit {
-  const d = prepareRfData(rows);
-  const lgx = new Float64Array(d.xs.length);
+  const d = prepareParetoData(rows);
   const scale = Math.max(d.maxT / 10, 1e-3);
   const start = options.initial ?? { r: 1, alpha: scale, s: 1, beta: scale };
   const result = minimizePositive({
-    f: ([r, alpha, s, beta]) => -logLikelihoodOf({ r: r!, alpha: alpha!, s: s!, beta: beta! }, d, lgx) / d.totalWeight,
+    f: ([r, alpha, s, beta]) => -logLikelihoodOf({ r: r!, alpha: alpha!, s: s!, beta: beta! }, d) / d.totalWeight,
     x0: [start.r, start.alpha, start.s, start.beta],
   });
   const [r, alpha, s, beta] = result.x as [number, number, number, number];
