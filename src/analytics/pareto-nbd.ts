@@ -12,18 +12,14 @@ export type ParetoNbdFit = ParetoNbdParams & { logLikelihood: number; customers:
 
 /**
  * log A0 of the note (eq. 22), where A0 = 2F1(..; z(tx))/(max+tx)^(r+s+x) - 2F1(..; z(T))/(max+T)^(r+s+x).
- * Taking the smaller of α and β as the one subtracted keeps z in [0, 1), where the series converges.
+ * The first term is the larger since tx <= T.
  */
-function logA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
-  const [low, high, b] = alpha < beta ? [alpha, beta, r + x] : [beta, alpha, s + 1];
-  const rsx = r + s + x;
-  const p1 = hyp2f1(rsx, b, rsx + 1, (high - low) / (high + tx));
-  const p2 = hyp2f1(rsx, b, rsx + 1, (high - low) / (high + T));
-  const q1 = Math.log(high + tx);
-  const q2 = Math.log(high + T);
-  // log(p1 e^(-rsx q1) - p2 e^(-rsx q2)); the first term is the larger one since tx <= T.
-  const first = Math.log(p1) - rsx * q1;
-  const second = Math.log(p2) - rsx * q2;
+function logA0(params: ParetoNbdParams, x: number, tx: number, T: number): number {
+  return logDifference(logA0Term(params, x, tx), logA0Term(params, x, T));
+}
+
+/** log(e^first − e^second) for first >= second; −∞ when they are equal (a purchase at T). */
+function logDifference(first: number, second: number): number {
   const diff = 1 - Math.exp(second - first);
   return diff > 0 ? first + Math.log(diff) : -Infinity;
 }
@@ -66,7 +62,10 @@ function prepareParetoData(rows: Iterable<RfRow>): ParetoData {
   return { ...d, txPairs: pairs(d, d.txIndex, d.txs), TPairs: pairs(d, d.TIndex, d.Ts) };
 }
 
-/** log(2F1(r+s+x, b; r+s+x+1; (high−low)/(high+t)) / (high+t)^(r+s+x)): one side of A0. */
+/**
+ * log(2F1(r+s+x, b; r+s+x+1; (high−low)/(high+t)) / (high+t)^(r+s+x)): one side of A0. Subtracting the smaller
+ * of α and β keeps the argument in [0, 1), where the series converges.
+ */
 function logA0Term(params: ParetoNbdParams, x: number, t: number): number {
   const { r, alpha, s, beta } = params;
   const [low, high, b] = alpha < beta ? [alpha, beta, r + x] : [beta, alpha, s + 1];
@@ -87,9 +86,7 @@ function logLikelihoodOf(p: ParetoNbdParams, d: ParetoData): number {
     const xi = d.xIndex[i]!;
     const x = d.xs[xi]!;
     const Ti = d.TIndex[i]!;
-    const first = txTerm[d.txPairs.index[i]!]!;
-    const diff = 1 - Math.exp(TTerm[d.TPairs.index[i]!]! - first);
-    const logA0 = diff > 0 ? first + Math.log(diff) : -Infinity;
+    const logA0 = logDifference(txTerm[d.txPairs.index[i]!]!, TTerm[d.TPairs.index[i]!]!);
     const a2 = logAddExp(-(r + x) * logAlphaT[Ti]! - s * logBetaT[Ti]!, logS + logA0 - Math.log(r + s + x));
     total += d.weight[i]! * (lgx[xi]! + a2);
   }
