@@ -36,6 +36,8 @@ Commands:
                              RFM scores and segments of the customers in an orders CSV (no database)
   basket --baskets FILE --min-support S --min-confidence C [--sep ,] [--max-length N] [--top N] [--json]
                              frequent itemsets and association rules of a basket file (one basket a line)
+  clv fit --transactions FILE --format cdnow|csv [--calibration-end YYYY-MM-DD] [--json]
+                             fit the lifetime-value models (BG/NBD, Pareto/NBD, Gamma-Gamma) to purchases
   bench <name>               run bench/<name>.ts and print its figures
   db-template [--if-needed]  build the prebuilt embedded database new data directories start from
 
@@ -84,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
       return runWorkerCommand(config);
     case 'rfm':
       return (await import('./rfm.ts')).rfmCommand(rest);
+    case 'clv':
+      return (await import('./clv.ts')).clvCommand(rest);
     case 'keys':
     case 'users': {
       const [sub, ...args] = rest;
