@@ -5,5 +5,6 @@ import * as customers from '../customers/schema.ts';
 import * as events from '../events/schema.ts';
 import * as commerce from '../commerce/schema.ts';
 import * as sales from '../sales/schema.ts';
+import * as analytics from '../analytics/schema.ts';
 
-export const schema = { ...workspaces, ...worker, ...customers, ...events, ...commerce, ...sales };
+export const schema = { ...workspaces, ...worker, ...customers, ...events, ...commerce, ...sales, ...analytics };

@@ -2,7 +2,7 @@
 // Ingestion (Segment-compatible API, tracker) fills it; the customers area moves rows between
 // profiles on identity stitching and merge, and scrubs personal data on erase.
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true });
@@ -89,10 +89,36 @@ export const customerMetrics = pgTable(
     hourCounts: integer('hour_counts').array().notNull().default(sql`array_fill(0, array[24])`),
     mostActiveHour: integer('most_active_hour'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
+    // Scores the analytics area materialises (src/analytics/scores.ts); null until its first run.
+    /** Days since the last order, orders and spend (minor units) within the workspace's RFM window. */
+    rfmRecencyDays: integer('rfm_recency_days'),
+    rfmFrequency: integer('rfm_frequency'),
+    rfmMonetary: bigint('rfm_monetary', { mode: 'number' }),
+    /** Quintile scores 1–5 (5 = most recent, most frequent, highest spend). */
+    rfmR: smallint('rfm_r'),
+    rfmF: smallint('rfm_f'),
+    rfmM: smallint('rfm_m'),
+    /** Named RFM segment: Champions, Loyal, … Lost. */
+    rfmSegment: text('rfm_segment'),
+    /** The workspace-defined grade (tier), and since when the customer holds it. */
+    grade: text('grade'),
+    gradeSince: tz('grade_since'),
+    /** BG/NBD: expected purchases in the workspace's prediction window, and the probability the customer is still active. */
+    expectedPurchases: doublePrecision('expected_purchases'),
+    pAlive: doublePrecision('p_alive'),
+    /** Expected lifetime value over the workspace's horizon, discounted (minor units). */
+    clv: bigint('clv', { mode: 'number' }),
+    /** Churn early warning: set by the daily check while the customer crosses a threshold. */
+    churnRisk: boolean('churn_risk').notNull().default(false),
+    churnFlaggedAt: tz('churn_flagged_at'),
+    /** Higher = look first: value at stake (CLV, grade) for an at-risk customer. */
+    churnPriority: doublePrecision('churn_priority'),
+    scoresUpdatedAt: tz('scores_updated_at'),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.customerId] }),
     index('customer_metrics_last_seen_idx').on(t.workspaceId, t.lastSeenAt),
     index('customer_metrics_last_order_idx').on(t.workspaceId, t.lastOrderAt),
+    index('customer_metrics_churn_idx').on(t.workspaceId, t.churnPriority).where(sql`${t.churnRisk}`),
   ],
 );
