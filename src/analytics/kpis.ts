@@ -1,0 +1,93 @@
+// Cohorts and KPIs of a workspace, aggregated in the database (orders can be millions of rows):
+// monthly acquisition cohorts with retention and revenue by month since the first order, the
+// repeat-purchase rate, the average order value and revenue by grade. The same figures as the
+// pure `acquisitionCohorts` of cohorts.ts, which the tests hold them to.
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../db/connection.ts';
+
+export type CohortRow = {
+  /** YYYY-MM of the first order, in the workspace time zone. */
+  cohort: string;
+  size: number;
+  /** Share of the cohort ordering in month k after the first (k = 0 is 1). */
+  retention: number[];
+  /** Revenue (minor units) in month k after the first. */
+  revenue: number[];
+};
+
+export type Kpis = {
+  currency: string;
+  timeZone: string;
+  customersWithOrders: number;
+  orders: number;
+  revenue: number;
+  averageOrderValue: number | null;
+  /** Share of buyers with two or more orders. */
+  repeatPurchaseRate: number | null;
+  revenueByGrade: { grade: string | null; customers: number; revenue: number }[];
+  cohorts: CohortRow[];
+};
+
+/** Computes the KPIs of a workspace; `months` limits the cohorts to the newest N first-order months. */
+export async function computeKpis(db: Queryable, opts: { workspaceId: string; months?: number }): Promise<Kpis> {
+  const ws = opts.workspaceId;
+  const { rows: settings } = await db.execute<{ time_zone: string; currency: string }>(
+    sql`select time_zone, currency from workspaces where id = ${ws}::uuid`,
+  );
+  const timeZone = settings[0]?.time_zone ?? 'UTC';
+  const currency = settings[0]?.currency ?? 'KRW';
+  const { rows: cells } = await db.execute<{ cohort: string; k: number; n: number; revenue: number }>(sql`
+    with o as (
+      select customer_id, date_trunc('month', placed_at at time zone ${timeZone}) as m, total - refunded_total as amount
+      from orders
+      where workspace_id = ${ws}::uuid and customer_id is not null and status <> 'cancelled' and currency = ${currency}
+    ), f as (
+      select customer_id, min(m) as c from o group by customer_id
+    )
+    select to_char(f.c, 'YYYY-MM') as cohort,
+      ((extract(year from o.m) - extract(year from f.c)) * 12 + extract(month from o.m) - extract(month from f.c))::int as k,
+      count(distinct o.customer_id)::int as n, coalesce(sum(o.amount), 0)::bigint as revenue
+    from o join f using (customer_id)
+    group by 1, 2 order by 1, 2`);
+  const byCohort = new Map<string, { k: number; n: number; revenue: number }[]>();
+  for (const c of cells) {
+    const list = byCohort.get(c.cohort) ?? [];
+    list.push({ k: Number(c.k), n: Number(c.n), revenue: Number(c.revenue) });
+    byCohort.set(c.cohort, list);
+  }
+  let cohorts: CohortRow[] = [...byCohort].map(([cohort, list]) => {
+    const size = list.find((x) => x.k === 0)?.n ?? 0;
+    const span = Math.max(...list.map((x) => x.k)) + 1;
+    const retention = Array.from({ length: span }, () => 0);
+    const revenue = Array.from({ length: span }, () => 0);
+    for (const x of list) {
+      retention[x.k] = size ? x.n / size : 0;
+      revenue[x.k] = x.revenue;
+    }
+    return { cohort, size, retention, revenue };
+  });
+  if (opts.months) cohorts = cohorts.slice(-opts.months);
+
+  const { rows: totals } = await db.execute<{ buyers: number; repeaters: number; orders: number; revenue: number }>(sql`
+    select count(*)::int as buyers, count(*) filter (where order_count >= 2)::int as repeaters,
+      coalesce(sum(order_count), 0)::bigint as orders, coalesce(sum(total_spend), 0)::bigint as revenue
+    from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0`);
+  const t = totals[0] ?? { buyers: 0, repeaters: 0, orders: 0, revenue: 0 };
+  const { rows: grades } = await db.execute<{ grade: string | null; customers: number; revenue: number }>(sql`
+    select grade, count(*)::int as customers, coalesce(sum(total_spend), 0)::bigint as revenue
+    from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0
+    group by grade order by revenue desc`);
+  const buyers = Number(t.buyers);
+  const orders = Number(t.orders);
+  return {
+    currency,
+    timeZone,
+    customersWithOrders: buyers,
+    orders,
+    revenue: Number(t.revenue),
+    averageOrderValue: orders ? Math.round(Number(t.revenue) / orders) : null,
+    repeatPurchaseRate: buyers ? Number(t.repeaters) / buyers : null,
+    revenueByGrade: grades.map((g) => ({ grade: g.grade, customers: Number(g.customers), revenue: Number(g.revenue) })),
+    cohorts,
+  };
+}

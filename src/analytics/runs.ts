@@ -1,0 +1,100 @@
+// The record of each analytics materialisation run: when it ran, how long, for how many
+// customers, and what it found (fitted parameters, cut points, reports). The UI shows the last
+// run of each kind; an incremental run reuses what the last full run found.
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../db/connection.ts';
+import { analyticsRuns } from './schema.ts';
+
+export const RUN_KINDS = ['scores', 'cohorts', 'basket', 'recommendations', 'affinity'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+export type RunMode = 'full' | 'incremental';
+
+export type AnalyticsRun = {
+  id: string;
+  kind: RunKind;
+  mode: RunMode;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  customers: number;
+  result: Record<string, unknown>;
+  error: string | null;
+};
+
+function toRun(r: typeof analyticsRuns.$inferSelect): AnalyticsRun {
+  return {
+    id: r.id,
+    kind: r.kind as RunKind,
+    mode: r.mode as RunMode,
+    status: r.status as AnalyticsRun['status'],
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    durationMs: r.durationMs,
+    customers: r.customers,
+    result: r.result,
+    error: r.error,
+  };
+}
+
+/**
+ * Runs `work` as one recorded run: the row says `running` while it works (in its own statement,
+ * so a watcher sees it) and the outcome after. A failure is recorded and thrown again.
+ */
+export async function recordRun<T extends { customers: number; result: Record<string, unknown> }>(
+  db: Queryable,
+  opts: { workspaceId: string; kind: RunKind; mode: RunMode; now?: Date },
+  work: (run: { id: string; startedAt: Date }) => Promise<T>,
+): Promise<T & { runId: string }> {
+  const id = uuidv7();
+  const startedAt = opts.now ?? new Date();
+  const t0 = performance.now();
+  await db.insert(analyticsRuns).values({ workspaceId: opts.workspaceId, id, kind: opts.kind, mode: opts.mode, status: 'running', startedAt });
+  try {
+    const out = await work({ id, startedAt });
+    await db
+      .update(analyticsRuns)
+      .set({ status: 'succeeded', finishedAt: sql`now()`, durationMs: Math.round(performance.now() - t0), customers: out.customers, result: out.result })
+      .where(and(eq(analyticsRuns.workspaceId, opts.workspaceId), eq(analyticsRuns.id, id)));
+    return { ...out, runId: id };
+  } catch (err) {
+    await db
+      .update(analyticsRuns)
+      .set({ status: 'failed', finishedAt: sql`now()`, durationMs: Math.round(performance.now() - t0), error: (err as Error).message.slice(0, 2000) })
+      .where(and(eq(analyticsRuns.workspaceId, opts.workspaceId), eq(analyticsRuns.id, id)));
+    throw err;
+  }
+}
+
+/** The newest run of a kind (optionally only successful ones, optionally only full ones). */
+export async function lastRun(
+  db: Queryable,
+  opts: { workspaceId: string; kind: RunKind; succeeded?: boolean; mode?: RunMode },
+): Promise<AnalyticsRun | null> {
+  const [row] = await db
+    .select()
+    .from(analyticsRuns)
+    .where(
+      and(
+        eq(analyticsRuns.workspaceId, opts.workspaceId),
+        eq(analyticsRuns.kind, opts.kind),
+        opts.succeeded ? eq(analyticsRuns.status, 'succeeded') : undefined,
+        opts.mode ? eq(analyticsRuns.mode, opts.mode) : undefined,
+      ),
+    )
+    .orderBy(desc(analyticsRuns.startedAt))
+    .limit(1);
+  return row ? toRun(row) : null;
+}
+
+/** The newest run of every kind, for the analytics overview ("last computed …"). */
+export async function lastRuns(db: Queryable, opts: { workspaceId: string }): Promise<Partial<Record<RunKind, AnalyticsRun>>> {
+  const out: Partial<Record<RunKind, AnalyticsRun>> = {};
+  for (const kind of RUN_KINDS) {
+    const run = await lastRun(db, { workspaceId: opts.workspaceId, kind });
+    // The findings are served by each report; the overview only says when and how it went.
+    if (run) out[kind] = { ...run, result: {} };
+  }
+  return out;
+}

@@ -1,0 +1,485 @@
+// Materialises the per-customer scores into customer_metrics: RFM values, quintile scores and
+// named segment, the workspace's grade, BG/NBD P(alive) and expected purchases, Gamma-Gamma
+// spend and the discounted CLV, and the churn early-warning flag. The maths is the pure code
+// beside this file (rfm.ts, grades.ts, bg-nbd.ts, gamma-gamma.ts); here it is applied set-based
+// in SQL, so a million customers never pass through Node one by one:
+// - RFM: ranks in SQL follow `scoreRfm`'s tie rule exactly (score = 1 + floor(5 × below / n));
+//   segments and grades are CASE expressions generated from the rule tables, values as parameters.
+// - CLV: the model is fitted on the distinct (x, tₓ, T) tuples (a few thousand rows whatever the
+//   customer count); each tuple's predictions are computed once in Node and joined back.
+// Grade changes and newly flagged churn risks become events on the customer's timeline (journeys
+// can start from them).
+import { sql, type SQL } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db, Queryable } from '../db/connection.ts';
+import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams } from './bg-nbd.ts';
+import { customerLifetimeValue } from './clv.ts';
+import { compressRows } from './clv-summary.ts';
+import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
+import type { Grade, GradeRule } from './grades.ts';
+import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
+import { recordRun, lastRun, type RunMode } from './runs.ts';
+import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
+
+export const GRADE_CHANGED_EVENT = 'Grade Changed';
+export const CHURN_RISK_EVENT = 'Churn Risk Flagged';
+const DAY_MS = 86_400_000;
+/** The CLV models count time in weeks, as the papers and the published CDNOW figures do. */
+const WEEK_DAYS = 7;
+
+export type ScoresResult = {
+  customers: number;
+  result: {
+    asOf: string;
+    rfm: { scored: number; cutPoints: RfmCutPoints | null; segments: Record<string, number> };
+    grades: { changed: number; distribution: Record<string, number> };
+    clv: {
+      bgnbd: (BgNbdParams & { logLikelihood: number }) | null;
+      gammaGamma: GammaGammaParams | null;
+      customers: number;
+      distinctTuples: number;
+      fitMs: number;
+    };
+    churn: { atRisk: number; newlyFlagged: number };
+    holdout: Awaited<ReturnType<typeof holdoutValidation>>;
+    timingsMs: Record<string, number>;
+  };
+};
+
+/** SQL that is true when a grade rule holds, over the scored row `s` (r, f, m, frequency, monetary). */
+function ruleSql(rule: GradeRule): SQL {
+  switch (rule.kind) {
+    case 'rfm_score':
+      return sql`coalesce(s.r + s.f + s.m >= ${rule.min}, false)`;
+    case 'spend':
+      return sql`coalesce(s.mon, 0) >= ${rule.min}`;
+    case 'orders':
+      return sql`coalesce(s.freq, 0) >= ${rule.min}`;
+    case 'all':
+      return sql`(${sql.join(rule.rules.map(ruleSql), sql` and `)})`;
+    case 'always':
+      return sql`true`;
+  }
+}
+
+function gradeCase(grades: Grade[]): SQL {
+  if (grades.length === 0) return sql`null::text`;
+  return sql`case ${sql.join(grades.map((g) => sql`when ${ruleSql(g.rule)} then ${g.name}::text`), sql` `)} else null end`;
+}
+
+function segmentCase(): SQL {
+  const whens = RFM_SEGMENT_RULES.map(
+    (rule) =>
+      sql`when s.r between ${rule.r[0]} and ${rule.r[1]} and (s.f + s.m) / 2.0 between ${rule.fm[0]} and ${rule.fm[1]} then ${rule.segment}::text`,
+  );
+  return sql`case when s.r is null then null ${sql.join(whens, sql` `)} else null end`;
+}
+
+/** Score of a value against cut points (the smallest value reaching 2, 3, 4, 5), as `applyRfmCutPoints`. */
+function cutScore(value: SQL, cuts: (number | null)[]): SQL {
+  const steps = cuts.filter((c): c is number => c !== null).map((c) => sql` + (${value} >= ${c})::int`);
+  return sql`(1${sql.join(steps, sql``)})`;
+}
+
+/**
+ * The scored rows: every customer with a metrics row (merged and deleted profiles left out) and
+ * their RFM values; buyers ranked into quintiles (full) or placed by the last full run's cut
+ * points (incremental, touched customers only).
+ */
+function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null; cutPoints: RfmCutPoints | null }): SQL {
+  const ws = opts.workspaceId;
+  const asOf = opts.asOf.toISOString();
+  const windowed = opts.windowDays !== null;
+  const values = windowed
+    ? sql`
+      select m.customer_id, m.last_order_at,
+        coalesce(w.n, 0)::int as freq, coalesce(w.amount, 0)::bigint as mon
+      from customer_metrics m
+      left join (
+        select customer_id, count(*) as n, sum(total - refunded_total) as amount
+        from orders
+        where workspace_id = ${ws}::uuid and customer_id is not null and status <> 'cancelled'
+          and placed_at > ${asOf}::timestamptz - make_interval(days => ${opts.windowDays}) and placed_at <= ${asOf}::timestamptz
+        group by customer_id
+      ) w on w.customer_id = m.customer_id
+      where m.workspace_id = ${ws}::uuid`
+    : sql`
+      select m.customer_id, m.last_order_at, m.order_count as freq, m.total_spend as mon
+      from customer_metrics m where m.workspace_id = ${ws}::uuid`;
+  const base = sql`
+    select v.customer_id, v.freq, v.mon,
+      case when v.last_order_at is null then null
+        else greatest(0, floor(extract(epoch from (${asOf}::timestamptz - v.last_order_at)) / 86400))::int end as rec
+    from (${values}) v
+    join customers c on c.workspace_id = ${ws}::uuid and c.id = v.customer_id and c.deleted_at is null
+    ${opts.since ? sql`join customer_metrics t on t.workspace_id = ${ws}::uuid and t.customer_id = v.customer_id and t.updated_at >= ${opts.since.toISOString()}::timestamptz` : sql``}`;
+  if (opts.cutPoints) {
+    const cp = opts.cutPoints;
+    // Recency cut points are "the largest recency that still scores ≥ s".
+    const rSteps = cp.recency.filter((c): c is number => c !== null).map((c) => sql` + (b.rec <= ${c})::int`);
+    return sql`
+      select b.customer_id, b.freq, b.mon, b.rec,
+        case when b.rec is null then null else (1${sql.join(rSteps, sql``)}) end as r,
+        case when b.rec is null then null else ${cutScore(sql`b.freq`, cp.frequency)} end as f,
+        case when b.rec is null then null else ${cutScore(sql`b.mon`, cp.monetary)} end as m
+      from (${base}) b`;
+  }
+  return sql`
+    with b as (${base}), buyers as (select * from b where rec is not null), n as (select count(*)::float8 as n from buyers),
+    ranked as (
+      select customer_id,
+        1 + floor(5 * (rank() over (order by rec desc) - 1) / n.n)::int as r,
+        1 + floor(5 * (rank() over (order by freq) - 1) / n.n)::int as f,
+        1 + floor(5 * (rank() over (order by mon) - 1) / n.n)::int as m
+      from buyers, n
+    )
+    select b.customer_id, b.freq, b.mon, b.rec, ranked.r, ranked.f, ranked.m
+    from b left join ranked using (customer_id)`;
+}
+
+async function cutPointsOf(db: Queryable, workspaceId: string): Promise<RfmCutPoints | null> {
+  // The smallest value (largest recency) holding each score 2–5, from what was just written.
+  const { rows } = await db.execute<{ s: number; rec: number | null; freq: number | null; mon: number | null }>(sql`
+    select s.s,
+      (select max(rfm_recency_days) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_r >= s.s) as rec,
+      (select min(rfm_frequency) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_f >= s.s) as freq,
+      (select min(rfm_monetary) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_m >= s.s) as mon
+    from generate_series(2, 5) as s(s) order by s.s`);
+  if (rows.length === 0) return null;
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return { recency: rows.map((r) => num(r.rec)), frequency: rows.map((r) => num(r.freq)), monetary: rows.map((r) => num(r.mon)) };
+}
+
+/** Writes RFM values, scores, segments and grades; returns the customers whose grade changed. */
+async function writeRfmAndGrades(
+  db: Queryable,
+  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; since: Date | null; cutPoints: RfmCutPoints | null },
+): Promise<{ written: number; changes: { customerId: string; from: string | null; to: string | null }[] }> {
+  const ws = opts.workspaceId;
+  const now = opts.asOf.toISOString();
+  const grade = gradeCase(opts.settings.grades);
+  const { rows } = await db.execute<{ customer_id: string; old_grade: string | null; grade: string | null }>(sql`
+    with s as (${scoredRows({ workspaceId: ws, asOf: opts.asOf, windowDays: opts.settings.rfmWindowDays, since: opts.since, cutPoints: opts.cutPoints })}),
+    g as (
+      select s.customer_id, s.rec, s.freq, s.mon, s.r, s.f, s.m, ${segmentCase()} as segment, ${grade} as grade, cur.grade as old_grade
+      from s join customer_metrics cur on cur.workspace_id = ${ws}::uuid and cur.customer_id = s.customer_id
+    )
+    update customer_metrics m set
+      rfm_recency_days = g.rec, rfm_frequency = case when g.rec is null then null else g.freq end,
+      rfm_monetary = case when g.rec is null then null else g.mon end,
+      rfm_r = g.r, rfm_f = g.f, rfm_m = g.m, rfm_segment = g.segment,
+      grade = g.grade,
+      grade_since = case when m.grade is distinct from g.grade then ${now}::timestamptz else m.grade_since end,
+      scores_updated_at = ${now}::timestamptz
+    from g
+    where m.workspace_id = ${ws}::uuid and m.customer_id = g.customer_id
+      and (m.rfm_recency_days, m.rfm_frequency, m.rfm_monetary, m.rfm_r, m.rfm_f, m.rfm_m, m.rfm_segment, m.grade)
+        is distinct from (g.rec, case when g.rec is null then null else g.freq end, case when g.rec is null then null else g.mon end, g.r::smallint, g.f::smallint, g.m::smallint, g.segment, g.grade)
+    returning m.customer_id, g.old_grade, g.grade`);
+  const changes = rows
+    .filter((r) => r.old_grade !== r.grade && r.old_grade !== null)
+    .map((r) => ({ customerId: r.customer_id, from: r.old_grade, to: r.grade }));
+  return { written: rows.length, changes };
+}
+
+/** Orders per customer as the CLV models see them, in a temporary table of this transaction. */
+async function buildClvSummary(db: Queryable, opts: { workspaceId: string; asOf: Date; since: Date | null }): Promise<void> {
+  const ws = opts.workspaceId;
+  const asOf = opts.asOf.toISOString();
+  await db.execute(sql`drop table if exists pg_temp.clv_summary`);
+  // Same-day orders are one purchase (days in the workspace time zone); x counts repeat
+  // purchases, tx the days from the first to the last, T the days from the first to now, zbar
+  // the mean value of the repeat purchases (minor units).
+  await db.execute(sql`
+    create temporary table clv_summary on commit drop as
+    with tz as (select time_zone, currency from workspaces where id = ${ws}::uuid),
+    d as (
+      select o.customer_id, (o.placed_at at time zone tz.time_zone)::date as day, sum(o.total - o.refunded_total)::float8 as amount
+      from orders o, tz
+      where o.workspace_id = ${ws}::uuid and o.customer_id is not null and o.status <> 'cancelled' and o.placed_at <= ${asOf}::timestamptz
+        and o.currency = tz.currency
+        ${opts.since ? sql`and o.customer_id in (select customer_id from customer_metrics where workspace_id = ${ws}::uuid and updated_at >= ${opts.since.toISOString()}::timestamptz)` : sql``}
+      group by 1, 2
+    ), f as (
+      select customer_id, min(day) as first_day, max(day) as last_day, count(*) - 1 as x, sum(amount) as total from d group by 1
+    )
+    select f.customer_id, f.x::int as x, (f.last_day - f.first_day)::int as tx_days,
+      ((${asOf}::timestamptz at time zone (select time_zone from tz))::date - f.first_day)::int as t_days,
+      case when f.x > 0 then (f.total - (select amount from d where d.customer_id = f.customer_id and d.day = f.first_day)) / f.x end as zbar
+    from f`);
+}
+
+/**
+ * Calibration/holdout check of BG/NBD on this workspace's own orders: fitted on the orders up to
+ * `predictionDays` before now, its predicted purchases in the days since are compared with the
+ * purchases made, by calibration frequency (0, 1, … 7+), as Fader, Hardie & Lee report it.
+ */
+async function holdoutValidation(db: Queryable, opts: { workspaceId: string; asOf: Date; holdoutDays: number }) {
+  const ws = opts.workspaceId;
+  const { rows } = await db.execute<{ x: number; tx_days: number; t_days: number; n: number; hx: number }>(sql`
+    with tz as (select time_zone, currency from workspaces where id = ${ws}::uuid),
+    bounds as (
+      select (${opts.asOf.toISOString()}::timestamptz at time zone tz.time_zone)::date as end_day,
+        (${opts.asOf.toISOString()}::timestamptz at time zone tz.time_zone)::date - ${opts.holdoutDays}::int as cal_day
+      from tz
+    ),
+    d as (
+      select o.customer_id, (o.placed_at at time zone tz.time_zone)::date as day
+      from orders o, tz
+      where o.workspace_id = ${ws}::uuid and o.customer_id is not null and o.status <> 'cancelled'
+        and o.placed_at <= ${opts.asOf.toISOString()}::timestamptz and o.currency = tz.currency
+      group by 1, 2
+    ),
+    f as (
+      select d.customer_id, min(d.day) as first_day, max(d.day) filter (where d.day <= b.cal_day) as last_day,
+        count(*) filter (where d.day <= b.cal_day) - 1 as x, count(*) filter (where d.day > b.cal_day) as hx, b.cal_day
+      from d, bounds b group by d.customer_id, b.cal_day
+    )
+    select x::int, (last_day - first_day)::int as tx_days, (cal_day - first_day)::int as t_days, count(*)::int as n, sum(hx)::int as hx
+    from f where first_day <= cal_day group by 1, 2, 3`);
+  const tuples = rows.map((r) => ({ x: Number(r.x), tx: Number(r.tx_days) / WEEK_DAYS, T: Number(r.t_days) / WEEK_DAYS, n: Number(r.n), hx: Number(r.hx) }));
+  const repeaters = tuples.reduce((a, t) => a + (t.x > 0 ? t.n : 0), 0);
+  if (tuples.length < 3 || repeaters < 10) return null;
+  const params = fitBgNbd(compressRows(tuples.map((t) => ({ x: t.x, tx: t.tx, T: t.T, weight: t.n }))));
+  const last = 7;
+  const buckets = Array.from({ length: last + 1 }, (_, k) => ({ frequency: k, label: k === last ? `${k}+` : String(k), customers: 0, predicted: 0, actual: 0 }));
+  for (const t of tuples) {
+    const b = buckets[Math.min(t.x, last)]!;
+    b.customers += t.n;
+    b.predicted += t.n * conditionalExpectedPurchases(params, opts.holdoutDays / WEEK_DAYS, t);
+    b.actual += t.hx;
+  }
+  return {
+    holdoutDays: opts.holdoutDays,
+    calibrationParams: { r: params.r, alpha: params.alpha, a: params.a, b: params.b },
+    buckets: buckets.map((b) => ({
+      frequency: b.frequency,
+      label: b.label,
+      customers: b.customers,
+      meanPredicted: b.customers ? b.predicted / b.customers : 0,
+      meanActual: b.customers ? b.actual / b.customers : 0,
+    })),
+    totals: { customers: buckets.reduce((a, b) => a + b.customers, 0), predicted: buckets.reduce((a, b) => a + b.predicted, 0), actual: buckets.reduce((a, b) => a + b.actual, 0) },
+  };
+}
+
+type ClvFit = { bgnbd: (BgNbdParams & { logLikelihood: number }) | null; gammaGamma: GammaGammaParams | null; distinctTuples: number; fitMs: number };
+
+async function fitClvModels(db: Queryable): Promise<ClvFit> {
+  const { rows: tuples } = await db.execute<{ x: number; tx_days: number; t_days: number; n: number }>(
+    sql`select x, tx_days, t_days, count(*)::int as n from clv_summary group by 1, 2, 3`,
+  );
+  // Spend rounded to whole minor units: identical (x, zbar) pairs then fit as one weighted row.
+  const { rows: spend } = await db.execute<{ x: number; zbar: number; n: number }>(
+    sql`select x, round(zbar)::float8 as zbar, count(*)::int as n from clv_summary where x > 0 and zbar > 0 group by 1, 2`,
+  );
+  const t0 = performance.now();
+  const rf = compressRows(tuples.map((t) => ({ x: Number(t.x), tx: Number(t.tx_days) / WEEK_DAYS, T: Number(t.t_days) / WEEK_DAYS, weight: Number(t.n) })));
+  // A model needs repeat buyers to learn from; with too few it says nothing rather than nonsense.
+  const repeaters = tuples.reduce((s, t) => s + (Number(t.x) > 0 ? Number(t.n) : 0), 0);
+  const bgnbd = rf.length >= 3 && repeaters >= 10 ? fitBgNbd(rf) : null;
+  const gammaGamma =
+    spend.length >= 3 ? fitGammaGamma(spend.map((s) => ({ x: Number(s.x), zbar: Number(s.zbar), weight: Number(s.n) }))) : null;
+  return {
+    bgnbd: bgnbd ? { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b, logLikelihood: bgnbd.logLikelihood } : null,
+    gammaGamma: gammaGamma ? { p: gammaGamma.p, q: gammaGamma.q, v: gammaGamma.v } : null,
+    distinctTuples: tuples.length,
+    fitMs: performance.now() - t0,
+  };
+}
+
+/**
+ * The discounted expected purchases over the horizon, so that CLV = this × expected spend:
+ * `customerLifetimeValue` (lifetimes' method) with a spend of 1, discounted month by month.
+ */
+export function discountedPurchases(params: BgNbdParams, c: { x: number; tx: number; T: number }, o: { horizonDays: number; annualRate: number }): number {
+  return customerLifetimeValue({
+    model: { kind: 'bg-nbd', params },
+    customer: c,
+    expectedSpend: 1,
+    horizon: o.horizonDays / WEEK_DAYS,
+    annualDiscountRate: o.annualRate,
+    timeUnitDays: WEEK_DAYS,
+    period: 30 / WEEK_DAYS,
+  });
+}
+
+async function writeClv(db: Queryable, opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; fit: ClvFit }): Promise<number> {
+  const { bgnbd, gammaGamma } = opts.fit;
+  if (!bgnbd) return 0;
+  const { rows: tuples } = await db.execute<{ x: number; tx_days: number; t_days: number }>(sql`select distinct x, tx_days, t_days from clv_summary`);
+  const xs: number[] = [];
+  const txs: number[] = [];
+  const ts: number[] = [];
+  const alive: number[] = [];
+  const expected: number[] = [];
+  const discounted: number[] = [];
+  for (const t of tuples) {
+    const c = { x: Number(t.x), tx: Number(t.tx_days) / WEEK_DAYS, T: Number(t.t_days) / WEEK_DAYS };
+    xs.push(c.x);
+    txs.push(Number(t.tx_days));
+    ts.push(Number(t.t_days));
+    alive.push(probabilityAlive(bgnbd, c));
+    expected.push(conditionalExpectedPurchases(bgnbd, opts.settings.predictionDays / WEEK_DAYS, c));
+    discounted.push(gammaGamma ? discountedPurchases(bgnbd, c, { horizonDays: opts.settings.clvHorizonDays, annualRate: opts.settings.clvDiscountRate }) : 0);
+  }
+  // Gamma-Gamma's conditional expected spend: p(v + x·zbar) / (px + q − 1); with no repeat
+  // purchase, the population mean pv / (q − 1).
+  const spend = gammaGamma
+    ? sql`case when s.x > 0 and s.zbar > 0 then ${gammaGamma.p}::float8 * (${gammaGamma.v}::float8 + s.x * s.zbar) / (${gammaGamma.p}::float8 * s.x + ${gammaGamma.q}::float8 - 1)
+        else ${gammaGamma.p}::float8 * ${gammaGamma.v}::float8 / (${gammaGamma.q}::float8 - 1) end`
+    : sql`null::float8`;
+  const { rowCount } = await db.execute(sql`
+    update customer_metrics m set
+      p_alive = t.p, expected_purchases = t.e,
+      clv = case when ${gammaGamma !== null} then round(t.d * ${spend})::bigint else null end,
+      scores_updated_at = ${opts.asOf.toISOString()}::timestamptz
+    from clv_summary s
+    join unnest(${sql.param(xs)}::int[], ${sql.param(txs)}::int[], ${sql.param(ts)}::int[], ${sql.param(alive)}::float8[], ${sql.param(expected)}::float8[], ${sql.param(discounted)}::float8[])
+      as t(x, tx_days, t_days, p, e, d) on t.x = s.x and t.tx_days = s.tx_days and t.t_days = s.t_days
+    where m.workspace_id = ${opts.workspaceId}::uuid and m.customer_id = s.customer_id`);
+  return rowCount ?? 0;
+}
+
+/**
+ * The churn early warning: buyers whose P(alive) fell below the workspace threshold, or whose
+ * last order is older than its recency threshold. Priority = CLV weighted by grade (top grade
+ * first). Newly flagged customers get a `Churn Risk Flagged` event.
+ */
+async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; since: Date | null }) {
+  const ws = opts.workspaceId;
+  const now = opts.asOf.toISOString();
+  const levels = opts.settings.grades.length;
+  const gradeWeight = levels
+    ? sql`case m.grade ${sql.join(opts.settings.grades.map((g, i) => sql`when ${g.name}::text then ${levels - i}`), sql` `)} else 0 end`
+    : sql`0`;
+  const { rows } = await db.execute<{ customer_id: string; flagged: boolean; newly: boolean; p_alive: number | null; clv: number | null; grade: string | null; rfm_recency_days: number | null }>(sql`
+    with n as (
+      select m.customer_id,
+        (m.order_count > 0 and ((m.p_alive is not null and m.p_alive < ${opts.settings.churnPAlive}) or m.rfm_recency_days > ${opts.settings.churnRecencyDays})) as risk,
+        (1 + ${gradeWeight}) * (1 + coalesce(m.clv, m.total_spend, 0)::float8) as priority,
+        m.churn_risk as was
+      from customer_metrics m
+      join customers c on c.workspace_id = m.workspace_id and c.id = m.customer_id and c.deleted_at is null
+      where m.workspace_id = ${ws}::uuid
+        ${opts.since ? sql`and m.updated_at >= ${opts.since.toISOString()}::timestamptz` : sql``}
+    )
+    update customer_metrics m set
+      churn_risk = n.risk,
+      churn_flagged_at = case when n.risk and not n.was then ${now}::timestamptz when n.risk then m.churn_flagged_at else null end,
+      churn_priority = case when n.risk then n.priority else null end
+    from n
+    where m.workspace_id = ${ws}::uuid and m.customer_id = n.customer_id
+      and (m.churn_risk is distinct from n.risk or (n.risk and m.churn_priority is distinct from n.priority))
+    returning m.customer_id, n.risk as flagged, (n.risk and not n.was) as newly, m.p_alive, m.clv, m.grade, m.rfm_recency_days`);
+  const newly = rows.filter((r) => r.newly);
+  await insertEvents(
+    db,
+    ws,
+    CHURN_RISK_EVENT,
+    newly.map((r) => ({
+      messageId: `churn-risk:${r.customer_id}:${now.slice(0, 10)}`,
+      customerId: r.customer_id,
+      properties: {
+        p_alive: r.p_alive,
+        clv: r.clv === null ? null : Number(r.clv),
+        grade: r.grade,
+        days_since_last_order: r.rfm_recency_days,
+        reason: r.p_alive !== null && r.p_alive < opts.settings.churnPAlive ? 'p_alive' : 'recency',
+      },
+    })),
+    opts.asOf,
+  );
+  const { rows: count } = await db.execute<{ n: number }>(sql`select count(*)::int as n from customer_metrics where workspace_id = ${ws}::uuid and churn_risk`);
+  return { atRisk: Number(count[0]?.n ?? 0), newlyFlagged: newly.length };
+}
+
+/** Rapport's own observations, written straight into the event stream (as abandoned-cart detection does). */
+async function insertEvents(
+  db: Queryable,
+  workspaceId: string,
+  name: string,
+  list: { messageId: string; customerId: string; properties: Record<string, unknown> }[],
+  at: Date,
+): Promise<void> {
+  for (let i = 0; i < list.length; i += 5000) {
+    const chunk = list.slice(i, i + 5000).map((e) => ({ id: uuidv7(), message_id: e.messageId, customer_id: e.customerId, properties: e.properties }));
+    await db.execute(sql`
+      insert into events (workspace_id, id, message_id, customer_id, type, name, properties, context, timestamp, received_at)
+      select ${workspaceId}::uuid, r.id, r.message_id, r.customer_id, 'track', ${name}, r.properties,
+        '{"library":{"name":"rapport","version":"analytics"}}'::jsonb, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, message_id text, customer_id uuid, properties jsonb)
+      order by r.message_id
+      on conflict (workspace_id, message_id) do nothing`);
+  }
+}
+
+/**
+ * One scoring run for a workspace. `full` ranks every buyer afresh and refits the CLV models;
+ * `incremental` rescores only customers whose metrics changed since the last run, against the
+ * last full run's cut points and fitted parameters (falls back to full when there is none).
+ */
+export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date }): Promise<ScoresResult & { runId: string }> {
+  const asOf = opts.now ?? new Date();
+  const settings = await getAnalyticsSettings(db, { workspaceId: opts.workspaceId });
+  const lastFull = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' }) : null;
+  const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true }) : null;
+  const mode: RunMode = lastFull && previous ? 'incremental' : 'full';
+  const since = mode === 'incremental' ? new Date(previous!.startedAt) : null;
+  const prior = lastFull?.result as ScoresResult['result'] | undefined;
+  return recordRun(db, { workspaceId: opts.workspaceId, kind: 'scores', mode, now: asOf }, async () => {
+    const timings: Record<string, number> = {};
+    const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      const out = await fn();
+      timings[name] = Math.round(performance.now() - t);
+      return out;
+    };
+    return db.transaction(async (tx) => {
+      const rfm = await time('rfm', () =>
+        writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, since, cutPoints: mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : null }),
+      );
+      const cutPoints = mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : await time('cutPoints', () => cutPointsOf(tx, opts.workspaceId));
+      await insertEvents(
+        tx,
+        opts.workspaceId,
+        GRADE_CHANGED_EVENT,
+        rfm.changes.map((c) => ({ messageId: `grade:${c.customerId}:${asOf.toISOString()}`, customerId: c.customerId, properties: { from: c.from, to: c.to } })),
+        asOf,
+      );
+      await time('clvSummary', () => buildClvSummary(tx, { workspaceId: opts.workspaceId, asOf, since }));
+      const fit: ClvFit =
+        mode === 'incremental' && prior
+          ? { bgnbd: prior.clv.bgnbd, gammaGamma: prior.clv.gammaGamma, distinctTuples: prior.clv.distinctTuples, fitMs: 0 }
+          : await time('clvFit', () => fitClvModels(tx));
+      const clvCustomers = await time('clvWrite', () => writeClv(tx, { workspaceId: opts.workspaceId, asOf, settings, fit }));
+      const churn = await time('churn', () => flagChurnRisk(tx, { workspaceId: opts.workspaceId, asOf, settings, since }));
+      const holdout =
+        mode === 'full'
+          ? await time('holdout', () => holdoutValidation(tx, { workspaceId: opts.workspaceId, asOf, holdoutDays: settings.predictionDays }))
+          : (prior?.holdout ?? null);
+      const { rows: dist } = await tx.execute<{ kind: string; name: string | null; n: number }>(sql`
+        select 'segment' as kind, rfm_segment as name, count(*)::int as n from customer_metrics where workspace_id = ${opts.workspaceId}::uuid and rfm_segment is not null group by 2
+        union all
+        select 'grade', grade, count(*)::int from customer_metrics where workspace_id = ${opts.workspaceId}::uuid and grade is not null group by 2`);
+      const segments: Record<string, number> = {};
+      const grades: Record<string, number> = {};
+      for (const d of dist) (d.kind === 'segment' ? segments : grades)[d.name ?? ''] = Number(d.n);
+      const scored = Object.values(segments).reduce((a, b) => a + b, 0);
+      return {
+        customers: rfm.written,
+        result: {
+          asOf: asOf.toISOString(),
+          rfm: { scored, cutPoints, segments },
+          grades: { changed: rfm.changes.length, distribution: grades },
+          clv: { bgnbd: fit.bgnbd, gammaGamma: fit.gammaGamma, customers: clvCustomers, distinctTuples: fit.distinctTuples, fitMs: Math.round(fit.fitMs) },
+          churn,
+          holdout,
+          timingsMs: timings,
+        },
+      };
+    });
+  });
+}
+
+export { DAY_MS };
