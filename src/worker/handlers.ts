@@ -4,6 +4,7 @@ import { deleteExpiredSessions } from '../workspaces/sessions.ts';
 import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob } from '../events/metrics.ts';
 import { DETECT_JOB, detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
 import { DEMO_BEHAVIOUR_JOB, runDemoBehaviourJob } from '../events/demo.ts';
+import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, runAnalyticsSchedule } from '../analytics/jobs.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -14,6 +15,8 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     // Every workspace at once; a job enqueued for one workspace looks at that one only.
     [DEMO_BEHAVIOUR_JOB]: (job, { db }) => runDemoBehaviourJob(db, job),
     [DETECT_JOB]: (job, { db }) => detectAbandonedCarts(db, { workspaceId: job.workspaceId ?? undefined }),
+    [ANALYTICS_REFRESH_JOB]: (job, { db }) => runAnalyticsRefreshJob(db, job),
+    [ANALYTICS_SCHEDULE_JOB]: (_job, { db }) => runAnalyticsSchedule(db),
   };
 }
 
@@ -21,4 +24,5 @@ export function systemJobHandlers(): Record<string, JobHandler> {
 export async function registerSystemSchedules(db: Queryable): Promise<void> {
   await scheduleRecurring(db, { name: 'system:sessions.cleanup', type: 'sessions.cleanup', intervalSeconds: 3600 });
   await scheduleRecurring(db, { name: 'system:commerce.abandoned-carts', type: DETECT_JOB, intervalSeconds: 60 });
+  await scheduleRecurring(db, { name: 'system:analytics.schedule', type: ANALYTICS_SCHEDULE_JOB, intervalSeconds: 3600 });
 }

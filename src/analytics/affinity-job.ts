@@ -1,0 +1,89 @@
+// Preference and style inference of a workspace: category, brand and price-band affinities from
+// product views (weighted by dwell), cart adds, favourites and purchases with time decay
+// (affinity.ts), stored as the customers' inferred preferences beside the stated ones:
+// categories under their path, brands as `brand:<name>`, price bands as `price:<band>`.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/connection.ts';
+import { replacePreferencesBulk } from '../customers/preferences.ts';
+import { inferAffinities, priceBands, type Signal, type SignalKind } from './affinity.ts';
+import { lastRun, recordRun, type RunMode } from './runs.ts';
+
+const SIGNAL_DAYS = 180;
+const EVENT_KINDS: Record<string, SignalKind> = {
+  'Product Viewed': 'view',
+  'Product Added': 'cart_add',
+  'Product Added to Wishlist': 'favourite',
+};
+
+export async function refreshAffinities(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; halfLifeDays?: number }) {
+  const now = opts.now ?? new Date();
+  const ws = opts.workspaceId;
+  const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: ws, kind: 'affinity', succeeded: true }) : null;
+  const since = previous ? new Date(previous.startedAt) : null;
+  return recordRun(db, { workspaceId: ws, kind: 'affinity', mode: since ? 'incremental' : 'full', now }, async () => {
+    const { rows: prices } = await db.execute<{ price: number }>(
+      sql`select price from products where workspace_id = ${ws}::uuid and deleted_at is null and price is not null`,
+    );
+    const bands = priceBands(prices.map((p) => Number(p.price)));
+    const touched = (alias: 'e' | 'o') =>
+      since
+        ? sql`and ${sql.raw(alias)}.customer_id in (select customer_id from customer_metrics where workspace_id = ${ws}::uuid and updated_at >= ${since.toISOString()}::timestamptz)`
+        : sql``;
+    const from = new Date(now.getTime() - SIGNAL_DAYS * 86_400_000).toISOString();
+    // Product views carry the dwell of the product page when the tracker reported it on the view;
+    // dwell readings sent later (Product Dwell) add to the view weight of the same product.
+    const { rows } = await db.execute<{ customer_id: string; kind: string; at: Date; dwell_ms: number | null; category: string | null; brand: string | null; price: number | null }>(sql`
+      select e.customer_id, e.name as kind, e.timestamp as at,
+        nullif(e.properties->>'dwell_ms', '')::float8 as dwell_ms,
+        e.properties->>'category' as category, e.properties->>'brand' as brand,
+        p.price
+      from events e
+      left join products p on p.workspace_id = e.workspace_id and p.sku = coalesce(e.properties->>'sku', e.properties->>'product_id')
+      where e.workspace_id = ${ws}::uuid and e.customer_id is not null and e.type = 'track'
+        and e.name in ('Product Viewed', 'Product Added', 'Product Added to Wishlist', 'Product Dwell')
+        and e.timestamp > ${from}::timestamptz ${touched('e')}
+      union all
+      select o.customer_id, 'purchase', o.placed_at, null, i.category, i.brand, i.unit_price
+      from orders o join order_items i on i.workspace_id = o.workspace_id and i.order_id = o.id
+      where o.workspace_id = ${ws}::uuid and o.customer_id is not null and o.status <> 'cancelled'
+        and o.placed_at > ${from}::timestamptz ${touched('o')}
+      order by 1`);
+    function* signals(): Generator<Signal> {
+      for (const r of rows) {
+        const dwell = r.dwell_ms === null ? undefined : Number(r.dwell_ms);
+        const kind: SignalKind | undefined = r.kind === 'purchase' ? 'purchase' : r.kind === 'Product Dwell' ? 'view' : EVENT_KINDS[r.kind];
+        if (!kind) continue;
+        yield {
+          customerId: r.customer_id,
+          kind,
+          at: new Date(r.at),
+          dwellMs: dwell,
+          category: r.category ?? undefined,
+          brand: r.brand ?? undefined,
+          price: r.price === null ? undefined : Number(r.price),
+        };
+      }
+    }
+    let customers = 0;
+    let batch: { customerId: string; preferences: { category: string; weight: number }[] }[] = [];
+    const flush = async () => {
+      if (batch.length) await db.transaction((tx) => replacePreferencesBulk(tx, { workspaceId: ws, source: 'inferred', sets: batch }));
+      customers += batch.length;
+      batch = [];
+    };
+    for (const a of inferAffinities(signals(), { now, bands, halfLifeDays: opts.halfLifeDays })) {
+      const round = (w: number) => Math.round(w * 1000) / 1000;
+      batch.push({
+        customerId: a.customerId,
+        preferences: [
+          ...a.categories.map((c) => ({ category: c.key, weight: round(c.weight) })),
+          ...a.brands.slice(0, 5).map((b) => ({ category: `brand:${b.key}`, weight: round(b.weight) })),
+          ...a.priceBands.slice(0, 3).map((p) => ({ category: `price:${p.key}`, weight: round(p.weight) })),
+        ],
+      });
+      if (batch.length >= 2000) await flush();
+    }
+    await flush();
+    return { customers, result: { signals: rows.length, priceBands: bands, halfLifeDays: opts.halfLifeDays ?? 30, signalDays: SIGNAL_DAYS } };
+  });
+}

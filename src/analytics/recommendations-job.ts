@@ -1,0 +1,111 @@
+// Per-customer product recommendations of a workspace: the blended recommender (recommend.ts)
+// trained on the last year of purchases, top 10 per buyer written to customer_recommendations,
+// and an offline evaluation on a time split (last 30 days held out) of the blended model against
+// the popularity and item-kNN baselines, kept with the run for the report.
+import { sql } from 'drizzle-orm';
+import type { Db, Queryable } from '../db/connection.ts';
+import {
+  blendedRecommender,
+  evaluateRecommenders,
+  itemKnnRecommender,
+  popularityRecommender,
+  recommendForAll,
+  trainBlended,
+  type ProductMeta,
+  type Purchase,
+} from './recommend.ts';
+import { lastRun, recordRun, type RunMode } from './runs.ts';
+
+const HISTORY_DAYS = 365;
+const HOLDOUT_DAYS = 30;
+export const RECOMMENDATIONS_PER_CUSTOMER = 10;
+
+async function readHistory(db: Queryable, opts: { workspaceId: string; now: Date }): Promise<{ history: Purchase[]; products: ProductMeta[] }> {
+  const from = new Date(opts.now.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
+  const { rows } = await db.execute<{ customer_id: string; product_id: string; at: Date; quantity: number }>(sql`
+    select o.customer_id, i.product_id, o.placed_at as at, i.quantity
+    from orders o join order_items i on i.workspace_id = o.workspace_id and i.order_id = o.id
+    where o.workspace_id = ${opts.workspaceId}::uuid and o.customer_id is not null and i.product_id is not null
+      and o.status <> 'cancelled' and o.placed_at > ${from}::timestamptz and o.placed_at <= ${opts.now.toISOString()}::timestamptz
+    order by o.placed_at`);
+  const { rows: products } = await db.execute<{ id: string; category: string | null; brand: string | null; price: number | null }>(
+    sql`select id, category, brand, price from products where workspace_id = ${opts.workspaceId}::uuid and deleted_at is null`,
+  );
+  return {
+    history: rows.map((r) => ({ customerId: r.customer_id, productId: r.product_id, at: new Date(r.at), quantity: Number(r.quantity) })),
+    products: products.map((p) => ({ productId: p.id, category: p.category ?? '', brand: p.brand ?? undefined, price: p.price === null ? undefined : Number(p.price) })),
+  };
+}
+
+async function writeRecommendations(
+  db: Queryable,
+  opts: { workspaceId: string; rows: { customerId: string; recommendations: { productId: string; score: number; reasons: string[] }[] }[]; now: Date },
+): Promise<void> {
+  const ids = opts.rows.map((r) => r.customerId);
+  await db.execute(sql`delete from customer_recommendations where workspace_id = ${opts.workspaceId}::uuid and customer_id = any(${sql.param(ids)}::uuid[])`);
+  const flat = opts.rows.flatMap((r) => r.recommendations.map((x, i) => ({ c: r.customerId, r: i + 1, p: x.productId, s: x.score, why: x.reasons })));
+  if (flat.length === 0) return;
+  await db.execute(sql`
+    insert into customer_recommendations (workspace_id, customer_id, rank, product_id, score, reasons, computed_at)
+    select ${opts.workspaceId}::uuid, r.c, r.r, r.p, r.s, array(select jsonb_array_elements_text(r.why)), ${opts.now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(flat)}::jsonb) as r(c uuid, r smallint, p uuid, s real, why jsonb)`);
+}
+
+/**
+ * Trains the models and writes recommendations: for every buyer (full) or for buyers whose
+ * metrics changed since the last run (incremental). The evaluation runs with full runs only.
+ */
+export async function refreshRecommendations(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; evaluate?: boolean }) {
+  const now = opts.now ?? new Date();
+  const ws = opts.workspaceId;
+  const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: ws, kind: 'recommendations', succeeded: true }) : null;
+  const since = previous ? new Date(previous.startedAt) : null;
+  return recordRun(db, { workspaceId: ws, kind: 'recommendations', mode: since ? 'incremental' : 'full', now }, async () => {
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    const { history, products } = await readHistory(db, { workspaceId: ws, now });
+    timings.read = Math.round(performance.now() - t);
+    t = performance.now();
+    const model = trainBlended(history, { products });
+    timings.train = Math.round(performance.now() - t);
+    let customerIds: string[];
+    if (since) {
+      const { rows } = await db.execute<{ customer_id: string }>(
+        sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0 and updated_at >= ${since.toISOString()}::timestamptz`,
+      );
+      customerIds = rows.map((r) => r.customer_id);
+    } else {
+      customerIds = [...new Set(history.map((p) => p.customerId))];
+      await db.execute(sql`delete from customer_recommendations where workspace_id = ${ws}::uuid`);
+    }
+    t = performance.now();
+    let batch: { customerId: string; recommendations: { productId: string; score: number; reasons: string[] }[] }[] = [];
+    for (const row of recommendForAll(model, customerIds, RECOMMENDATIONS_PER_CUSTOMER, { now })) {
+      batch.push(row);
+      if (batch.length >= 1000) {
+        const rows = batch;
+        await db.transaction((tx) => writeRecommendations(tx, { workspaceId: ws, rows, now }));
+        batch = [];
+      }
+    }
+    if (batch.length) await db.transaction((tx) => writeRecommendations(tx, { workspaceId: ws, rows: batch, now }));
+    timings.recommend = Math.round(performance.now() - t);
+    let evaluation: unknown = null;
+    if (!since && opts.evaluate !== false && history.length > 0) {
+      t = performance.now();
+      const splitAt = new Date(now.getTime() - HOLDOUT_DAYS * 86_400_000);
+      evaluation = {
+        k: 10,
+        splitAt: splitAt.toISOString(),
+        rows: evaluateRecommenders({
+          history,
+          splitAt,
+          k: 10,
+          recommenders: [popularityRecommender({ products }), itemKnnRecommender({ products }), blendedRecommender({ products })],
+        }),
+      };
+      timings.evaluate = Math.round(performance.now() - t);
+    }
+    return { customers: customerIds.length, result: { purchases: history.length, products: products.length, evaluation, timingsMs: timings } };
+  });
+}
