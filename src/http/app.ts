@@ -21,6 +21,7 @@ import { registerEventExplorerRoutes } from '../events/explorer-routes.ts';
 import { registerTrackerRoutes } from '../events/tracker-routes.ts';
 import { registerCommerceRoutes } from '../commerce/routes.ts';
 import { registerCommerceImportRoutes } from '../commerce/import-routes.ts';
+import { registerAnalyticsRoutes } from '../analytics/routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
@@ -91,6 +92,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerTrackerRoutes(app, deps);
   await registerCommerceRoutes(app, deps);
   await registerCommerceImportRoutes(app, deps);
+  await registerAnalyticsRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
