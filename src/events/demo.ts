@@ -8,6 +8,7 @@ import { upsertProducts } from '../commerce/products.ts';
 import { insertIdentities } from '../customers/customers.ts';
 import { findCustomerIdByIdentity } from '../customers/identities.ts';
 import type { Db } from '../db/connection.ts';
+import { enqueueAnalyticsRefresh } from '../analytics/jobs.ts';
 import { ingestBatch } from './ingest.ts';
 import type { ItemError } from './segment-message.ts';
 import { sql } from 'drizzle-orm';
@@ -155,5 +156,9 @@ export async function runDemoBehaviourJob(db: Db, job: { workspaceId: string | n
   if (!job.workspaceId || !payload || typeof payload.customers !== 'number' || typeof payload.customersAsOf !== 'string') {
     throw new Error(`${DEMO_BEHAVIOUR_JOB}: expected a workspace and { customers, customersAsOf }`);
   }
-  return loadDemoBehaviour(db, { workspaceId: job.workspaceId, customers: payload.customers, seed: payload.seed, customersAsOf: new Date(payload.customersAsOf) });
+  const result = await loadDemoBehaviour(db, { workspaceId: job.workspaceId, customers: payload.customers, seed: payload.seed, customersAsOf: new Date(payload.customersAsOf) });
+  // The analytics pages of the demo then show scores, cohorts, rules and recommendations at once
+  // instead of after the next scheduled run.
+  if (result.loaded) await enqueueAnalyticsRefresh(db, { workspaceId: job.workspaceId });
+  return result;
 }
