@@ -5,6 +5,17 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { createQueryClient } from '../api/query-client.ts';
+import { AnalyticsLayout } from '../analytics/AnalyticsLayout.tsx';
+import { AtRiskPage } from '../analytics/AtRiskPage.tsx';
+import { BasketRulesPage } from '../analytics/BasketRulesPage.tsx';
+import { ClvPage } from '../analytics/ClvPage.tsx';
+import { CohortsPage } from '../analytics/CohortsPage.tsx';
+import { DormantPage } from '../analytics/DormantPage.tsx';
+import { GradesPage } from '../analytics/GradesPage.tsx';
+import { OverviewPage } from '../analytics/OverviewPage.tsx';
+import { RecommendationsPage } from '../analytics/RecommendationsPage.tsx';
+import { RfmPage } from '../analytics/RfmPage.tsx';
+import { SettingsPage as AnalyticsSettingsPage } from '../analytics/SettingsPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
 import { AttributesSettingsPage } from '../customers/AttributesSettingsPage.tsx';
@@ -54,6 +65,18 @@ export function App() {
                 <Route path=":id" element={<RequirePermission permission="analytics.read"><ProductPage /></RequirePermission>} />
               </Route>
               <Route path="carts/abandoned" element={<RequirePermission permission="customers.read"><AbandonedCartsPage /></RequirePermission>} />
+              <Route path="analytics" element={<RequirePermission permission="analytics.read"><AnalyticsLayout /></RequirePermission>}>
+                <Route index element={<OverviewPage />} />
+                <Route path="rfm" element={<RfmPage />} />
+                <Route path="grades" element={<GradesPage />} />
+                <Route path="clv" element={<ClvPage />} />
+                <Route path="at-risk" element={<AtRiskPage />} />
+                <Route path="dormant" element={<DormantPage />} />
+                <Route path="cohorts" element={<CohortsPage />} />
+                <Route path="basket" element={<BasketRulesPage />} />
+                <Route path="recommendations" element={<RecommendationsPage />} />
+                <Route path="settings" element={<AnalyticsSettingsPage />} />
+              </Route>
               <Route path="settings">
                 <Route index element={<SettingsIndex />} />
                 <Route path="general" element={<RequirePermission permission="workspace.read"><GeneralSettingsPage /></RequirePermission>} />

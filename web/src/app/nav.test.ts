@@ -22,11 +22,11 @@ describe('visibleSettings', () => {
 });
 
 describe('visibleMain', () => {
-  it.each(ROLES)('a %s sees the customers, events, products and abandoned carts', (role) => {
-    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'events', 'products', 'abandoned-carts']);
+  it.each(ROLES)('a %s sees the customers, events, products, abandoned carts and analytics', (role) => {
+    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'events', 'products', 'abandoned-carts', 'analytics']);
   });
 
-  it('hides events and products from a member without analytics.read', () => {
+  it('hides events, products and analytics from a member without analytics.read', () => {
     expect(visibleMain(['customers.read'], true).map((s) => s.id)).toEqual(['customers', 'abandoned-carts']);
   });
 

@@ -4,9 +4,9 @@ import type { Permission } from '../workspaces/roles.ts';
 
 /** An area of the main navigation. */
 export type MainSection = {
-  id: 'customers' | 'events' | 'products' | 'abandoned-carts';
+  id: 'customers' | 'events' | 'products' | 'abandoned-carts' | 'analytics';
   path: string;
-  label: 'nav.customers' | 'nav.events' | 'nav.products' | 'nav.abandonedCarts';
+  label: 'nav.customers' | 'nav.events' | 'nav.products' | 'nav.abandonedCarts' | 'nav.analytics';
   permission: Permission;
 };
 
@@ -15,6 +15,7 @@ export const MAIN_SECTIONS: readonly MainSection[] = [
   { id: 'events', path: '/events', label: 'nav.events', permission: 'analytics.read' },
   { id: 'products', path: '/products', label: 'nav.products', permission: 'analytics.read' },
   { id: 'abandoned-carts', path: '/carts/abandoned', label: 'nav.abandonedCarts', permission: 'customers.read' },
+  { id: 'analytics', path: '/analytics', label: 'nav.analytics', permission: 'analytics.read' },
 ];
 
 /** Main areas a member with these permissions may open; none without a workspace. */

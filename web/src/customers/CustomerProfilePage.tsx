@@ -5,6 +5,7 @@ import { IconArrowLeft, IconGitMerge } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
+import { CustomerAnalyticsPanel } from '../analytics/CustomerAnalyticsPanel.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useCan } from '../auth/session.ts';
 import { useAttributeDefs, useCustomer, type Merge } from './api.ts';
@@ -98,6 +99,7 @@ export function CustomerProfilePage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="lg">
+            <CustomerAnalyticsPanel customerId={c.id} />
             <MetricsPanel customerId={c.id} />
             <DuplicatesPanel customer={c} defs={attributeDefs} canEdit={canEdit} onMerged={setJustMerged} />
             <IdentitiesPanel customerId={c.id} identities={c.identities} canEdit={canEdit} />
