@@ -93,7 +93,8 @@ export async function clvCommand(args: string[], options: ClvCommandOptions = {}
     print(JSON.stringify(out));
     return 0;
   }
-  const f = (v: number) => v.toFixed(4);
+  // Degenerate fits (no dropout in the data) send parameters towards 0 or infinity; show those legibly.
+  const f = (v: number) => (v >= 1e-3 && v < 1e6 ? v.toFixed(4) : v.toExponential(3));
   print(`${out.customers} customers (${out.repeatBuyers} repeat buyers), calibration to ${out.calibrationEnd}, time unit ${timeUnitDays} day(s)`);
   print('');
   print('model        parameters                                                  log-likelihood');
