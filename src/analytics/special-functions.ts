@@ -49,11 +49,42 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
 }
 
 function hyp2f1Positive(a: number, b: number, c: number, z: number): number {
+  // Close to 1 the series needs ~1/(1−z) terms; a fit wandering to extreme parameters would stall on them.
+  const m = c - a - b;
+  if (z > 0.9 && Math.abs(m - Math.round(m)) > 1e-4) return hyp2f1NearOne(a, b, c, z);
   // Terms decay like n^(a+b-c-1) z^n; Euler's 2F1 = (1-z)^(c-a-b) 2F1(c-a, c-b; c; z) decays like n^(c-a-b-1) z^n.
   if (z > 0.5 && c - a - b < a + b - c) {
     return Math.pow(1 - z, c - a - b) * hyp2f1Series(c - a, c - b, c, z);
   }
   return hyp2f1Series(a, b, c, z);
+}
+
+/** log|Γ(x)| and the sign of Γ(x), for any real x that is not a pole. */
+function signedLogGamma(x: number): { log: number; sign: number } {
+  if (x > 0) return { log: gammaln(x), sign: 1 };
+  if (Number.isInteger(x)) return { log: Infinity, sign: 1 };
+  // Reflection: Γ(x) = π / (sin(πx) Γ(1−x)).
+  const sine = Math.sin(Math.PI * x);
+  return { log: Math.log(Math.PI) - Math.log(Math.abs(sine)) - gammaln(1 - x), sign: Math.sign(sine) };
+}
+
+/** Γ(c)Γ(p)/(Γ(q)Γ(r)), 0 when q or r is a pole. */
+function gammaRatio(c: number, p: number, q: number, r: number): number {
+  const [gc, gp, gq, gr] = [c, p, q, r].map(signedLogGamma) as [ReturnType<typeof signedLogGamma>, ReturnType<typeof signedLogGamma>, ReturnType<typeof signedLogGamma>, ReturnType<typeof signedLogGamma>];
+  if (gq.log === Infinity || gr.log === Infinity) return 0;
+  return gc.sign * gp.sign * gq.sign * gr.sign * Math.exp(gc.log + gp.log - gq.log - gr.log);
+}
+
+/**
+ * The connection formula to 1 − z (Abramowitz & Stegun 15.3.6), for c − a − b not an integer:
+ * F(a,b;c;z) = Γ(c)Γ(c−a−b)/(Γ(c−a)Γ(c−b)) F(a,b;a+b−c+1;1−z)
+ *            + (1−z)^(c−a−b) Γ(c)Γ(a+b−c)/(Γ(a)Γ(b)) F(c−a,c−b;c−a−b+1;1−z).
+ */
+function hyp2f1NearOne(a: number, b: number, c: number, z: number): number {
+  const w = 1 - z;
+  const first = gammaRatio(c, c - a - b, c - a, c - b);
+  const second = gammaRatio(c, a + b - c, a, b);
+  return (first === 0 ? 0 : first * hyp2f1Series(a, b, a + b - c + 1, w)) + (second === 0 ? 0 : Math.pow(w, c - a - b) * second * hyp2f1Series(c - a, c - b, c - a - b + 1, w));
 }
 
 /** log(exp(x) + exp(y)) without overflow. */

@@ -69,7 +69,10 @@ export async function clvCommand(args: string[], options: ClvCommandOptions = {}
       : parseCsvTransactions(text, { id: values['id-column'], date: values['date-column'], amount: values['amount-column'] });
   if (!result.ok) return fail(`${file}, line ${result.line}: ${result.message}`);
   if (result.transactions.length === 0) return fail(`${file}: no transactions`);
-  const end = calibrationEnd ?? new Date(Math.max(...result.transactions.map((t) => utcDay(t.at))) * 86_400_000);
+  // A loop, not Math.max(...days): spreading a million arguments overflows the stack.
+  let lastDay = -Infinity;
+  for (const t of result.transactions) lastDay = Math.max(lastDay, utcDay(t.at));
+  const end = calibrationEnd ?? new Date(lastDay * 86_400_000);
 
   const { customers } = summarizeTransactions({ transactions: result.transactions, calibrationEnd: end, timeUnitDays });
   if (customers.length === 0) return fail(`${file}: no customer bought on or before ${end.toISOString().slice(0, 10)}`);
@@ -90,7 +93,8 @@ export async function clvCommand(args: string[], options: ClvCommandOptions = {}
     print(JSON.stringify(out));
     return 0;
   }
-  const f = (v: number) => v.toFixed(4);
+  // Degenerate fits (no dropout in the data) send parameters towards 0 or infinity; show those legibly.
+  const f = (v: number) => (v >= 1e-3 && v < 1e6 ? v.toFixed(4) : v.toExponential(3));
   print(`${out.customers} customers (${out.repeatBuyers} repeat buyers), calibration to ${out.calibrationEnd}, time unit ${timeUnitDays} day(s)`);
   print('');
   print('model        parameters                                                  log-likelihood');
