@@ -6,7 +6,7 @@ import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useClv, type ClvReport } from './api.ts';
 import { ChartView } from './ChartView.tsx';
 import { holdoutChartData } from './evaluation.ts';
-import { formatCount, formatDecimal, formatPercent, moneyOrDash, moneyRangeLabel, percentRangeLabel } from './format.ts';
+import { formatCount, formatDecimal, formatParam, formatPercent, moneyOrDash, moneyRangeLabel, percentRangeLabel } from './format.ts';
 import { ComputedAt, NotComputed } from './NotComputed.tsx';
 import { StatCard } from './StatCard.tsx';
 
@@ -24,7 +24,7 @@ function Params({ title, values, testId }: { title: string; values: [string, num
               {name}
             </Text>
             <Text ff="monospace" size="sm">
-              {formatDecimal(v, i18n.language, 3)}
+              {formatParam(v, i18n.language)}
             </Text>
           </div>
         ))}

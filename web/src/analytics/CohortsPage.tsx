@@ -34,7 +34,7 @@ function CohortTable({ kpis, computedAt, mode }: { kpis: Kpis; computedAt: strin
         <Table.Tbody>
           {table.rows.map((row) => (
             <Table.Tr key={row.cohort} data-testid="cohort-row" data-cohort={row.cohort}>
-              <Table.Th>{row.cohort}</Table.Th>
+              <Table.Th style={{ whiteSpace: 'nowrap' }}>{row.cohort}</Table.Th>
               <Table.Td ta="right">{formatCount(row.size, lang)}</Table.Td>
               {row.cells.map((v, k) => {
                 const style = heatStyle(v, table.max);

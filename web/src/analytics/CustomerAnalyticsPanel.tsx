@@ -7,7 +7,7 @@ import { QueryError } from '../app/QueryState.tsx';
 import { useSession } from '../auth/session.ts';
 import { formatDate } from '../i18n/format.ts';
 import { useCustomerAnalytics, type CustomerAnalytics } from './api.ts';
-import { formatCount, formatDecimal, formatPercent, knownReasons, moneyOrDash, weightShares } from './format.ts';
+import { formatCount, formatDecimal, formatPercent, isPriceBand, knownReasons, moneyOrDash, weightShares } from './format.ts';
 import { SegmentBadge } from './RfmPage.tsx';
 import { StatCard } from './StatCard.tsx';
 
@@ -59,7 +59,7 @@ function Affinities({ a }: { a: CustomerAnalytics['affinities'] }) {
                   <div key={item.key} data-testid="customer-affinity" data-group={group}>
                     <Group justify="space-between" gap="xs" wrap="nowrap">
                       <Text size="sm" truncate>
-                        {item.key}
+                        {group === 'priceBands' && isPriceBand(item.key) ? t(`analytics.priceBands.${item.key}`) : item.key}
                       </Text>
                     </Group>
                     <Progress value={item.share * 100} size="sm" color="violet" aria-label={item.key} />

@@ -20,7 +20,7 @@ function RuleEditor({ rule, onChange, path, depth, errors, currency }: { rule: G
     <Stack gap="xs" style={{ flex: 1 }}>
       <Group gap="xs" align="flex-start" wrap="wrap">
         <Select
-          w={240}
+          w={280}
           aria-label={t('analytics.settings.ruleKind')}
           data={kinds.map((k) => ({ value: k, label: t(`analytics.settings.kinds.${k}`) }))}
           value={rule.kind}

@@ -98,7 +98,8 @@ function RunsTable({ o }: { o: Overview }) {
                     <Text size="sm">{run ? formatRunDuration(run.durationMs, lang) : ''}</Text>
                   </Table.Td>
                   <Table.Td ta="right">
-                    <Text size="sm">{run ? formatCount(run.customers, lang) : ''}</Text>
+                    {/* Basket rules are about orders, not customers: the run always says 0. */}
+                    <Text size="sm">{run ? (part === 'basket' ? '—' : formatCount(run.customers, lang)) : ''}</Text>
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm" c="dimmed">

@@ -23,7 +23,7 @@ function HeatMap({ report }: { report: RfmReport }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const { rows, maxCustomers } = rfmGrid(report.cells);
-  const head = { width: 48, textAlign: 'center' as const };
+  const head = { width: 64, textAlign: 'center' as const, whiteSpace: 'nowrap' as const };
   return (
     <Paper withBorder p="md">
       <Title order={4}>{t('analytics.rfm.heatTitle')}</Title>

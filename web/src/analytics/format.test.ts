@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDecimal, formatPercent, formatRunDuration, knownReasons, modelKey, moneyOrDash, moneyRangeLabel, percentRangeLabel, segmentColor, segmentKey, weightShares } from './format.ts';
+import { formatCount, formatDecimal, formatParam, isPriceBand, formatPercent, formatRunDuration, knownReasons, modelKey, moneyOrDash, moneyRangeLabel, percentRangeLabel, segmentColor, segmentKey, weightShares } from './format.ts';
 
 describe('analytics formatting', () => {
   it.each([
@@ -56,6 +56,20 @@ describe('analytics formatting', () => {
     expect(modelKey('item-knn')).toBe('itemKnn');
     expect(modelKey('blended')).toBe('blended');
     expect(modelKey('other')).toBeNull();
+  });
+});
+
+describe('model parameters', () => {
+  it('reads small values as decimals and huge ones in scientific notation', () => {
+    expect(formatParam(0.24312, 'en')).toBe('0.243');
+    expect(formatParam(-253.5821, 'en')).toBe('-253.582');
+    expect(formatParam(1_118_797_277.61, 'en')).toBe('1.119E9');
+    expect(formatParam(null, 'en')).toBe('—');
+  });
+
+  it('knows the named price bands', () => {
+    expect(isPriceBand('luxury')).toBe(true);
+    expect(isPriceBand('band7')).toBe(false);
   });
 });
 

@@ -23,6 +23,23 @@ export function formatDecimal(value: number | null | undefined, language: string
   return new Intl.NumberFormat(language, { maximumFractionDigits: digits }).format(value);
 }
 
+/**
+ * A fitted model parameter: three decimals, or scientific notation once it is large (a fit at
+ * the edge of its space can run to 1e9 and beyond, which grouped digits make unreadable).
+ */
+export function formatParam(value: number | null | undefined, language: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  if (Math.abs(value) >= 1e5) return new Intl.NumberFormat(language, { notation: 'scientific', maximumFractionDigits: 3 }).format(value);
+  return formatDecimal(value, language, 3);
+}
+
+export const PRICE_BANDS = ['budget', 'value', 'mid', 'premium', 'luxury'] as const;
+
+/** Is this one of the five named price bands the server infers (others are band1…bandN)? */
+export function isPriceBand(key: string): key is (typeof PRICE_BANDS)[number] {
+  return (PRICE_BANDS as readonly string[]).includes(key);
+}
+
 /** A whole count; null → a dash. */
 export function formatCount(value: number | null | undefined, language: string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;

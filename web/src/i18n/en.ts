@@ -1102,6 +1102,13 @@ export const en = {
       priceBands: 'Price bands',
       recommendations: 'Recommended products',
     },
+    priceBands: {
+      budget: 'Budget',
+      value: 'Value',
+      mid: 'Mid-range',
+      premium: 'Premium',
+      luxury: 'Luxury',
+    },
     reasons: {
       co_purchase: 'Bought together',
       similar: 'Similar',

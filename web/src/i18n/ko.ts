@@ -1104,6 +1104,13 @@ export const ko: Messages = {
       priceBands: '가격대',
       recommendations: '추천 상품',
     },
+    priceBands: {
+      budget: '초저가',
+      value: '실속',
+      mid: '중간 가격',
+      premium: '프리미엄',
+      luxury: '럭셔리',
+    },
     reasons: {
       co_purchase: '함께 구매',
       similar: '비슷한 상품',
