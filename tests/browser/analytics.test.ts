@@ -310,12 +310,22 @@ describe('after a refresh', () => {
   });
 
   it('compares the three recommenders, best values highlighted', async () => {
-    const { evaluation } = await must<{ evaluation: { rows: { name: string }[] } }>('GET', '/api/analytics/recommendations/evaluation');
+    const { evaluation } = await must<{ evaluation: { rows: ({ name: string } & Record<string, number>)[] } }>('GET', '/api/analytics/recommendations/evaluation');
     expect(evaluation.rows).toHaveLength(3);
     await page.goto('/analytics/recommendations');
     await page.getByTestId('evaluation-table').waitFor();
     expect(await page.getByTestId('evaluation-row').evaluateAll((r) => r.map((el) => el.getAttribute('data-model')))).toEqual(['popularity', 'item-knn', 'blended']);
     expect(await page.getByTestId('evaluation-row').first().textContent()).toContain('Popularity');
+    // The best of each measure is highlighted, unless all three score the same.
+    for (const metric of ['mapAtK', 'ndcgAtK', 'mrr', 'precisionAtK', 'recallAtK']) {
+      const best = Math.max(...evaluation.rows.map((r) => r[metric]!));
+      const winners = evaluation.rows.filter((r) => r[metric] === best && best > 0).map((r) => r.name);
+      const expected = winners.length === 3 ? [] : winners;
+      const shown = await page
+        .locator(`[data-testid="evaluation-${metric}"][data-best="true"]`)
+        .evaluateAll((cells) => cells.map((c) => c.closest('tr')!.getAttribute('data-model')));
+      expect(shown.sort()).toEqual(expected.sort());
+    }
     await screenshot(page, 'analytics-recommendations');
   });
 
@@ -362,6 +372,27 @@ describe('after a refresh', () => {
     expect(rows).toEqual(grades.movements.map((m) => `${m.from}${m.to}${m.direction === 'down' ? 'Down' : m.direction === 'up' ? 'Up' : 'New'}${m.customers}`));
     expect(grades.movements.some((m) => m.from === 'Gold' && m.direction === 'down')).toBe(true);
   }, 180_000);
+
+  it('reads in Korean on a phone-sized screen without the page scrolling sideways', async () => {
+    await context.close();
+    ({ context, page } = await newPage(browser, app.url, { width: 390, height: 844 }));
+    await logIn(page, app.email, app.password);
+    await page.getByTestId('language-switch').click();
+    await page.getByTestId('language-ko').click();
+    await page.goto('/analytics/rfm');
+    await page.getByTestId('rfm-heatmap').waitFor();
+    expect(await page.getByTestId('analytics-tab-overview').textContent()).toBe('개요');
+    expect(await page.getByTestId('analytics-refresh').textContent()).toBe('지금 새로 계산');
+    const champions = page.locator('[data-testid="rfm-segment-row"][data-segment="Champions"] [data-testid="segment-badge"]');
+    if (await champions.count()) expect(await champions.textContent()).toBe('챔피언');
+    // Wide tables scroll inside their frame; the page itself stays as wide as the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'analytics-rfm-ko-phone');
+    await page.goto('/analytics/cohorts');
+    await page.getByTestId('cohort-table').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.getByTestId('cohort-mode').textContent()).toContain('유지율');
+  });
 
   it('shows no refresh button or settings controls to an analyst', async () => {
     const other = await newPage(browser, app.url);

@@ -13,6 +13,11 @@ describe('bestByMetric', () => {
     expect(best).toEqual({ mapAtK: ['item-knn'], ndcgAtK: ['popularity', 'item-knn'], mrr: ['popularity'], precisionAtK: ['popularity', 'item-knn'], recallAtK: [] });
   });
 
+  it('highlights nothing where every model scores the same', () => {
+    expect(bestByMetric([row('popularity', { mrr: 0.75 }), row('item-knn', { mrr: 0.75 }), row('blended', { mrr: 0.75 })]).mrr).toEqual([]);
+    expect(bestByMetric([row('blended', { mrr: 0.75 })]).mrr).toEqual(['blended']);
+  });
+
   it('has nothing to highlight without rows', () => {
     expect(bestByMetric([]).mapAtK).toEqual([]);
   });

@@ -4,13 +4,17 @@ export const EVALUATION_METRICS = ['mapAtK', 'ndcgAtK', 'mrr', 'precisionAtK', '
 export type EvaluationMetric = (typeof EVALUATION_METRICS)[number];
 export type EvaluationRow = { name: string; users: number } & Record<EvaluationMetric, number>;
 
-/** For each metric, the names of the models with the best (highest) value; ties share it, all-zero columns have none. */
+/**
+ * For each metric, the names of the models with the best (highest) value; ties share it. A
+ * column where every model scores the same (or nothing above zero) has no best.
+ */
 export function bestByMetric(rows: readonly EvaluationRow[]): Record<EvaluationMetric, string[]> {
   const out = {} as Record<EvaluationMetric, string[]>;
   for (const metric of EVALUATION_METRICS) {
     const values = rows.map((r) => r[metric]).filter((v) => Number.isFinite(v));
     const best = Math.max(...values);
-    out[metric] = values.length && best > 0 ? rows.filter((r) => Math.abs(r[metric] - best) < 1e-12).map((r) => r.name) : [];
+    const winners = values.length && best > 0 ? rows.filter((r) => Math.abs(r[metric] - best) < 1e-12).map((r) => r.name) : [];
+    out[metric] = winners.length === rows.length && rows.length > 1 ? [] : winners;
   }
   return out;
 }
