@@ -51,7 +51,6 @@ CREATE TABLE "customer_recommendations" (
 	CONSTRAINT "customer_recommendations_workspace_id_customer_id_rank_pk" PRIMARY KEY("workspace_id","customer_id","rank")
 );
 --> statement-breakpoint
-ALTER TABLE "customer_metrics" ADD COLUMN "rfm_recency_days" integer;--> statement-breakpoint
 ALTER TABLE "customer_metrics" ADD COLUMN "rfm_frequency" integer;--> statement-breakpoint
 ALTER TABLE "customer_metrics" ADD COLUMN "rfm_monetary" bigint;--> statement-breakpoint
 ALTER TABLE "customer_metrics" ADD COLUMN "rfm_r" smallint;--> statement-breakpoint

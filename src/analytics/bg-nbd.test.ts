@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bgNbdLogLikelihood, conditionalExpectedPurchases, expectedPurchases, fitBgNbd, probabilityAlive } from './bg-nbd.ts';
+import { bgNbdLogLikelihood, conditionalExpectedPurchases, expectedPurchases, fitBgNbd, hyp2f1Large, probabilityAlive } from './bg-nbd.ts';
+import { hyp2f1 } from './special-functions.ts';
 import { cdnowPublishedSummary, cdnowRebuiltSummary } from './cdnow-reference.ts';
 import { compressRows } from './clv-summary.ts';
 
@@ -57,5 +58,28 @@ describe('BG/NBD expectations (lifetimes checks against Hardie’s spreadsheet)'
   });
   it('conditional expectation of a new customer (x = 0, T = 0) is E[X(t)]', () => {
     expect(conditionalExpectedPurchases(fit, 20, { x: 0, tx: 0, T: 0 })).toBeCloseTo(expectedPurchases(fit, 20), 10);
+  });
+});
+
+describe('hyp2f1Large', () => {
+  it('agrees with the series where both still converge, and takes the limit past 10⁴', () => {
+    // B = C/3 large: the series converges (z small), the limit is within A·z/C.
+    for (const [A, B, C, z] of [
+      [2.5, 8000, 24000, 0.05],
+      [10.2, 20000, 60000, 0.1],
+    ] as const) {
+      const limit = Math.pow(1 - (B / C) * z, -A);
+      expect(Math.abs(hyp2f1Large(A, B, C, z) / hyp2f1(A, B, C, z) - 1)).toBeLessThan(1e-3);
+      expect(Math.abs(limit / hyp2f1(A, B, C, z) - 1)).toBeLessThan((5 * A * z) / C + 1e-9);
+    }
+  });
+
+  it('gives finite expectations for a degenerate fit (a, b → ∞) in no time', () => {
+    const params = { r: 0.8, alpha: 3.5, a: 62_852_674, b: 4_901_259 };
+    const t0 = performance.now();
+    const e = conditionalExpectedPurchases(params, 13, { x: 5, tx: 40, T: 60 });
+    expect(Number.isFinite(e)).toBe(true);
+    expect(e).toBeGreaterThan(0);
+    expect(performance.now() - t0).toBeLessThan(50);
   });
 });

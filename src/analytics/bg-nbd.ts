@@ -129,10 +129,21 @@ export function expectedPurchases({ r, alpha, a, b }: BgNbdParams, t: number): n
 }
 
 /** E[Y(t) | x, tx, T]: expected purchases in the next t time units of a customer with this history. */
+/**
+ * ₂F₁(A, B; C; z) for the BG/NBD expectations. When a shop's customers hardly ever drop out the
+ * fit drives a and b towards infinity (the dropout probability p = a / (a + b) becomes a constant);
+ * the series then needs millions of terms. For B, C ≫ A the function tends to (1 − (B/C)·z)^−A,
+ * with a relative error of order A·z / C, so past 10⁴ that limit is used.
+ */
+export function hyp2f1Large(A: number, B: number, C: number, z: number): number {
+  if (B > 1e4 && C > 1e4) return Math.pow(1 - (B / C) * z, -A);
+  return hyp2f1(A, B, C, z);
+}
+
 export function conditionalExpectedPurchases({ r, alpha, a, b }: BgNbdParams, t: number, { x, tx, T }: RfCustomer): number {
   if (t === 0) return 0;
   const z = t / (alpha + T + t);
-  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z));
+  const numerator = ((a + b + x - 1) / (a - 1)) * (1 - Math.pow((alpha + T) / (alpha + T + t), r + x) * hyp2f1Large(r + x, b + x, a + b + x - 1, z));
   const denominator = 1 + (x > 0 ? (a / (b + x - 1)) * Math.pow((alpha + T) / (alpha + tx), r + x) : 0);
   return numerator / denominator;
 }

@@ -5,7 +5,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { lastRun, lastRuns } from './runs.ts';
-import { GRADE_CHANGED_EVENT } from './scores.ts';
+import { GRADE_CHANGED_EVENT, recencyOf } from './scores.ts';
 import { getAnalyticsSettings } from './settings.ts';
 
 type Ws = { workspaceId: string };
@@ -59,7 +59,7 @@ export async function rfmReport(db: Queryable, opts: Ws) {
     from customer_metrics m where ${live(opts.workspaceId)} and rfm_r is not null group by 1, 2 order by 1, 2`);
   const { rows: segments } = await db.execute<{ segment: string; customers: number; revenue: number; recency: number; frequency: number }>(sql`
     select rfm_segment as segment, count(*)::int as customers, coalesce(sum(rfm_monetary), 0)::float8 as revenue,
-      avg(rfm_recency_days)::float8 as recency, avg(rfm_frequency)::float8 as frequency
+      avg(${recencyOf(new Date())})::float8 as recency, avg(rfm_frequency)::float8 as frequency
     from customer_metrics m where ${live(opts.workspaceId)} and rfm_segment is not null group by 1 order by 2 desc`);
   const run = await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
   const result = (run?.result ?? {}) as { rfm?: { cutPoints?: unknown } };
@@ -157,9 +157,9 @@ function page(limit?: number, offset?: number): SQL {
 /** At-risk customers, most valuable first. */
 export async function atRiskList(db: Queryable, opts: Ws & { pii: boolean; limit?: number; offset?: number }) {
   const { rows } = await db.execute<
-    Person & { grade: string | null; clv: number | null; p_alive: number | null; rfm_recency_days: number | null; churn_flagged_at: Date | null; churn_priority: number; total_spend: number; order_count: number; rfm_segment: string | null }
+    Person & { grade: string | null; clv: number | null; p_alive: number | null; recency: number | null; churn_flagged_at: Date | null; churn_priority: number; total_spend: number; order_count: number; rfm_segment: string | null }
   >(sql`
-    select m.customer_id, c.name, c.email, c.phone, m.grade, m.clv, m.p_alive, m.rfm_recency_days, m.churn_flagged_at, m.churn_priority,
+    select m.customer_id, c.name, c.email, c.phone, m.grade, m.clv, m.p_alive, ${recencyOf(new Date())} as recency, m.churn_flagged_at, m.churn_priority,
       m.total_spend, m.order_count, m.rfm_segment
     from customer_metrics m join customers c on c.workspace_id = m.workspace_id and c.id = m.customer_id and c.deleted_at is null
     where m.workspace_id = ${opts.workspaceId}::uuid and m.churn_risk
@@ -174,7 +174,7 @@ export async function atRiskList(db: Queryable, opts: Ws & { pii: boolean; limit
       segment: r.rfm_segment,
       clv: numOrNull(r.clv),
       pAlive: numOrNull(r.p_alive),
-      daysSinceLastOrder: numOrNull(r.rfm_recency_days),
+      daysSinceLastOrder: numOrNull(r.recency),
       orders: num(r.order_count),
       totalSpend: num(r.total_spend),
       flaggedAt: r.churn_flagged_at ? new Date(r.churn_flagged_at).toISOString() : null,
@@ -266,9 +266,9 @@ export async function recommendationEvaluation(db: Queryable, opts: Ws) {
 export async function customerAnalytics(db: Queryable, opts: Ws & { customerId: string }) {
   const ws = opts.workspaceId;
   const { rows } = await db.execute<Record<string, unknown>>(sql`
-    select rfm_recency_days, rfm_frequency, rfm_monetary, rfm_r, rfm_f, rfm_m, rfm_segment, grade, grade_since,
+    select case when m.rfm_r is null then null else ${recencyOf(new Date())} end as rfm_recency_days, rfm_frequency, rfm_monetary, rfm_r, rfm_f, rfm_m, rfm_segment, grade, grade_since,
       expected_purchases, p_alive, clv, churn_risk, churn_flagged_at, scores_updated_at
-    from customer_metrics where workspace_id = ${ws}::uuid and customer_id = ${opts.customerId}::uuid`);
+    from customer_metrics m where workspace_id = ${ws}::uuid and customer_id = ${opts.customerId}::uuid`);
   const m = rows[0];
   const { rows: recs } = await db.execute<{ rank: number; product_id: string; score: number; reasons: string[]; computed_at: Date; sku: string | null; name: string | null; category: string | null; price: number | null; currency: string | null; image_url: string | null }>(sql`
     select r.rank, r.product_id, r.score, r.reasons, r.computed_at, p.sku, p.name, p.category, p.price, p.currency, p.image_url

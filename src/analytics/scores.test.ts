@@ -117,8 +117,8 @@ describeEachDb('analytics scores', (getDb) => {
     expect(summary.customers.length).toBe(54);
     for (const c of summary.customers) {
       const r = rows.get(c.customerId)!;
-      expect(r.p_alive).toBeCloseTo(probabilityAlive(fit!, c), 9);
-      expect(r.expected_purchases).toBeCloseTo(conditionalExpectedPurchases(fit!, 90 / 7, c), 9);
+      expect(r.p_alive).toBeCloseTo(probabilityAlive(fit!, c), 4);
+      expect(r.expected_purchases).toBeCloseTo(conditionalExpectedPurchases(fit!, 90 / 7, c), 3);
       expect(r.clv).toBeGreaterThanOrEqual(0);
     }
     expect(out.result.clv.customers).toBe(54);

@@ -46,6 +46,11 @@ export type ScoresResult = {
   };
 };
 
+/** Whole days from the customer's last order (`m.last_order_at`) to `asOf`, as `recencyDays` counts them. */
+export function recencyOf(asOf: Date): SQL {
+  return sql`greatest(0, floor(extract(epoch from (${asOf.toISOString()}::timestamptz - m.last_order_at)) / 86400))::int`;
+}
+
 /** SQL that is true when a grade rule holds, over the scored row `s` (r, f, m, frequency, monetary). */
 function ruleSql(rule: GradeRule): SQL {
   switch (rule.kind) {
@@ -137,11 +142,11 @@ function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number 
     from b left join ranked using (customer_id)`;
 }
 
-async function cutPointsOf(db: Queryable, workspaceId: string): Promise<RfmCutPoints | null> {
+async function cutPointsOf(db: Queryable, workspaceId: string, asOf: Date): Promise<RfmCutPoints | null> {
   // The smallest value (largest recency) holding each score 2–5, from what was just written.
   const { rows } = await db.execute<{ s: number; rec: number | null; freq: number | null; mon: number | null }>(sql`
     select s.s,
-      (select max(rfm_recency_days) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_r >= s.s) as rec,
+      (select max(${recencyOf(asOf)}) from customer_metrics m where workspace_id = ${workspaceId}::uuid and rfm_r >= s.s) as rec,
       (select min(rfm_frequency) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_f >= s.s) as freq,
       (select min(rfm_monetary) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_m >= s.s) as mon
     from generate_series(2, 5) as s(s) order by s.s`);
@@ -165,7 +170,7 @@ async function writeRfmAndGrades(
       from s join customer_metrics cur on cur.workspace_id = ${ws}::uuid and cur.customer_id = s.customer_id
     )
     update customer_metrics m set
-      rfm_recency_days = g.rec, rfm_frequency = case when g.rec is null then null else g.freq end,
+      rfm_frequency = case when g.rec is null then null else g.freq end,
       rfm_monetary = case when g.rec is null then null else g.mon end,
       rfm_r = g.r, rfm_f = g.f, rfm_m = g.m, rfm_segment = g.segment,
       grade = g.grade,
@@ -173,8 +178,8 @@ async function writeRfmAndGrades(
       scores_updated_at = ${now}::timestamptz
     from g
     where m.workspace_id = ${ws}::uuid and m.customer_id = g.customer_id
-      and (m.rfm_recency_days, m.rfm_frequency, m.rfm_monetary, m.rfm_r, m.rfm_f, m.rfm_m, m.rfm_segment, m.grade)
-        is distinct from (g.rec, case when g.rec is null then null else g.freq end, case when g.rec is null then null else g.mon end, g.r::smallint, g.f::smallint, g.m::smallint, g.segment, g.grade)
+      and (m.rfm_frequency, m.rfm_monetary, m.rfm_r, m.rfm_f, m.rfm_m, m.rfm_segment, m.grade)
+        is distinct from (case when g.rec is null then null else g.freq end, case when g.rec is null then null else g.mon end, g.r::smallint, g.f::smallint, g.m::smallint, g.segment, g.grade)
     returning m.customer_id, g.old_grade, g.grade`);
   const changes = rows
     .filter((r) => r.old_grade !== r.grade && r.old_grade !== null)
@@ -313,17 +318,20 @@ async function writeClv(db: Queryable, opts: { workspaceId: string; asOf: Date; 
   const xs: number[] = [];
   const txs: number[] = [];
   const ts: number[] = [];
-  const alive: number[] = [];
-  const expected: number[] = [];
-  const discounted: number[] = [];
+  const alive: (number | null)[] = [];
+  const expected: (number | null)[] = [];
+  const discounted: (number | null)[] = [];
   for (const t of tuples) {
     const c = { x: Number(t.x), tx: Number(t.tx_days) / WEEK_DAYS, T: Number(t.t_days) / WEEK_DAYS };
     xs.push(c.x);
     txs.push(Number(t.tx_days));
     ts.push(Number(t.t_days));
-    alive.push(probabilityAlive(bgnbd, c));
-    expected.push(conditionalExpectedPurchases(bgnbd, opts.settings.predictionDays / WEEK_DAYS, c));
-    discounted.push(gammaGamma ? discountedPurchases(bgnbd, c, { horizonDays: opts.settings.clvHorizonDays, annualRate: opts.settings.clvDiscountRate }) : 0);
+    // A degenerate fit (e.g. a → 0 when nobody ever drops out) can make a figure NaN or infinite
+    // for some histories: those customers get no figure rather than a wrong one.
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    alive.push(finite(probabilityAlive(bgnbd, c)));
+    expected.push(finite(conditionalExpectedPurchases(bgnbd, opts.settings.predictionDays / WEEK_DAYS, c)));
+    discounted.push(gammaGamma ? finite(discountedPurchases(bgnbd, c, { horizonDays: opts.settings.clvHorizonDays, annualRate: opts.settings.clvDiscountRate })) : 0);
   }
   // Gamma-Gamma's conditional expected spend: p(v + x·zbar) / (px + q − 1); with no repeat
   // purchase, the population mean pv / (q − 1).
@@ -331,15 +339,21 @@ async function writeClv(db: Queryable, opts: { workspaceId: string; asOf: Date; 
     ? sql`case when s.x > 0 and s.zbar > 0 then ${gammaGamma.p}::float8 * (${gammaGamma.v}::float8 + s.x * s.zbar) / (${gammaGamma.p}::float8 * s.x + ${gammaGamma.q}::float8 - 1)
         else ${gammaGamma.p}::float8 * ${gammaGamma.v}::float8 / (${gammaGamma.q}::float8 - 1) end`
     : sql`null::float8`;
+  // Rounded (P(alive) to 4 decimals, expected purchases to 3, CLV to whole minor units) and
+  // written only where they changed: the figures move a little every day for everyone, and a
+  // daily run need not rewrite a million rows for changes nobody can see.
   const { rowCount } = await db.execute(sql`
     update customer_metrics m set
-      p_alive = t.p, expected_purchases = t.e,
-      clv = case when ${gammaGamma !== null} then round(t.d * ${spend})::bigint else null end,
-      scores_updated_at = ${opts.asOf.toISOString()}::timestamptz
-    from clv_summary s
-    join unnest(${sql.param(xs)}::int[], ${sql.param(txs)}::int[], ${sql.param(ts)}::int[], ${sql.param(alive)}::float8[], ${sql.param(expected)}::float8[], ${sql.param(discounted)}::float8[])
-      as t(x, tx_days, t_days, p, e, d) on t.x = s.x and t.tx_days = s.tx_days and t.t_days = s.t_days
-    where m.workspace_id = ${opts.workspaceId}::uuid and m.customer_id = s.customer_id`);
+      p_alive = n.p, expected_purchases = n.e, clv = n.clv, scores_updated_at = ${opts.asOf.toISOString()}::timestamptz
+    from (
+      select s.customer_id, round(t.p::numeric, 4)::float8 as p, round(t.e::numeric, 3)::float8 as e,
+        case when ${gammaGamma !== null} then round(t.d * ${spend})::bigint else null end as clv
+      from clv_summary s
+      join unnest(${sql.param(xs)}::int[], ${sql.param(txs)}::int[], ${sql.param(ts)}::int[], ${sql.param(alive)}::float8[], ${sql.param(expected)}::float8[], ${sql.param(discounted)}::float8[])
+        as t(x, tx_days, t_days, p, e, d) on t.x = s.x and t.tx_days = s.tx_days and t.t_days = s.t_days
+    ) n
+    where m.workspace_id = ${opts.workspaceId}::uuid and m.customer_id = n.customer_id
+      and (m.p_alive, m.expected_purchases, m.clv) is distinct from (n.p, n.e, n.clv)`);
   return rowCount ?? 0;
 }
 
@@ -355,10 +369,10 @@ async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: D
   const gradeWeight = levels
     ? sql`case m.grade ${sql.join(opts.settings.grades.map((g, i) => sql`when ${g.name}::text then ${levels - i}`), sql` `)} else 0 end`
     : sql`0`;
-  const { rows } = await db.execute<{ customer_id: string; flagged: boolean; newly: boolean; p_alive: number | null; clv: number | null; grade: string | null; rfm_recency_days: number | null }>(sql`
+  const { rows } = await db.execute<{ customer_id: string; flagged: boolean; newly: boolean; p_alive: number | null; clv: number | null; grade: string | null; recency: number | null }>(sql`
     with n as (
       select m.customer_id,
-        (m.order_count > 0 and ((m.p_alive is not null and m.p_alive < ${opts.settings.churnPAlive}) or m.rfm_recency_days > ${opts.settings.churnRecencyDays})) as risk,
+        (m.order_count > 0 and ((m.p_alive is not null and m.p_alive < ${opts.settings.churnPAlive}) or ${recencyOf(opts.asOf)} > ${opts.settings.churnRecencyDays})) as risk,
         (1 + ${gradeWeight}) * (1 + coalesce(m.clv, m.total_spend, 0)::float8) as priority,
         m.churn_risk as was
       from customer_metrics m
@@ -373,7 +387,7 @@ async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: D
     from n
     where m.workspace_id = ${ws}::uuid and m.customer_id = n.customer_id
       and (m.churn_risk is distinct from n.risk or (n.risk and m.churn_priority is distinct from n.priority))
-    returning m.customer_id, n.risk as flagged, (n.risk and not n.was) as newly, m.p_alive, m.clv, m.grade, m.rfm_recency_days`);
+    returning m.customer_id, n.risk as flagged, (n.risk and not n.was) as newly, m.p_alive, m.clv, m.grade, ${recencyOf(opts.asOf)} as recency`);
   const newly = rows.filter((r) => r.newly);
   await insertEvents(
     db,
@@ -386,7 +400,7 @@ async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: D
         p_alive: r.p_alive,
         clv: r.clv === null ? null : Number(r.clv),
         grade: r.grade,
-        days_since_last_order: r.rfm_recency_days,
+        days_since_last_order: r.recency,
         reason: r.p_alive !== null && r.p_alive < opts.settings.churnPAlive ? 'p_alive' : 'recency',
       },
     })),
@@ -441,10 +455,12 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
       await tx.execute(sql`set local jit = off`);
+      // Grouping millions of orders by customer and day spilled to disk at the default 4 MB.
+      await tx.execute(sql`set local work_mem = '64MB'`);
       const rfm = await time('rfm', () =>
         writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, since, cutPoints: mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : null }),
       );
-      const cutPoints = mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : await time('cutPoints', () => cutPointsOf(tx, opts.workspaceId));
+      const cutPoints = mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : await time('cutPoints', () => cutPointsOf(tx, opts.workspaceId, asOf));
       await insertEvents(
         tx,
         opts.workspaceId,

@@ -90,8 +90,11 @@ export const customerMetrics = pgTable(
     mostActiveHour: integer('most_active_hour'),
     updatedAt: tz('updated_at').notNull().defaultNow(),
     // Scores the analytics area materialises (src/analytics/scores.ts); null until its first run.
-    /** Days since the last order, orders and spend (minor units) within the workspace's RFM window. */
-    rfmRecencyDays: integer('rfm_recency_days'),
+    /**
+     * Orders and spend (minor units) within the workspace's RFM window. Recency is not stored: it
+     * grows every day for everyone and is read from last_order_at, so a daily run rewrites only
+     * the customers whose scores changed.
+     */
     rfmFrequency: integer('rfm_frequency'),
     rfmMonetary: bigint('rfm_monetary', { mode: 'number' }),
     /** Quintile scores 1–5 (5 = most recent, most frequent, highest spend). */
