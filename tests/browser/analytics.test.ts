@@ -140,7 +140,7 @@ describe('before the first run', () => {
     await page.getByRole('heading', { name: 'Analytics', exact: true }).waitFor();
     await page.getByTestId('analytics-not-computed').waitFor();
     expect(await page.getByTestId('analytics-refresh-empty').isVisible()).toBe(true);
-    for (const tab of ['rfm', 'grades', 'clv', 'at-risk', 'cohorts', 'basket', 'recommendations']) {
+    for (const tab of ['rfm', 'grades', 'clv', 'at-risk', 'dormant', 'cohorts', 'basket', 'recommendations']) {
       await page.getByTestId(`analytics-tab-${tab}`).click();
       await page.waitForURL(`**/analytics/${tab}`);
       await page.getByTestId('analytics-not-computed').getByText('Not computed yet').waitFor();
@@ -254,6 +254,7 @@ describe('after a refresh', () => {
     expect(await rows.getByTestId('analytics-customer-link').allTextContents()).toEqual(list.customers.map((c) => c.name));
     const first = list.customers[0]!;
     expect(await rows.first().getByTestId('at-risk-palive').textContent()).toBe(first.pAlive === null ? '—' : percent(first.pAlive));
+    await screenshot(page, 'analytics-at-risk');
     await rows.first().getByTestId('analytics-customer-link').click();
     await page.waitForURL(`**/customers/${first.customerId}`);
     await page.getByTestId('customer-analytics').waitFor();
@@ -305,6 +306,7 @@ describe('after a refresh', () => {
     await page.getByTestId('basket-level').getByText('Categories').click();
     await expect.poll(() => page.getByTestId('basket-rules').getAttribute('data-level'), poll).toBe('category');
     expect(await page.getByTestId('basket-rule').count()).toBe(Math.min(50, categories.total));
+    await screenshot(page, 'analytics-basket');
     await page.getByTestId('basket-min-lift').fill('100');
     await page.getByTestId('basket-empty').waitFor();
   });

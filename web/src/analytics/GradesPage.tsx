@@ -120,7 +120,7 @@ export function GradesPage() {
   if (grades.isError) return <QueryError error={grades.error} onRetry={() => void grades.refetch()} />;
   const report = grades.data;
   const graded = report.distribution.some((d) => d.customers > 0);
-  if (!graded && !overview.data?.runs.scores) return <NotComputed />;
+  if (!graded && overview.data && !overview.data.runs.scores) return <NotComputed />;
   return (
     <Stack gap="lg">
       <Distribution report={report} />

@@ -31,6 +31,18 @@ describe('refreshFinished', () => {
     expect(refreshFinished(snap, { ...all('c'), scores: run('s') })).toBe(true);
   });
 
+  it('ends a refresh that joined a job whose first parts had finished', () => {
+    const snap = runSnapshot({ ...all('old'), scores: run('j'), cohorts: run('j'), basket: run('j', 'running') });
+    expect(refreshFinished(snap, { ...all('old'), scores: run('j'), cohorts: run('j'), basket: run('j') })).toBe(false);
+    expect(refreshFinished(snap, { ...all('j'), recommendations: run('j', 'running') })).toBe(false);
+    expect(refreshFinished(snap, all('j'))).toBe(true);
+  });
+
+  it('is not ended by an hourly incremental run', () => {
+    const snap = runSnapshot(all('a'));
+    expect(refreshFinished(snap, { ...all('a'), scores: run('i'), recommendations: { ...run('i'), mode: 'incremental' } })).toBe(false);
+  });
+
   it('knows when something runs', () => {
     expect(anyRunning(all('a'))).toBe(false);
     expect(anyRunning({ basket: run('x', 'running') })).toBe(true);

@@ -25,8 +25,11 @@ export function anyRunning(runs: Runs): boolean {
 }
 
 /**
- * Has the refresh asked for after `snapshot` finished? Yes once no part is running and every part
- * has a new run, or a new run failed (the parts after a failed one do not run).
+ * Has the refresh asked for after `snapshot` finished? A full refresh runs the parts in order and
+ * ends with recommendations, so: once nothing runs and there is a new full recommendations run,
+ * or a new run failed (the parts after a failed one do not run). Waiting for the last part rather
+ * than for a new run of every part also ends a refresh that joined a job already under way (the
+ * server dedupes), whose first parts may have finished before it was asked for.
  */
 export function refreshFinished(snapshot: Record<string, string>, runs: Runs): boolean {
   if (anyRunning(runs)) return false;
@@ -35,5 +38,5 @@ export function refreshFinished(snapshot: Record<string, string>, runs: Runs): b
     return run !== undefined && (run.id ?? run.startedAt) !== snapshot[p];
   });
   if (fresh.some((p) => runs[p]!.status === 'failed')) return true;
-  return fresh.length === RUN_PARTS.length;
+  return fresh.includes('recommendations') && runs.recommendations!.mode === 'full';
 }

@@ -835,7 +835,7 @@ export const ko: Messages = {
     lastDays: '최근 {{count}}일',
     days: '{{formatted}}일',
     daysAgo: '{{formatted}}일 전',
-    range: '{{total}}명 중 {{from}}–{{to}}',
+    range: '전체 {{total}} 중 {{from}}–{{to}}',
     notComputed: {
       title: '아직 계산되지 않았습니다',
       text: '첫 분석 실행이 끝나면 이 수치가 나타납니다. “지금 새로 계산”으로 시작하세요. 백그라운드에서 잠시 걸립니다.',
