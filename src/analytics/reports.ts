@@ -104,7 +104,8 @@ export async function gradesReport(db: Queryable, opts: Ws & { days?: number }) 
       from: m.from,
       to: m.to,
       customers: num(m.customers),
-      direction: m.from === null ? 'new' : order.indexOf(m.to ?? '') < order.indexOf(m.from) ? 'up' : 'down',
+      // Higher grades come first in the list; losing every grade (to = null) is a move down.
+      direction: m.from === null ? 'new' : m.to === null ? 'down' : order.indexOf(m.to) < order.indexOf(m.from) ? 'up' : 'down',
     })),
   };
 }
