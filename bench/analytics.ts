@@ -86,7 +86,7 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     const runAt = new Date();
     const [full, fullMs] = await time(() => refreshScores(db, { workspaceId: ws, now: runAt }));
     const t = full.result.timingsMs;
-    figures.push({ name: 'db: first RFM + grades run (writes every customer)', value: t.rfm ?? NaN, unit: 'ms' });
+    figures.push({ name: 'db: first RFM + grades run (writes every customer)', value: (t.cutPoints ?? 0) + (t.rfm ?? NaN), unit: 'ms' });
     figures.push({ name: 'db: CLV summary from orders', value: t.clvSummary ?? NaN, unit: 'ms' });
     figures.push({ name: 'db: BG/NBD + Gamma-Gamma fit (1M customers)', value: t.clvFit ?? NaN, unit: 'ms', target: '≤ 30000', ok: (t.clvFit ?? Infinity) <= 30000 });
     figures.push({ name: 'db: distinct (x, tx, T) tuples', value: full.result.clv.distinctTuples, unit: 'rows' });
@@ -99,7 +99,8 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     const nextDay = new Date(runAt.getTime() + 86_400_000);
     const [daily, dailyMs] = await time(() => refreshScores(db, { workspaceId: ws, now: nextDay }));
     const d = daily.result.timingsMs;
-    figures.push({ name: 'db: full RFM + grades from aggregates (daily run)', value: d.rfm ?? NaN, unit: 'ms', target: '≤ 2000', ok: (d.rfm ?? Infinity) <= 2000 });
+    const dailyRfm = (d.cutPoints ?? 0) + (d.rfm ?? NaN);
+    figures.push({ name: 'db: full RFM + grades from aggregates (daily run)', value: dailyRfm, unit: 'ms', target: '≤ 2000', ok: dailyRfm <= 2000 });
     figures.push({ name: 'db: rows rewritten by the daily RFM + grades', value: daily.customers, unit: 'rows' });
     figures.push({ name: 'db: daily full scores run', value: dailyMs, unit: 'ms' });
     opts.notes.push(`fitted BG/NBD ${JSON.stringify(full.result.clv.bgnbd)}; Gamma-Gamma ${JSON.stringify(full.result.clv.gammaGamma)}`);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../bench/generate/random.ts';
-import { applyRfmCutPoints, RFM_SEGMENT_RULES, RFM_SEGMENTS, rfmSegment, rfmValues, scoredRows, scoreRfm, type RfmAggregate, type RfmSegment } from './rfm.ts';
+import { applyRfmCutPoints, rfmCutPoints, RFM_SEGMENT_RULES, RFM_SEGMENTS, rfmSegment, rfmValues, scoredRows, scoreRfm, type RfmAggregate, type RfmSegment } from './rfm.ts';
 
 const score = (rows: RfmAggregate[], asOf: Date) => {
   const table = scoreRfm(rows, { asOf });
@@ -219,5 +219,26 @@ describe('rfmSegment', () => {
     [3, 0, 1],
   ])('refuses scores outside 1–5 (%i, %i, %i)', (r, f, m) => {
     expect(() => rfmSegment({ r, f, m })).toThrow(/whole numbers from 1 to 5/);
+  });
+});
+
+describe('rfmCutPoints', () => {
+  it('finds the cut points scoreRfm uses, from bare columns', () => {
+    const asOf = new Date('2026-06-30T00:00:00Z');
+    let seed = 11;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rows = Array.from({ length: 997 }, (_, i) => ({
+      customerId: `c${i}`,
+      lastOrderAt: new Date(asOf.getTime() - Math.floor(rand() * 400) * 86_400_000),
+      orderCount: 1 + Math.floor(rand() * rand() * 12),
+      totalSpend: Math.floor(rand() * 50) * 10_000,
+    }));
+    const table = scoreRfm(rows, { asOf });
+    const cuts = rfmCutPoints({
+      recencyDays: Float64Array.from(rows, (r) => Math.floor((asOf.getTime() - r.lastOrderAt.getTime()) / 86_400_000)),
+      frequency: Float64Array.from(rows, (r) => r.orderCount),
+      monetary: Float64Array.from(rows, (r) => r.totalSpend),
+    });
+    expect(cuts).toEqual(table.cutPoints);
   });
 });

@@ -280,6 +280,17 @@ export function scoreRfm(rows: readonly RfmAggregate[], o: { asOf: Date }): RfmS
   return { customerIds, recency, frequency, monetary, r, f, m, cutPoints: { recency: negate(rCuts), frequency: fCuts, monetary: mCuts } };
 }
 
+/**
+ * The cut points `scoreRfm` would use for these columns (recency in days, order counts, spend),
+ * without scoring any row: a database job reads the three columns, finds the cut points here and
+ * applies them in SQL (`applyRfmCutPoints` per row gives the same scores). The arrays are reordered.
+ */
+export function rfmCutPoints(columns: { recencyDays: Float64Array; frequency: Float64Array; monetary: Float64Array }): RfmCutPoints {
+  const rKeys = columns.recencyDays;
+  for (let i = 0; i < rKeys.length; i++) rKeys[i] = -rKeys[i]!;
+  return { recency: negate(quintileCuts(rKeys)), frequency: quintileCuts(columns.frequency), monetary: quintileCuts(columns.monetary) };
+}
+
 /** Row i of a score table as an object. */
 export function scoredRow(table: RfmScoreTable, i: number): RfmScored {
   const r = table.r[i]!;

@@ -3,8 +3,8 @@
 // spend and the discounted CLV, and the churn early-warning flag. The maths is the pure code
 // beside this file (rfm.ts, grades.ts, bg-nbd.ts, gamma-gamma.ts); here it is applied set-based
 // in SQL, so a million customers never pass through Node one by one:
-// - RFM: ranks in SQL follow `scoreRfm`'s tie rule exactly (score = 1 + floor(5 × below / n));
-//   segments and grades are CASE expressions generated from the rule tables, values as parameters.
+// - RFM: the cut points come from `rfmCutPoints` (scoreRfm's tie rule) over the buyers' columns;
+//   scores, segments and grades are CASE expressions generated from them and the rule tables.
 // - CLV: the model is fitted on the distinct (x, tₓ, T) tuples (a few thousand rows whatever the
 //   customer count); each tuple's predictions are computed once in Node and joined back.
 // Grade changes and newly flagged churn risks become events on the customer's timeline (journeys
@@ -17,7 +17,7 @@ import { customerLifetimeValue } from './clv.ts';
 import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
-import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
+import { RFM_SEGMENT_RULES, rfmCutPoints, type RfmCutPoints } from './rfm.ts';
 import { recordRun, lastRun, type RunMode } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
@@ -48,7 +48,7 @@ export type ScoresResult = {
 
 /** Whole days from the customer's last order (`m.last_order_at`) to `asOf`, as `recencyDays` counts them. */
 export function recencyOf(asOf: Date): SQL {
-  return sql`greatest(0, floor(extract(epoch from (${asOf.toISOString()}::timestamptz - m.last_order_at)) / 86400))::int`;
+  return sql`greatest(0, floor(date_part('epoch', ${asOf.toISOString()}::timestamptz - m.last_order_at) / 86400))::int`;
 }
 
 /** SQL that is true when a grade rule holds, over the scored row `s` (r, f, m, frequency, monetary). */
@@ -75,7 +75,8 @@ function gradeCase(grades: Grade[]): SQL {
 function segmentCase(): SQL {
   const whens = RFM_SEGMENT_RULES.map(
     (rule) =>
-      sql`when s.r between ${rule.r[0]} and ${rule.r[1]} and (s.f + s.m) / 2.0 between ${rule.fm[0]} and ${rule.fm[1]} then ${rule.segment}::text`,
+      // (F + M) / 2 between lo and hi, in whole numbers: F + M between 2·lo and 2·hi.
+      sql`when s.r between ${rule.r[0]} and ${rule.r[1]} and s.f + s.m between ${rule.fm[0] * 2} and ${rule.fm[1] * 2} then ${rule.segment}::text`,
   );
   return sql`case when s.r is null then null ${sql.join(whens, sql` `)} else null end`;
 }
@@ -86,12 +87,8 @@ function cutScore(value: SQL, cuts: (number | null)[]): SQL {
   return sql`(1${sql.join(steps, sql``)})`;
 }
 
-/**
- * The scored rows: every customer with a metrics row (merged and deleted profiles left out) and
- * their RFM values; buyers ranked into quintiles (full) or placed by the last full run's cut
- * points (incremental, touched customers only).
- */
-function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null; cutPoints: RfmCutPoints | null }): SQL {
+/** Each live customer's RFM values (recency in days, null without orders) within the workspace's window. */
+function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null }): SQL {
   const ws = opts.workspaceId;
   const asOf = opts.asOf.toISOString();
   const windowed = opts.windowDays !== null;
@@ -111,76 +108,76 @@ function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number 
     : sql`
       select m.customer_id, m.last_order_at, m.order_count as freq, m.total_spend as mon
       from customer_metrics m where m.workspace_id = ${ws}::uuid`;
-  const base = sql`
+  return sql`
     select v.customer_id, v.freq, v.mon,
       case when v.last_order_at is null then null
-        else greatest(0, floor(extract(epoch from (${asOf}::timestamptz - v.last_order_at)) / 86400))::int end as rec
+        else greatest(0, floor(date_part('epoch', ${asOf}::timestamptz - v.last_order_at) / 86400))::int end as rec
     from (${values}) v
     join customers c on c.workspace_id = ${ws}::uuid and c.id = v.customer_id and c.deleted_at is null
     ${opts.since ? sql`join customer_metrics t on t.workspace_id = ${ws}::uuid and t.customer_id = v.customer_id and t.updated_at >= ${opts.since.toISOString()}::timestamptz` : sql``}`;
-  if (opts.cutPoints) {
-    const cp = opts.cutPoints;
-    // Recency cut points are "the largest recency that still scores ≥ s".
-    const rSteps = cp.recency.filter((c): c is number => c !== null).map((c) => sql` + (b.rec <= ${c})::int`);
-    return sql`
-      select b.customer_id, b.freq, b.mon, b.rec,
-        case when b.rec is null then null else (1${sql.join(rSteps, sql``)}) end as r,
-        case when b.rec is null then null else ${cutScore(sql`b.freq`, cp.frequency)} end as f,
-        case when b.rec is null then null else ${cutScore(sql`b.mon`, cp.monetary)} end as m
-      from (${base}) b`;
-  }
+}
+
+/**
+ * The cut points of a full run: the buyers' three columns are read as three strings (a million
+ * rows as objects would cost more than the rest) and `rfmCutPoints` applies scoreRfm's tie rule.
+ */
+async function computeCutPoints(db: Queryable, opts: { workspaceId: string; asOf: Date; windowDays: number | null }): Promise<RfmCutPoints> {
+  const { rows } = await db.execute<{ rec: string | null; freq: string | null; mon: string | null }>(sql`
+    select string_agg(v.rec::text, ',') as rec, string_agg(v.freq::text, ',') as freq, string_agg(v.mon::text, ',') as mon
+    from (${rfmValues({ ...opts, since: null })}) v where v.rec is not null`);
+  const column = (text: string | null | undefined) => Float64Array.from(text ? text.split(',') : [], Number);
+  return rfmCutPoints({ recencyDays: column(rows[0]?.rec), frequency: column(rows[0]?.freq), monetary: column(rows[0]?.mon) });
+}
+
+/** Buyers placed by cut points (the smallest value reaching 2, 3, 4, 5; for recency the largest). */
+function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null; cutPoints: RfmCutPoints }): SQL {
+  const cp = opts.cutPoints;
+  const rSteps = cp.recency.filter((c): c is number => c !== null).map((c) => sql` + (b.rec <= ${c})::int`);
   return sql`
-    with b as (${base}), buyers as (select * from b where rec is not null), n as (select count(*)::float8 as n from buyers),
-    ranked as (
-      select customer_id,
-        1 + floor(5 * (rank() over (order by rec desc) - 1) / n.n)::int as r,
-        1 + floor(5 * (rank() over (order by freq) - 1) / n.n)::int as f,
-        1 + floor(5 * (rank() over (order by mon) - 1) / n.n)::int as m
-      from buyers, n
-    )
-    select b.customer_id, b.freq, b.mon, b.rec, ranked.r, ranked.f, ranked.m
-    from b left join ranked using (customer_id)`;
+    select b.customer_id, b.freq, b.mon, b.rec,
+      case when b.rec is null then null else (1${sql.join(rSteps, sql``)}) end as r,
+      case when b.rec is null then null else ${cutScore(sql`b.freq`, cp.frequency)} end as f,
+      case when b.rec is null then null else ${cutScore(sql`b.mon`, cp.monetary)} end as m
+    from (${rfmValues(opts)}) b
+    -- offset 0 keeps this a subquery of its own: flattened, r, f and m were re-expanded into every
+    -- branch of the segment and grade CASEs that read them (dozens of times per row).
+    offset 0`;
 }
 
-async function cutPointsOf(db: Queryable, workspaceId: string, asOf: Date): Promise<RfmCutPoints | null> {
-  // The smallest value (largest recency) holding each score 2–5, from what was just written.
-  const { rows } = await db.execute<{ s: number; rec: number | null; freq: number | null; mon: number | null }>(sql`
-    select s.s,
-      (select max(${recencyOf(asOf)}) from customer_metrics m where workspace_id = ${workspaceId}::uuid and rfm_r >= s.s) as rec,
-      (select min(rfm_frequency) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_f >= s.s) as freq,
-      (select min(rfm_monetary) from customer_metrics where workspace_id = ${workspaceId}::uuid and rfm_m >= s.s) as mon
-    from generate_series(2, 5) as s(s) order by s.s`);
-  if (rows.length === 0) return null;
-  const num = (v: number | null) => (v === null ? null : Number(v));
-  return { recency: rows.map((r) => num(r.rec)), frequency: rows.map((r) => num(r.freq)), monetary: rows.map((r) => num(r.mon)) };
-}
-
-/** Writes RFM values, scores, segments and grades; returns the customers whose grade changed. */
+/**
+ * Writes RFM values, scores, segments and grades of the customers whose figures changed, and
+ * returns those whose grade changed. The new figures are compared with the stored ones in one pass;
+ * only the changed rows (all of them on a first run, few on a daily one) are then updated by key.
+ */
 async function writeRfmAndGrades(
   db: Queryable,
-  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; since: Date | null; cutPoints: RfmCutPoints | null },
+  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; since: Date | null; cutPoints: RfmCutPoints },
 ): Promise<{ written: number; changes: { customerId: string; from: string | null; to: string | null }[] }> {
   const ws = opts.workspaceId;
   const now = opts.asOf.toISOString();
   const grade = gradeCase(opts.settings.grades);
+  await db.execute(sql`drop table if exists pg_temp.rfm_changed`);
+  await db.execute(sql`
+    create temporary table rfm_changed on commit drop as
+    select g.* from (
+      select s.customer_id, cur.grade as old_grade,
+        case when s.rec is null then null else s.freq end as freq, case when s.rec is null then null else s.mon end as mon,
+        s.r::smallint as r, s.f::smallint as f, s.m::smallint as m, ${segmentCase()} as segment, ${grade} as grade,
+        cur.rfm_frequency, cur.rfm_monetary, cur.rfm_r, cur.rfm_f, cur.rfm_m, cur.rfm_segment
+      from (${scoredRows({ workspaceId: ws, asOf: opts.asOf, windowDays: opts.settings.rfmWindowDays, since: opts.since, cutPoints: opts.cutPoints })}) s
+      join customer_metrics cur on cur.workspace_id = ${ws}::uuid and cur.customer_id = s.customer_id
+    ) g
+    where (g.rfm_frequency, g.rfm_monetary, g.rfm_r, g.rfm_f, g.rfm_m, g.rfm_segment, g.old_grade)
+      is distinct from (g.freq, g.mon, g.r, g.f, g.m, g.segment, g.grade)`);
   const { rows } = await db.execute<{ customer_id: string; old_grade: string | null; grade: string | null }>(sql`
-    with s as (${scoredRows({ workspaceId: ws, asOf: opts.asOf, windowDays: opts.settings.rfmWindowDays, since: opts.since, cutPoints: opts.cutPoints })}),
-    g as (
-      select s.customer_id, s.rec, s.freq, s.mon, s.r, s.f, s.m, ${segmentCase()} as segment, ${grade} as grade, cur.grade as old_grade
-      from s join customer_metrics cur on cur.workspace_id = ${ws}::uuid and cur.customer_id = s.customer_id
-    )
     update customer_metrics m set
-      rfm_frequency = case when g.rec is null then null else g.freq end,
-      rfm_monetary = case when g.rec is null then null else g.mon end,
-      rfm_r = g.r, rfm_f = g.f, rfm_m = g.m, rfm_segment = g.segment,
-      grade = g.grade,
-      grade_since = case when m.grade is distinct from g.grade then ${now}::timestamptz else m.grade_since end,
+      rfm_frequency = c.freq, rfm_monetary = c.mon, rfm_r = c.r, rfm_f = c.f, rfm_m = c.m, rfm_segment = c.segment,
+      grade = c.grade,
+      grade_since = case when c.old_grade is distinct from c.grade then ${now}::timestamptz else m.grade_since end,
       scores_updated_at = ${now}::timestamptz
-    from g
-    where m.workspace_id = ${ws}::uuid and m.customer_id = g.customer_id
-      and (m.rfm_frequency, m.rfm_monetary, m.rfm_r, m.rfm_f, m.rfm_m, m.rfm_segment, m.grade)
-        is distinct from (case when g.rec is null then null else g.freq end, case when g.rec is null then null else g.mon end, g.r::smallint, g.f::smallint, g.m::smallint, g.segment, g.grade)
-    returning m.customer_id, g.old_grade, g.grade`);
+    from rfm_changed c
+    where m.workspace_id = ${ws}::uuid and m.customer_id = c.customer_id
+    returning m.customer_id, c.old_grade, c.grade`);
   const changes = rows
     .filter((r) => r.old_grade !== r.grade && r.old_grade !== null)
     .map((r) => ({ customerId: r.customer_id, from: r.old_grade, to: r.grade }));
@@ -455,12 +452,13 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
       await tx.execute(sql`set local jit = off`);
-      // Grouping millions of orders by customer and day spilled to disk at the default 4 MB.
-      await tx.execute(sql`set local work_mem = '64MB'`);
-      const rfm = await time('rfm', () =>
-        writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, since, cutPoints: mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : null }),
-      );
-      const cutPoints = mode === 'incremental' ? (prior?.rfm.cutPoints ?? null) : await time('cutPoints', () => cutPointsOf(tx, opts.workspaceId, asOf));
+      // Grouping millions of orders by customer and day spilled to disk at the default 4 MB (and 64 MB).
+      await tx.execute(sql`set local work_mem = '128MB'`);
+      const cutPoints =
+        mode === 'incremental' && prior?.rfm.cutPoints
+          ? prior.rfm.cutPoints
+          : await time('cutPoints', () => computeCutPoints(tx, { workspaceId: opts.workspaceId, asOf, windowDays: settings.rfmWindowDays }));
+      const rfm = await time('rfm', () => writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, since, cutPoints }));
       await insertEvents(
         tx,
         opts.workspaceId,
