@@ -225,7 +225,8 @@ const leafSchemas: TSchema[] = [
 ];
 
 /** The definition's JSON schema (recursive through `$defs.Node`), for routes and OpenAPI. */
-export const SegmentDefinitionSchema = Type.Cyclic(
+const DEFINITION_DESCRIPTION = 'A segment definition: a group {and|or|not} or a leaf with a `type` (see docs/segments.md).';
+export const SegmentDefinitionSchema = Object.assign(Type.Cyclic(
   {
     Node: Type.Union([
       Type.Object({ and: Type.Array(Type.Ref('Node'), { minItems: 1, maxItems: LIMITS.children }) }, { additionalProperties: false }),
@@ -235,8 +236,8 @@ export const SegmentDefinitionSchema = Type.Cyclic(
     ]),
   },
   'Node',
-  { description: 'A segment definition: a group {and|or|not} or a leaf with a `type` (see docs/segments.md).' },
-);
+  { description: DEFINITION_DESCRIPTION },
+), { description: DEFINITION_DESCRIPTION });
 
 // ---------------------------------------------------------------------------------------------
 // Validation
