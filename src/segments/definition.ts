@@ -78,7 +78,7 @@ export const ATTRIBUTE_OPS = [
   'anniversary_within_days',
 ] as const;
 export type AttributeOp = (typeof ATTRIBUTE_OPS)[number];
-const OPS_BY_KIND: Record<FieldKind, readonly AttributeOp[]> = {
+export const OPS_BY_KIND: Record<FieldKind, readonly AttributeOp[]> = {
   text: ['eq', 'neq', 'in', 'contains', 'starts_with', 'exists', 'not_exists', 'gt', 'gte', 'lt', 'lte', 'between'],
   number: ['eq', 'neq', 'in', 'exists', 'not_exists', 'gt', 'gte', 'lt', 'lte', 'between'],
   boolean: ['eq', 'neq'],
