@@ -25,6 +25,10 @@ export const SEGMENTS_SWEEP_JOB = 'segments.sweep';
 export const DEFAULT_SWEEP_SECONDS = 60;
 /** Pending rows applied per transaction by the live job. */
 const DRAIN_ROWS = 200;
+/** How long a live job keeps looking for new changes once idle, how long at most, and how often. */
+const LIVE_IDLE_MS = 1_000;
+const LIVE_MAX_MS = 30_000;
+const LIVE_TICK_MS = 25;
 /** Pending rows older than this are picked up by the sweep (a live job missed them). */
 const STALE_PENDING_MS = 5_000;
 
@@ -124,9 +128,28 @@ export async function drainPendingChanges(db: Db, opts: { workspaceId: string; n
   }
 }
 
-export async function runLiveJob(db: Db, job: { workspaceId: string | null }) {
+/**
+ * Drains, then stays a little while (LIVE_IDLE_MS after the last change, at most LIVE_MAX_MS) and
+ * drains again every LIVE_TICK_MS: under steady ingestion a change waits tens of milliseconds
+ * instead of the worker's poll interval, and rows committed while the job finishes are not left
+ * for the sweep.
+ */
+export async function runLiveJob(db: Db, job: { workspaceId: string | null }, opts: { signal?: AbortSignal; idleMs?: number; maxMs?: number } = {}) {
   if (!job.workspaceId) throw new AppError('invalid_input', `workspaceId: a ${SEGMENTS_LIVE_JOB} job belongs to a workspace`);
-  return drainPendingChanges(db, { workspaceId: job.workspaceId });
+  const started = Date.now();
+  const total = { batches: 0, customers: 0, entered: 0, exited: 0 };
+  let lastWork = Date.now();
+  for (;;) {
+    const r = await drainPendingChanges(db, { workspaceId: job.workspaceId });
+    total.batches += r.batches;
+    total.customers += r.customers;
+    total.entered += r.entered;
+    total.exited += r.exited;
+    if (r.batches > 0) lastWork = Date.now();
+    const now = Date.now();
+    if (opts.signal?.aborted || now - lastWork >= (opts.idleMs ?? LIVE_IDLE_MS) || now - started >= (opts.maxMs ?? LIVE_MAX_MS)) return total;
+    await new Promise((resolve) => setTimeout(resolve, LIVE_TICK_MS));
+  }
 }
 
 /** Recomputes a segment and, when its membership moved, the segments that refer to it (in turn, by job). */
