@@ -158,9 +158,10 @@ const withinSchema = Type.Union([
   Type.Object({ hours: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
   Type.Object({ days: Type.Integer({ minimum: 1, maximum: LIMITS.days }) }, { additionalProperties: false }),
 ]);
-const betweenSchema = Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false });
+const timeString = () => Type.String({ maxLength: 40, description: 'A date YYYY-MM-DD (UTC) or an ISO 8601 time with its offset' });
+const betweenSchema = Type.Object({ from: timeString(), to: timeString() }, { additionalProperties: false });
 const timeConditionSchema = Type.Union([
-  Type.Object({ op: lit(TIME_OPS), date: Type.String() }, { additionalProperties: false }),
+  Type.Object({ op: lit(TIME_OPS), date: timeString() }, { additionalProperties: false }),
   Type.Object({ op: lit(TIME_OPS), days_ago: Type.Integer({ minimum: 0, maximum: LIMITS.days }) }, { additionalProperties: false }),
 ]);
 const leafSchemas: TSchema[] = [
