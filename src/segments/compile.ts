@@ -266,14 +266,18 @@ function windowSql(col: SQL, w: Window | undefined): SQL[] {
 
 /**
  * Customers whose aggregate over their rows satisfies `having`: those with a group that does
- * (when nobody-with-no-rows can match) or all but those with a group that does not (when a
- * customer with no rows matches too, e.g. "at most 2 orders").
+ * (when nobody-with-no-rows can match), or all but those with a group that does not (when a
+ * customer with no rows matches too, e.g. "at most 2 orders"). `not exists` rather than
+ * `not in`, so the planner can use an anti-join; a restriction to a few customers is repeated
+ * inside, so a live re-evaluation reads only their rows.
  */
-function aggregate(from: SQL, where: SQL[], having: SQL, zeroMatches: boolean): SQL {
-  const base = sql`select x.customer_id from ${from} where ${sql.join(where, sql` and `)} group by x.customer_id`;
-  return zeroMatches ? sql`c.id not in (${base} having not (${having}))` : sql`c.id in (${base} having ${having})`;
+function aggregate(from: SQL, where: SQL[], having: SQL, zeroMatches: boolean, ctx: CompileContext): SQL {
+  const only = ctx.customerIds?.length ? [sql`x.customer_id in (${uuidList(ctx.customerIds)})`] : [];
+  const base = sql`select x.customer_id from ${from} where ${sql.join([...where, ...only], sql` and `)} group by x.customer_id`;
+  return zeroMatches ? sql`not exists (select 1 from (${base} having not (${having})) g where g.customer_id = c.id)` : sql`c.id in (${base} having ${having})`;
 }
 
+const uuidList = (ids: string[]) => list(ids.map((id) => sql`${id}::uuid`));
 const and = (parts: SQL[]) => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
 
 function eventLeaf(leaf: EventLeaf, ctx: CompileContext): SQL {
@@ -293,7 +297,7 @@ function eventLeaf(leaf: EventLeaf, ctx: CompileContext): SQL {
     if (t) having.push(sql`${sql.raw(agg)}(x.timestamp) ${sql.raw(t.op === 'before' ? '<' : '>')} ${timeConditionAt(t, ctx.now).toISOString()}::timestamptz`);
   }
   const zeroMatches = !leaf.first && !leaf.last && countHolds(count, 0);
-  return aggregate(sql`events x`, where, and(having), zeroMatches);
+  return aggregate(sql`events x`, where, and(having), zeroMatches, ctx);
 }
 
 function ordersLeaf(leaf: OrdersLeaf, ctx: CompileContext): SQL {
@@ -316,7 +320,7 @@ function ordersLeaf(leaf: OrdersLeaf, ctx: CompileContext): SQL {
   if (conds.total) having.push(sql`coalesce(sum(${net}), 0) ${op(conds.total.op)} ${conds.total.value}::numeric`);
   if (conds.average) having.push(sql`avg(${net}) ${op(conds.average.op)} ${conds.average.value}::numeric`);
   const zeroMatches = (!conds.count || countHolds(conds.count, 0)) && (!conds.total || countHolds(conds.total, 0)) && !conds.average;
-  return aggregate(sql`orders x`, where, and(having), zeroMatches);
+  return aggregate(sql`orders x`, where, and(having), zeroMatches, ctx);
 }
 
 function leafSql(leaf: SegmentLeafNode, ctx: CompileContext): SQL {
@@ -374,7 +378,7 @@ export function compileSegment(def: SegmentDefinition, ctx: CompileContext): SQL
   const join = metrics ? sql` left join customer_metrics m on m.workspace_id = c.workspace_id and m.customer_id = c.id` : sql``;
   const only = ctx.customerIds
     ? ctx.customerIds.length
-      ? sql` and c.id in (${list(ctx.customerIds.map((id) => sql`${id}::uuid`))})`
+      ? sql` and c.id in (${uuidList(ctx.customerIds)})`
       : sql` and false`
     : sql``;
   return sql`select c.id as customer_id from customers c${join} where c.workspace_id = ${ctx.workspaceId}::uuid and c.deleted_at is null and c.merged_into_id is null${only} and ${conditionSql(def, ctx)}`;
