@@ -25,6 +25,8 @@ export const SEGMENTS_SWEEP_JOB = 'segments.sweep';
 export const DEFAULT_SWEEP_SECONDS = 60;
 /** Pending rows applied per transaction by the live job. */
 const DRAIN_ROWS = 200;
+/** How far back a sweep looks for changes made outside ingestion (two sweep intervals). */
+const CATCH_UP_MS = 2 * DEFAULT_SWEEP_SECONDS * 1000;
 /** How long a live job keeps looking for new changes once idle, how long at most, and how often. */
 const LIVE_IDLE_MS = 1_000;
 const LIVE_MAX_MS = 30_000;
@@ -166,10 +168,43 @@ export async function runRecomputeJob(db: Db, job: { workspaceId: string | null;
 }
 
 /**
+ * Changes made outside ingestion that no caller reported through noteCustomerChanges (profile
+ * edits and imports, consent, stated preferences, score runs): the customers changed within the
+ * window are re-evaluated for the segments that read those data. Windows of consecutive sweeps
+ * overlap; evaluating a customer twice changes nothing.
+ */
+async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; since: Date }): Promise<number> {
+  const ws = sql`${opts.workspaceId}::uuid`;
+  const since = sql`${opts.since.toISOString()}::timestamptz`;
+  const { rows } = await db.execute<{ customer_id: string; kind: ChangeKind }>(sql`
+    select id as customer_id, 'profile' as kind from customers where workspace_id = ${ws} and updated_at > ${since} and deleted_at is null
+    union all
+    select customer_id, 'consent' from customer_consents where workspace_id = ${ws} and updated_at > ${since}
+    union all
+    select customer_id, 'preferences' from customer_preferences where workspace_id = ${ws} and updated_at > ${since}
+    union all
+    select customer_id, 'metrics' from customer_metrics where workspace_id = ${ws} and scores_updated_at > ${since}
+    limit 200000`);
+  const byKind = new Map<ChangeKind, string[]>();
+  for (const r of rows) {
+    const list = byKind.get(r.kind) ?? [];
+    list.push(r.customer_id);
+    byKind.set(r.kind, list);
+  }
+  const segmentRows = await dynamicSegmentRows(db, { workspaceId: opts.workspaceId });
+  for (const [kind, ids] of byKind) {
+    for (let i = 0; i < ids.length; i += 5000) {
+      await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids.slice(i, i + 5000), now: opts.now, cause: { changes: [kind] }, rows: segmentRows });
+    }
+  }
+  return new Set(rows.map((r) => r.customer_id)).size;
+}
+
+/**
  * One workspace's sweep: time-dependent segments (and those built on them) recomputed in
  * dependency order; sizes of the others recorded hourly; pending changes a live job missed applied.
  */
-export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: Date }) {
+export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: Date; windowMs?: number }) {
   const now = opts.now ?? new Date();
   const rows = dependencyOrder(await dynamicSegmentRows(db, { workspaceId: opts.workspaceId }));
   const due = new Set<string>();
@@ -193,7 +228,8 @@ export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: 
       and not exists (select 1 from segment_sizes z where z.workspace_id = s.workspace_id and z.segment_id = s.id and z.at > ${now.toISOString()}::timestamptz - interval '1 hour')`);
   for (const { id } of stale) await snapshotSize(db, { workspaceId: opts.workspaceId, segmentId: id, at: now });
   const pending = await drainPendingChanges(db, { workspaceId: opts.workspaceId, now });
-  return { recomputed: due.size, entered, exited, snapshots: stale.length, pending: pending.batches };
+  const caughtUp = await catchUpChanges(db, { workspaceId: opts.workspaceId, now, since: new Date(now.getTime() - (opts.windowMs ?? CATCH_UP_MS)) });
+  return { recomputed: due.size, entered, exited, snapshots: stale.length, pending: pending.batches, caughtUp };
 }
 
 /** Every minute: a sweep job for each workspace with dynamic segments or pending changes. */
