@@ -1,4 +1,5 @@
 // The definition validator names each bad node by path; dependencies say what a definition reads.
+import fc from 'fast-check';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { LIMITS, SegmentDefinitionSchema, referencedSegmentIds, segmentDependencies, validateSegmentDefinition, type SegmentDefinition } from './definition.ts';
@@ -75,6 +76,18 @@ describe('validateSegmentDefinition', () => {
   ];
   it.each(CASES)('%s', (_name, def, errors) => {
     expect(validateSegmentDefinition(def)).toEqual({ ok: false, errors });
+  });
+
+  it('never throws on arbitrary JSON, and every error names a node under the root', () => {
+    const leafish = fc.record({ type: fc.constantFrom('attribute', 'event', 'orders', 'metric', 'random', 'tag', 'x'), field: fc.string(), op: fc.string(), value: fc.jsonValue(), count: fc.jsonValue(), within: fc.jsonValue() }, { requiredKeys: ['type'] });
+    const node = fc.letrec<{ n: unknown }>((tie) => ({ n: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), leafish, fc.record({ and: fc.array(tie('n')) }), fc.record({ not: tie('n') })) })).n;
+    fc.assert(
+      fc.property(node, (def) => {
+        const res = validateSegmentDefinition(def);
+        if (!res.ok) for (const e of res.errors) expect(e.path === 'definition' || e.path.startsWith('definition.')).toBe(true);
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
   });
 
   it('uses the given path prefix', () => {
