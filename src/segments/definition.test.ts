@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { LIMITS, SegmentDefinitionSchema, referencedSegmentIds, segmentDependencies, validateSegmentDefinition, type SegmentDefinition } from './definition.ts';
+import { LIMITS, SegmentDefinitionSchema, personalDataFields, referencedSegmentIds, segmentDependencies, validateSegmentDefinition, type SegmentDefinition } from './definition.ts';
 
 const SEG = '11111111-1111-4111-a111-111111111111';
 const SEG2 = '22222222-2222-4222-a222-222222222222';
@@ -114,6 +114,11 @@ describe('what a definition depends on', () => {
   it('lists referenced segments once', () => {
     expect(referencedSegmentIds({ or: [{ type: 'segment', id: SEG }, { not: { type: 'segment', id: SEG } }, { and: [{ type: 'segment', id: SEG2 }] }] })).toEqual([SEG, SEG2]);
     expect(referencedSegmentIds({ type: 'tag', tag: 'x' })).toEqual([]);
+  });
+
+  it('names the contact-data fields used', () => {
+    expect(personalDataFields({ or: [{ type: 'attribute', field: 'email', op: 'exists' }, { not: { type: 'attribute', field: 'phone', op: 'starts_with', value: '+82' } }, { type: 'attribute', field: 'name', op: 'exists' }] })).toEqual(['email', 'phone']);
+    expect(personalDataFields({ type: 'tag', tag: 'x' })).toEqual([]);
   });
 
   it('names the data read and whether time alone changes membership', () => {

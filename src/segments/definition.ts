@@ -604,3 +604,15 @@ export function segmentDependencies(def: SegmentDefinition): SegmentDependencies
   deps.segments = referencedSegmentIds(def);
   return deps;
 }
+
+/** Profile fields holding personal contact data: roles without access to it may not filter on them. */
+export const PII_FIELDS: readonly ProfileField[] = ['email', 'phone'];
+
+/** The contact-data fields (e-mail, phone) a definition filters on, for a role check. */
+export function personalDataFields(def: SegmentDefinition): ProfileField[] {
+  const used = new Set<ProfileField>();
+  walk(def, (leaf) => {
+    if (leaf.type === 'attribute' && (PII_FIELDS as readonly string[]).includes(leaf.field)) used.add(leaf.field as ProfileField);
+  });
+  return [...used];
+}
