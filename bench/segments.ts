@@ -1,4 +1,5 @@
-// Segments benchmark (`npm run bench -- segments [--customers N] [--events-per-customer N] [--probes N] [--rate N] [--seconds N]`):
+// Segments benchmark (`npm run bench -- segments [--customers N] [--events-per-customer N] [--probes N] [--rate N] [--seconds N] [--reuse]`):
+// (--reuse keeps the data of the previous run instead of generating it again)
 // on PostgreSQL (a fresh rapport_bench_segments database), N customers (default 1M) with
 // ~20 behaviour events each (default 20M) over the last 90 days and their metrics rows, then
 // - a full recompute of a 4-condition behavioural segment: the first one (everyone enters, an
@@ -14,7 +15,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { BenchResult, Figure } from './harness.ts';
 import { percentile } from './harness.ts';
 import '../src/areas.ts';
-import { openDatabase } from '../src/db/connection.ts';
+import { openDatabase, type Db } from '../src/db/connection.ts';
 import { runMigrations } from '../src/db/migrate.ts';
 import { ingestBatch } from '../src/events/ingest.ts';
 import { compileSegment, compileSegmentCount } from '../src/segments/compile.ts';
@@ -51,59 +52,78 @@ const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
   return [out, performance.now() - t];
 };
 
-async function databaseFigures(opts: { customers: number; eventsPerCustomer: number; probes: number; rate: number; seconds: number; notes: string[] }): Promise<Figure[]> {
+async function generate(db: Db, opts: { ws: string; n: number; eventsPerCustomer: number }): Promise<void> {
+  const { ws, n } = opts;
+  await db.execute(sql`
+    insert into customers (workspace_id, id, name, created_at, updated_at)
+    select ${ws}::uuid, (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid, '고객 ' || g, now() - random() * interval '400 days', now()
+    from generate_series(1, ${n}) g`);
+  await db.execute(sql`
+    insert into customer_identities (workspace_id, id, customer_id, kind, value)
+    select ${ws}::uuid, gen_random_uuid(), (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid, 'user_id', 'u' || g
+    from generate_series(1, ${n}) g`);
+  // Events in chunks of 1M so the load stays within memory.
+  const total = n * opts.eventsPerCustomer;
+  for (let done = 0; done < total; done += 1_000_000) {
+    const size = Math.min(1_000_000, total - done);
+    await db.execute(sql`
+      insert into events (workspace_id, id, message_id, customer_id, user_id, type, name, properties, context, timestamp, received_at)
+      select ${ws}::uuid, gen_random_uuid(), 'gen-' || (${done} + g), c, null, 'track',
+        case when r < 0.55 then 'Product Viewed' when r < 0.80 then 'Page Viewed' when r < 0.93 then 'Product Added' else 'Order Completed' end,
+        '{}'::jsonb, '{}'::jsonb, t, t
+      from (select g, (lpad(to_hex(1 + floor(random() * ${n})::int), 8, '0') || '-0000-7000-8000-000000000000')::uuid as c, random() as r,
+                   now() - random() * interval '90 days' as t
+            from generate_series(1, ${size}) g) x`);
+  }
+  await db.execute(sql`
+    insert into customer_metrics (workspace_id, customer_id, event_count, order_count, last_seen_at, last_order_at)
+    select ${ws}::uuid, customer_id, count(*), count(*) filter (where name = 'Order Completed'), max(timestamp), max(timestamp) filter (where name = 'Order Completed')
+    from events where workspace_id = ${ws}::uuid group by customer_id`);
+  for (const t of ['customers', 'customer_identities', 'events', 'customer_metrics']) await db.execute(sql.raw(`analyze ${t}`));
+}
+
+async function databaseFigures(opts: { customers: number; eventsPerCustomer: number; probes: number; rate: number; seconds: number; reuse: boolean; notes: string[] }): Promise<Figure[]> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const dbName = 'rapport_bench_segments';
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${dbName}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [dbName])).rowCount === 1;
+  const reuse = opts.reuse && exists;
+  if (!reuse) {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+  }
+  await admin.end();
   const database = await openDatabase({ kind: 'postgres', url: url.toString(), max: 8 });
   const figures: Figure[] = [];
   try {
     await runMigrations(database);
     const db = database.db;
-    const workspace = await db.transaction(async (tx) => {
-      const owner = await createUser(tx, { email: 'bench-segments@rapport.local', password: 'bench-segments-password', name: 'Bench' });
-      return createWorkspace(tx, { name: 'Segments bench', ownerId: owner.id, actor: systemActor });
-    });
-    const ws = workspace.id;
-    const n = opts.customers;
-    const [, loadMs] = await time(async () => {
-      await db.execute(sql`
-        insert into customers (workspace_id, id, name, created_at, updated_at)
-        select ${ws}::uuid, (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid, '고객 ' || g, now() - random() * interval '400 days', now()
-        from generate_series(1, ${n}) g`);
-      await db.execute(sql`
-        insert into customer_identities (workspace_id, id, customer_id, kind, value)
-        select ${ws}::uuid, gen_random_uuid(), (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid, 'user_id', 'u' || g
-        from generate_series(1, ${n}) g`);
-      // Events in chunks of 1M so the load shows progress and stays within memory.
-      const total = n * opts.eventsPerCustomer;
-      for (let done = 0; done < total; done += 1_000_000) {
-        const size = Math.min(1_000_000, total - done);
-        await db.execute(sql`
-          insert into events (workspace_id, id, message_id, customer_id, user_id, type, name, properties, context, timestamp, received_at)
-          select ${ws}::uuid, gen_random_uuid(), 'gen-' || (${done} + g), c, null, 'track',
-            case when r < 0.55 then 'Product Viewed' when r < 0.80 then 'Page Viewed' when r < 0.93 then 'Product Added' else 'Order Completed' end,
-            '{}'::jsonb, '{}'::jsonb, t, t
-          from (select g, (lpad(to_hex(1 + floor(random() * ${n})::int), 8, '0') || '-0000-7000-8000-000000000000')::uuid as c, random() as r,
-                       now() - random() * interval '90 days' as t
-                from generate_series(1, ${size}) g) x`);
-      }
-      await db.execute(sql`
-        insert into customer_metrics (workspace_id, customer_id, event_count, order_count, last_seen_at, last_order_at)
-        select ${ws}::uuid, customer_id, count(*), count(*) filter (where name = 'Order Completed'), max(timestamp), max(timestamp) filter (where name = 'Order Completed')
-        from events where workspace_id = ${ws}::uuid group by customer_id`);
-      for (const t of ['customers', 'customer_identities', 'events', 'customer_metrics']) await db.execute(sql.raw(`analyze ${t}`));
-    });
+    let ws: string;
+    let n = opts.customers;
+    if (reuse) {
+      // The data of an earlier run (--reuse): its segments, members and their events go first.
+      const { rows } = await db.execute<{ id: string }>(sql`select id from workspaces where name = 'Segments bench' limit 1`);
+      ws = rows[0]!.id;
+      n = Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from customers where workspace_id = ${ws}::uuid`)).rows[0]!.n);
+      for (const t of ['segment_members', 'segment_membership_history', 'segment_sizes', 'segment_pending_changes', 'segments']) await db.execute(sql.raw(`delete from ${t}`));
+      await db.execute(sql`delete from events where workspace_id = ${ws}::uuid and (name in ('Segment Entered', 'Segment Exited') or message_id not like 'gen-%')`);
+      await db.execute(sql`delete from jobs`);
+      opts.notes.push(`reused the data of an earlier run (${n} customers)`);
+    } else {
+      const workspace = await db.transaction(async (tx) => {
+        const owner = await createUser(tx, { email: 'bench-segments@rapport.local', password: 'bench-segments-password', name: 'Bench' });
+        return createWorkspace(tx, { name: 'Segments bench', ownerId: owner.id, actor: systemActor });
+      });
+      ws = workspace.id;
+      const [, loadMs] = await time(() => generate(db, { ws, n, eventsPerCustomer: opts.eventsPerCustomer }));
+      figures.push({ name: 'db: data load', value: loadMs, unit: 'ms' });
+    }
     const { rows: counted } = await db.execute<{ n: number }>(sql`select count(*)::int as n from events where workspace_id = ${ws}::uuid`);
     figures.push({ name: 'db: customers', value: n, unit: 'rows' });
     figures.push({ name: 'db: events', value: Number(counted[0]!.n), unit: 'rows' });
-    figures.push({ name: 'db: data load', value: loadMs, unit: 'ms' });
 
     const segment = await createSegment(db, { workspaceId: ws, actor: systemActor, input: { name: 'Browsing buyers with a cart', kind: 'dynamic', definition: BEHAVIOURAL } });
     const ctx = compileContext({ workspaceId: ws, now: new Date() });
@@ -197,6 +217,6 @@ export async function run(args: string[] = []): Promise<BenchResult> {
   const rate = Number(flag(args, 'rate') ?? 5000);
   const seconds = Number(flag(args, 'seconds') ?? 60);
   const notes: string[] = [];
-  const figures = await databaseFigures({ customers, eventsPerCustomer, probes, rate, seconds, notes });
+  const figures = await databaseFigures({ customers, eventsPerCustomer, probes, rate, seconds, reuse: args.includes('--reuse'), notes });
   return { bench: 'segments', figures, notes };
 }

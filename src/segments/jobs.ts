@@ -28,8 +28,8 @@ const DRAIN_ROWS = 200;
 /** How far back a sweep looks for changes made outside ingestion (two sweep intervals). */
 const CATCH_UP_MS = 2 * DEFAULT_SWEEP_SECONDS * 1000;
 /** How long a live job keeps looking for new changes once idle, how long at most, and how often. */
-const LIVE_IDLE_MS = 1_000;
-const LIVE_MAX_MS = 30_000;
+const LIVE_IDLE_MS = 500;
+const LIVE_MAX_MS = 10_000;
 const LIVE_TICK_MS = 25;
 /** Pending rows older than this are picked up by the sweep (a live job missed them). */
 const STALE_PENDING_MS = 5_000;
