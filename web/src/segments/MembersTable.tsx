@@ -9,10 +9,10 @@ import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { segmentPath, useMembers } from './api.ts';
 import { formatWhen } from './format.ts';
 
-export function MembersTable({ segmentId, size }: { segmentId: string; size: number }) {
+export function MembersTable({ segmentId, size, version }: { segmentId: string; size: number; version: string | null }) {
   const { t, i18n } = useTranslation();
   const can = useCan();
-  const members = useMembers(segmentId);
+  const members = useMembers(segmentId, version);
   const rows = members.data?.pages.flatMap((p) => p.members) ?? [];
   return (
     <Card withBorder padding="md">

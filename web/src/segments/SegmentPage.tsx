@@ -36,7 +36,7 @@ function SegmentView({ segment }: { segment: Segment }) {
   const remove = useDeleteSegment();
   const [confirming, setConfirming] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
-  const history = useHistory(segment.id);
+  const history = useHistory(segment.id, segment.lastComputedAt);
   const series = historySeries(history.data?.points ?? [], i18n.language);
 
   function doDelete() {
@@ -90,7 +90,7 @@ function SegmentView({ segment }: { segment: Segment }) {
         </Text>
         {series.length > 1 ? <SizeChart data={series} label={t('segments.list.size')} testId="size-chart" /> : <Text size="sm" c="dimmed">{t('segments.page.historyEmpty')}</Text>}
       </Card>
-      <MembersTable segmentId={segment.id} size={segment.size} />
+      <MembersTable segmentId={segment.id} size={segment.size} version={segment.lastComputedAt} />
       <OverlapCard segmentId={segment.id} />
       {segment.definition && (
         <Card withBorder padding="md">

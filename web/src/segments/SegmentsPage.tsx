@@ -66,7 +66,7 @@ export function SegmentsPage() {
 
 function SegmentRow({ segment }: { segment: Segment }) {
   const { t, i18n } = useTranslation();
-  const history = useHistory(segment.id);
+  const history = useHistory(segment.id, segment.lastComputedAt);
   const values = (history.data?.points ?? []).map((p) => p.size);
   return (
     <Table.Tr data-testid={`segment-row-${segment.id}`}>

@@ -28,6 +28,12 @@ export type History = { segmentId: string; size: number; points: SizePoint[] };
 export type Overlap = { a: { id: string; name: string; size: number }; b: { id: string; name: string; size: number }; both: number };
 
 export const MEMBERS_PAGE_SIZE = 50;
+const POLL_MS = 2000;
+
+/** A dynamic segment whose members are being computed (new, or redefined since its last run). */
+export function isComputing(s: Pick<Segment, 'kind' | 'lastComputedAt' | 'updatedAt'>): boolean {
+  return s.kind === 'dynamic' && (!s.lastComputedAt || s.lastComputedAt < s.updatedAt);
+}
 const enc = encodeURIComponent;
 export const segmentPath = (id: string, rest = '') => `/api/segments/${enc(id)}${rest}`;
 
@@ -35,35 +41,44 @@ export const segmentKeys = {
   all: (ws: string) => ['ws', ws, 'segments'] as const,
   list: (ws: string) => ['ws', ws, 'segments', 'list'] as const,
   one: (ws: string, id: string) => ['ws', ws, 'segments', 'one', id] as const,
-  members: (ws: string, id: string) => ['ws', ws, 'segments', 'members', id] as const,
-  history: (ws: string, id: string, days: number) => ['ws', ws, 'segments', 'history', id, days] as const,
+  members: (ws: string, id: string, version: string | null) => ['ws', ws, 'segments', 'members', id, version] as const,
+  history: (ws: string, id: string, days: number, version: string | null) => ['ws', ws, 'segments', 'history', id, days, version] as const,
   overlap: (ws: string, a: string, b: string) => ['ws', ws, 'segments', 'overlap', a, b] as const,
   preview: (ws: string, def: string) => ['ws', ws, 'segments', 'preview', def] as const,
 };
 
 export function useSegments() {
   const ws = useWorkspaceId();
-  return useQuery({ queryKey: segmentKeys.list(ws), queryFn: ({ signal }) => api<{ segments: Segment[] }>('/api/segments', { signal }).then((r) => r.segments) });
+  return useQuery({
+    queryKey: segmentKeys.list(ws), queryFn: ({ signal }) => api<{ segments: Segment[] }>('/api/segments', { signal }).then((r) => r.segments),
+    refetchInterval: (q) => (q.state.data?.some(isComputing) ? POLL_MS : false),
+  });
 }
 
 export function useSegment(id: string | undefined) {
   const ws = useWorkspaceId();
-  return useQuery({ queryKey: segmentKeys.one(ws, id ?? ''), queryFn: ({ signal }) => api<Segment>(segmentPath(id!), { signal }), enabled: Boolean(id) });
+  return useQuery({
+    queryKey: segmentKeys.one(ws, id ?? ''), queryFn: ({ signal }) => api<Segment>(segmentPath(id!), { signal }),
+    enabled: Boolean(id),
+    refetchInterval: (q) => (q.state.data && isComputing(q.state.data) ? POLL_MS : false),
+  });
 }
 
-export function useMembers(id: string) {
+/** `version` (the last computation time) makes the members load again after each run. */
+export function useMembers(id: string, version: string | null) {
   const ws = useWorkspaceId();
   return useInfiniteQuery({
-    queryKey: segmentKeys.members(ws, id),
+    queryKey: segmentKeys.members(ws, id, version),
     queryFn: ({ pageParam, signal }) => api<MembersPage>(segmentPath(id, `/members${query({ limit: MEMBERS_PAGE_SIZE, cursor: pageParam })}`), { signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 
-export function useHistory(id: string, days = 30) {
+export function useHistory(id: string, version: string | null, days = 30) {
   const ws = useWorkspaceId();
-  return useQuery({ queryKey: segmentKeys.history(ws, id, days), queryFn: ({ signal }) => api<History>(segmentPath(id, `/history${query({ days })}`), { signal }), staleTime: 60_000 });
+  return useQuery({
+    queryKey: segmentKeys.history(ws, id, days, version), queryFn: ({ signal }) => api<History>(segmentPath(id, `/history${query({ days })}`), { signal }), staleTime: 60_000 });
 }
 
 export function useOverlap(a: string, b: string | null) {
@@ -86,7 +101,6 @@ export function usePreview(definition: SegmentDefinition | null) {
     placeholderData: keepPreviousData,
     retry: false,
     staleTime: 30_000,
-    meta: { silent: true }, // the builder shows the error at its node
   });
 }
 
