@@ -2,7 +2,8 @@
 // through /v1/batch; the owner builds a segment of two conditions (e-mail contains, an event at
 // least twice in the last days) in the builder, sees the live count the preview API gives, sees
 // an out-of-range window refused at its condition, saves, finds the segment in the list with its
-// size and its members on its page; a viewer sees no create or edit controls.
+// size and its members on its page, its overlap with another segment, a refused delete while
+// another segment uses it; a viewer sees no create or edit controls.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -161,6 +162,29 @@ describe('segments', () => {
     expect(await page.getByTestId('members-csv').getAttribute('href')).toBe(`/api/segments/${segmentId}/members?format=csv`);
     expect(await page.getByTestId('segment-size-value').textContent()).toBe('2');
     await screenshot(page, 'segments-page');
+  });
+
+  it('shows the overlap with another segment, and refuses to delete a segment another one uses', async () => {
+    const vips = await call<{ id: string }>('POST', '/api/segments', { name: 'All VIPs', definition: { type: 'attribute', field: 'email', op: 'contains', value: '@vip.' } });
+    expect(vips.status).toBe(201);
+    const user = await call<{ id: string }>('POST', '/api/segments', { name: 'Uses Engaged VIPs', definition: { type: 'segment', id: segmentId } });
+    expect(user.status).toBe(201);
+    for (const id of [vips.body.id, user.body.id]) {
+      await expect.poll(async () => (await call<{ lastComputedAt: string | null }>('GET', `/api/segments/${id}`)).body.lastComputedAt, poll).not.toBeNull();
+    }
+    await page.goto(`/segments/${segmentId}`);
+    await choose('overlap-pick', 'All VIPs');
+    await page.getByTestId('overlap-both').waitFor();
+    expect(await page.getByTestId('overlap-a-value').textContent()).toBe('2');
+    expect(await page.getByTestId('overlap-b-value').textContent()).toBe('6');
+    expect(await page.getByTestId('overlap-both-value').textContent()).toBe('2');
+
+    await page.getByTestId('segment-delete').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('segment-delete-error').waitFor();
+    expect(await page.getByTestId('segment-delete-error').textContent()).toContain('cannot be deleted while other segments use it');
+    expect((await call('GET', `/api/segments/${segmentId}`)).status).toBe(200);
+    await screenshot(page, 'segments-overlap');
   });
 
   it('shows a viewer the segments without create or edit controls', async () => {

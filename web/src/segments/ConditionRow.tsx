@@ -54,8 +54,8 @@ export function ConditionRow({ leaf, path, negated, outerPath, removable }: Prop
   return (
     <Paper withBorder p="xs" radius="sm" data-testid={testId} data-type={leaf.type} style={errors.length ? { borderColor: 'var(--mantine-color-red-6)' } : undefined}>
       <Stack gap={6}>
-        <Group gap="xs" align="flex-start" wrap="nowrap">
-          <Chip size="xs" mt={4} checked={negated} onChange={() => edit((root) => toggleNot(root, outerPath))} disabled={readOnly} color="red" variant="outline" data-testid={`${testId}-not`}>
+        <Group gap="xs" align="center" wrap="nowrap">
+          <Chip size="xs" checked={negated} onChange={() => edit((root) => toggleNot(root, outerPath))} disabled={readOnly} color="red" variant="outline" data-testid={`${testId}-not`}>
             {t('segments.builder.not')}
           </Chip>
           <Select
@@ -69,13 +69,14 @@ export function ConditionRow({ leaf, path, negated, outerPath, removable }: Prop
             disabled={readOnly}
             data-testid={`${testId}-type`}
           />
-          <div style={{ flex: 1, minWidth: 0 }}>{editor()}</div>
+          <div style={{ flex: 1 }} />
           {removable && !readOnly && (
-            <ActionIcon variant="subtle" color="gray" mt={2} aria-label={t('segments.builder.remove')} onClick={() => edit((root) => removeNode(root, outerPath))} data-testid={`${testId}-remove`}>
+            <ActionIcon variant="subtle" color="gray" aria-label={t('segments.builder.remove')} onClick={() => edit((root) => removeNode(root, outerPath))} data-testid={`${testId}-remove`}>
               <IconTrash size={16} />
             </ActionIcon>
           )}
         </Group>
+        <div>{editor()}</div>
         {errors.map((e, i) => (
           <Text key={i} size="xs" c="red" role="alert" data-testid={`${testId}-error`}>
             {e.field ? `${e.field}: ${e.message}` : e.message}

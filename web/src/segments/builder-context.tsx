@@ -44,7 +44,7 @@ export function useBuilder(): BuilderApi {
 /** The errors the server gave for the node at `path` (and, for a negated node, its `not`). */
 export function useNodeErrors(...paths: NodePath[]) {
   const { errors } = useBuilder();
-  return paths.flatMap((p) => errors.get(p.join('.')) ?? []);
+  return [...new Set(paths.map((p) => p.join('.')))].flatMap((key) => errors.get(key) ?? []);
 }
 
 /** The workspace's fields and names, each loaded only for those who may read it. */
