@@ -185,6 +185,16 @@ describe('segments', () => {
     expect(await page.getByTestId('segment-delete-error').textContent()).toContain('cannot be deleted while other segments use it');
     expect((await call('GET', `/api/segments/${segmentId}`)).status).toBe(200);
     await screenshot(page, 'segments-overlap');
+
+    // A recompute adds a size snapshot: the page draws the size over time.
+    const before = (await call<{ points: unknown[] }>('GET', `/api/segments/${segmentId}/history`)).body.points.length;
+    await page.getByTestId('segment-recompute').click();
+    await page.getByText('Recomputing in the background').waitFor();
+    await expect.poll(async () => (await call<{ points: unknown[] }>('GET', `/api/segments/${segmentId}/history`)).body.points.length, poll).toBeGreaterThan(before);
+    await page.reload();
+    await page.getByTestId('size-chart').waitFor();
+    await page.getByTestId('size-chart').locator('svg').first().waitFor();
+    await screenshot(page, 'segments-history');
   });
 
   it('shows a viewer the segments without create or edit controls', async () => {
@@ -194,6 +204,7 @@ describe('segments', () => {
       await logIn(other.page, 'viewer@example.com', 'viewer-password-1');
       await other.page.goto('/segments');
       await other.page.getByTestId(`segment-row-${segmentId}`).waitFor();
+      await other.page.getByTestId(`sparkline-${segmentId}`).waitFor();
       expect(await other.page.getByTestId('new-segment').count()).toBe(0);
       expect(await other.page.getByTestId('add-starters').count()).toBe(0);
       await other.page.goto(`/segments/${segmentId}`);
