@@ -40,6 +40,12 @@ function SegmentForm({ segment }: { segment?: Segment }) {
   const errors = definitionErrors(saveError ?? previewError);
   const otherError = saveError && definitionErrors(saveError).length === 0 ? saveError : null;
 
+  // A refused save's errors are about the definition as it was; an edit makes them stale.
+  function changeDefinition(next: SegmentDefinition) {
+    setDefinition(next);
+    setSaveError(null);
+  }
+
   function submit() {
     setSaveError(null);
     const body = { name: name.trim(), description: description.trim() || null, ...(kind === 'dynamic' ? { definition } : {}) };
@@ -89,7 +95,7 @@ function SegmentForm({ segment }: { segment?: Segment }) {
               />
             )}
             {kind === 'dynamic' ? (
-              <SegmentBuilder value={definition} onChange={setDefinition} errors={errors} selfId={segment?.id} />
+              <SegmentBuilder value={definition} onChange={changeDefinition} errors={errors} selfId={segment?.id} />
             ) : (
               <Alert color="blue">{t('segments.edit.staticHelp')}</Alert>
             )}

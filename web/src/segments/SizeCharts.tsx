@@ -14,7 +14,7 @@ export function SizeSparkline({ values, testId }: { values: number[]; testId: st
 export function SizeChart({ data, label, testId }: { data: { at: string; size: number }[]; label: string; testId: string }) {
   return (
     <div data-testid={testId} data-points={data.length}>
-      <AreaChart h={220} data={data} dataKey="at" series={[{ name: 'size', label, color: 'blue.6' }]} curveType="stepAfter" withDots={data.length < 40} tickLine="y" />
+      <AreaChart h={220} data={data} dataKey="at" series={[{ name: 'size', label, color: 'blue.6' }]} curveType="stepAfter" withDots={data.length < 40} tickLine="y" yAxisProps={{ allowDecimals: false }} />
     </div>
   );
 }

@@ -30,9 +30,17 @@ export type Overlap = { a: { id: string; name: string; size: number }; b: { id: 
 export const MEMBERS_PAGE_SIZE = 50;
 const POLL_MS = 2000;
 
-/** A dynamic segment whose members are being computed (new, or redefined since its last run). */
-export function isComputing(s: Pick<Segment, 'kind' | 'lastComputedAt' | 'updatedAt'>): boolean {
-  return s.kind === 'dynamic' && (!s.lastComputedAt || s.lastComputedAt < s.updatedAt);
+const CHANGE_POLL_MS = 10 * 60_000;
+
+/**
+ * A dynamic segment whose members are probably being computed: never computed, or changed since
+ * its last run. A rename also changes updatedAt without a run, so that case is watched for a
+ * while only (the API does not say whether a run is pending).
+ */
+export function isComputing(s: Pick<Segment, 'kind' | 'lastComputedAt' | 'updatedAt'>, now = Date.now()): boolean {
+  if (s.kind !== 'dynamic') return false;
+  if (!s.lastComputedAt) return true;
+  return Date.parse(s.lastComputedAt) < Date.parse(s.updatedAt) && now - Date.parse(s.updatedAt) < CHANGE_POLL_MS;
 }
 const enc = encodeURIComponent;
 export const segmentPath = (id: string, rest = '') => `/api/segments/${enc(id)}${rest}`;
