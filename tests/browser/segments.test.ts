@@ -162,6 +162,14 @@ describe('segments', () => {
     expect(await page.getByTestId('members-csv').getAttribute('href')).toBe(`/api/segments/${segmentId}/members?format=csv`);
     expect(await page.getByTestId('segment-size-value').textContent()).toBe('2');
     await screenshot(page, 'segments-page');
+
+    // The edit page loads the saved definition back into the builder.
+    await page.getByTestId('segment-edit').click();
+    await page.waitForURL(`**/segments/${segmentId}/edit`);
+    expect(await page.getByTestId('node-1').getAttribute('data-type')).toBe('event');
+    expect(await page.getByTestId('node-1-name').inputValue()).toBe('Product Viewed');
+    expect(await page.getByTestId('node-0-value').inputValue()).toBe('vip');
+    await expect.poll(() => page.getByTestId('live-count').getAttribute('data-count'), poll).toBe('2');
   });
 
   it('shows the overlap with another segment, and refuses to delete a segment another one uses', async () => {
