@@ -140,68 +140,25 @@ export async function snapshotSize(db: Queryable, opts: { workspaceId: string; s
     on conflict (workspace_id, segment_id, at) do update set size = excluded.size, entered = excluded.entered, exited = excluded.exited`);
 }
 
-/** Above this many candidate changes a recompute applies the whole target under the lock at once. */
-export const SCOPED_RECOMPUTE_MAX = 20_000;
-
-/**
- * Recomputes a dynamic segment over the whole workspace, in two phases so that live updates of
- * the segment do not wait for the whole query: first, without the lock, the customers whose
- * membership may change (target Δ members, read-only); then, under the lock, just those are
- * evaluated afresh and applied. A customer outside that set matched at the snapshot, and any
- * change after it goes through the live path. When the set is large (a segment filling up), the
- * target is applied whole under the lock instead.
- */
-export async function recomputeSegment(
-  db: Queryable,
-  opts: { workspaceId: string; segmentId: string; now?: Date; scopedMax?: number },
-): Promise<DiffResult & { size: number; ms: number; candidates: number }> {
+/** Recomputes a dynamic segment over the whole workspace. A static segment is left as it is. */
+export async function recomputeSegment(db: Queryable, opts: { workspaceId: string; segmentId: string; now?: Date }): Promise<DiffResult & { size: number; ms: number }> {
   const started = Date.now();
   const now = opts.now ?? new Date();
-  const { workspaceId } = opts;
-  const row = await requireSegmentRow(db, { workspaceId, id: opts.segmentId });
-  if (row.kind !== 'dynamic' || !row.definition) return { entered: 0, exited: 0, size: row.size, ms: Date.now() - started, candidates: 0 };
-  const def = row.definition as SegmentDefinition;
+  const row = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.segmentId });
+  if (row.kind !== 'dynamic' || !row.definition) return { entered: 0, exited: 0, size: row.size, ms: Date.now() - started };
   // Fresh statistics first: with stale ones (a segment that just filled up) the planner takes
   // segment_members for tiny and anti-joins it to the target by nested loop, 55 s instead of 4 s
   // at 30k members. ANALYZE samples a fixed number of rows, so it costs tens of milliseconds.
   await db.execute(sql`analyze segment_members`);
-  const ws = sql`${workspaceId}::uuid`;
-  const seg = sql`${row.id}::uuid`;
-  const max = opts.scopedMax ?? SCOPED_RECOMPUTE_MAX;
-  const candidates = await db.transaction(async (tx) => {
+  const diff = await db.transaction(async (tx) => {
     // The plan is simple and short-lived: compiling it with JIT cost more than running it (as in analytics).
     await tx.execute(sql`set local jit = off`);
     await tx.execute(sql`set local work_mem = '64MB'`);
-    const target = compileSegment(def, compileContext({ workspaceId, now }));
-    const { rows } = await tx.execute<{ customer_id: string }>(sql`
-      with target as materialized (${target}),
-      members as materialized (select customer_id from segment_members where workspace_id = ${ws} and segment_id = ${seg})
-      (select customer_id from target except select customer_id from members)
-      union all
-      (select customer_id from members except select customer_id from target)
-      limit ${max + 1}`);
-    return rows.map((r) => r.customer_id);
+    const target = compileSegment(row.definition as SegmentDefinition, compileContext({ workspaceId: opts.workspaceId, now }));
+    return applyTarget(tx, { workspaceId: opts.workspaceId, segment: row, target, now });
   });
-  let diff: DiffResult = { entered: 0, exited: 0 };
-  if (candidates.length > max) {
-    diff = await db.transaction(async (tx) => {
-      await tx.execute(sql`set local jit = off`);
-      await tx.execute(sql`set local work_mem = '64MB'`);
-      return applyTarget(tx, { workspaceId, segment: row, target: compileSegment(def, compileContext({ workspaceId, now })), now });
-    });
-  } else {
-    for (let i = 0; i < candidates.length; i += 5000) {
-      const customerIds = candidates.slice(i, i + 5000);
-      const d = await applyTarget(db, { workspaceId, segment: row, target: compileSegment(def, compileContext({ workspaceId, now, customerIds })), now, customerIds });
-      diff = { entered: diff.entered + d.entered, exited: diff.exited + d.exited };
-    }
-    await db.execute(sql`
-      update segments set size = (select count(*) from segment_members where workspace_id = ${ws} and segment_id = ${seg}), last_computed_at = ${now.toISOString()}::timestamptz
-      where workspace_id = ${ws} and id = ${seg}`);
-    await snapshotSize(db, { workspaceId, segmentId: row.id, at: now, ...diff });
-  }
-  const [after] = (await db.execute<{ size: number }>(sql`select size from segments where workspace_id = ${ws} and id = ${seg}`)).rows;
-  return { ...diff, size: Number(after?.size ?? 0), ms: Date.now() - started, candidates: candidates.length };
+  const [after] = (await db.execute<{ size: number }>(sql`select size from segments where workspace_id = ${opts.workspaceId}::uuid and id = ${opts.segmentId}::uuid`)).rows;
+  return { ...diff, size: Number(after?.size ?? 0), ms: Date.now() - started };
 }
 
 export type EvaluateResult = { segments: number; entered: number; exited: number; changed: string[] };
