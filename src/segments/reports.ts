@@ -5,7 +5,7 @@ import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { compileSegment, compileSegmentCount } from './compile.ts';
-import type { SegmentDefinition } from './definition.ts';
+import { personalDataFields, type SegmentDefinition } from './definition.ts';
 import { compileContext } from './membership.ts';
 import { checkDefinition, requireSegmentRow } from './segments.ts';
 
@@ -114,6 +114,14 @@ export async function segmentOverlap(db: Queryable, opts: { workspaceId: string;
 /** Count and a sample of 20 for a definition not saved yet; the queries give up after `timeoutMs`. */
 export async function previewSegment(db: Queryable, opts: { workspaceId: string; definition: unknown; pii: boolean; now?: Date; timeoutMs?: number; sample?: number }) {
   const { definition } = await checkDefinition(db, { workspaceId: opts.workspaceId, definition: opts.definition });
+  if (!opts.pii) {
+    // A count of customers with a given e-mail would tell a role without pii.read who is a customer.
+    const fields = personalDataFields(definition as SegmentDefinition);
+    if (fields.length > 0) {
+      const path = piiLeafPath(definition, fields) ?? 'definition';
+      throw new AppError('forbidden', `${path}.field: your role may not filter on ${fields.join(', ')} (it needs the pii.read permission)`);
+    }
+  }
   const now = opts.now ?? new Date();
   const ctx = compileContext({ workspaceId: opts.workspaceId, now });
   const def = definition as SegmentDefinition;
@@ -151,5 +159,21 @@ function pgCode(err: unknown): string | undefined {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
   }
+  return undefined;
+}
+
+/** Where the first attribute leaf on one of these fields sits, e.g. `definition.and[1]`. */
+function piiLeafPath(def: unknown, fields: readonly string[], path = 'definition'): string | undefined {
+  if (Array.isArray(def)) {
+    for (let i = 0; i < def.length; i++) {
+      const found = piiLeafPath(def[i], fields, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!def || typeof def !== 'object') return undefined;
+  const node = def as Record<string, unknown>;
+  if (node.type === 'attribute' && typeof node.field === 'string' && fields.includes(node.field)) return path;
+  for (const key of ['and', 'or', 'not']) if (key in node) return piiLeafPath(node[key], fields, `${path}.${key}`);
   return undefined;
 }

@@ -177,6 +177,12 @@ describeEachDb('segments API', (getDb) => {
       const masked = await as.viewer!.get(`/api/segments/${s.id}/members`);
       expect(masked.body.members.every((m: { email: string; phone: string }) => m.email.includes('***') && m.phone.includes('*'))).toBe(true);
       expect((await ownerA.get(`/api/segments/${s.id}/members?cursor=bad`)).status).toBe(400);
+      // Counting by e-mail would reveal who is a customer to a role that may not see e-mails.
+      const byEmail = { and: [def, { type: 'attribute', field: 'email', op: 'eq', value: `ax${tag}0@example.com` }] };
+      const refused = await as.viewer!.post('/api/segments/preview', { definition: byEmail });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.message).toContain('definition.and[1].field: your role may not filter on email');
+      expect((await ownerA.post('/api/segments/preview', { definition: byEmail })).body.count).toBe(1);
 
       const csv = await ownerA.get(`/api/segments/${s.id}/members?format=csv`);
       expect(csv.status).toBe(200);
