@@ -5,10 +5,12 @@ import { commerceCustomerLink } from './commerce/customer-link.ts';
 import { eventsCustomerLink } from './events/customer-link.ts';
 import { metricsCustomerLink } from './events/metrics-link.ts';
 import { analyticsCustomerLink } from './analytics/customer-link.ts';
+import { segmentsCustomerLink } from './segments/customer-link.ts';
 
 registerCustomerLink(eventsCustomerLink);
 // Before the behaviour metrics: they are recomputed from the orders and cart lines once moved.
 registerCustomerLink(commerceCustomerLink);
 registerCustomerLink(analyticsCustomerLink);
+registerCustomerLink(segmentsCustomerLink);
 // Keep last: it rebuilds a customer's metrics from the rows the links above have just moved.
 registerCustomerLink(metricsCustomerLink);

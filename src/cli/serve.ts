@@ -10,6 +10,7 @@ import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.t
 import { startWorker } from '../worker/runner.ts';
 import { enqueueJob } from '../worker/queue.ts';
 import { DEMO_BEHAVIOUR_JOB, type DemoBehaviourJobPayload } from '../events/demo.ts';
+import { createStarterSegments } from '../segments/starter-segments.ts';
 
 export async function serve(config: Config): Promise<void> {
   const database = await openConfiguredDatabase(config);
@@ -39,6 +40,10 @@ export async function serve(config: Config): Promise<void> {
       // background, so the first start answers as soon as the customers are in.
       const payload: DemoBehaviourJobPayload = { customers: Math.min(config.demoCustomers, 100), customersAsOf: demoDay.toISOString() };
       await enqueueJob(database.db, { type: DEMO_BEHAVIOUR_JOB, workspaceId: first.workspace.id, payload, dedupeKey: `demo-behaviour:${first.workspace.id}` });
+      // The starter segments, computed in the background (and kept live as the behaviour arrives).
+      await database.db
+        .transaction((tx) => createStarterSegments(tx, { workspaceId: first.workspace.id, actor: { type: 'system', label: 'demo data' } }))
+        .catch((err: unknown) => console.error(`Could not create the starter segments: ${(err as Error).message}`));
     }
 
     const app = await buildApp({ database, config });

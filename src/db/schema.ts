@@ -6,5 +6,6 @@ import * as events from '../events/schema.ts';
 import * as commerce from '../commerce/schema.ts';
 import * as sales from '../sales/schema.ts';
 import * as analytics from '../analytics/schema.ts';
+import * as segments from '../segments/schema.ts';
 
-export const schema = { ...workspaces, ...worker, ...customers, ...events, ...commerce, ...sales, ...analytics };
+export const schema = { ...workspaces, ...worker, ...customers, ...events, ...commerce, ...sales, ...analytics, ...segments };

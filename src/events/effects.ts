@@ -1,9 +1,12 @@
 // What happens, in the ingesting transaction, once a batch of new events is stored: the
-// commerce area derives products, carts and orders; the behaviour metrics move forward.
+// commerce area derives products, carts and orders; the behaviour metrics move forward; the
+// segments area notes the customers to re-evaluate (a row and a deduplicated job: the work
+// itself runs right after commit, in the worker, so ingestion stays fast).
 // Duplicates (a retried messageId) never reach here, so every effect runs once per event.
 import type { Queryable } from '../db/connection.ts';
 import { recordCommerceEvents } from '../commerce/event-effects.ts';
 import { updateMetricsForEvents } from './metrics.ts';
+import { recordSegmentEventChanges } from '../segments/jobs.ts';
 import type { StoredEvent } from './types.ts';
 
 export async function applyEventEffects(db: Queryable, opts: { workspaceId: string; events: StoredEvent[] }): Promise<void> {
@@ -12,4 +15,5 @@ export async function applyEventEffects(db: Queryable, opts: { workspaceId: stri
   // behaviour update then finds in place.
   await recordCommerceEvents(db, opts);
   await updateMetricsForEvents(db, opts);
+  await recordSegmentEventChanges(db, opts);
 }

@@ -22,6 +22,7 @@ import { registerTrackerRoutes } from '../events/tracker-routes.ts';
 import { registerCommerceRoutes } from '../commerce/routes.ts';
 import { registerCommerceImportRoutes } from '../commerce/import-routes.ts';
 import { registerAnalyticsRoutes } from '../analytics/routes.ts';
+import { registerSegmentRoutes } from '../segments/routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   await registerCommerceRoutes(app, deps);
   await registerCommerceImportRoutes(app, deps);
   await registerAnalyticsRoutes(app, deps);
+  await registerSegmentRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -5,6 +5,7 @@ import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob } from '../events/metrics
 import { DETECT_JOB, detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
 import { DEMO_BEHAVIOUR_JOB, runDemoBehaviourJob } from '../events/demo.ts';
 import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, runAnalyticsSchedule } from '../analytics/jobs.ts';
+import { SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, SEGMENTS_SWEEP_JOB, registerSegmentSchedules, runLiveJob, runRecomputeJob, runSweepJob } from '../segments/jobs.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -17,6 +18,10 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     [DETECT_JOB]: (job, { db }) => detectAbandonedCarts(db, { workspaceId: job.workspaceId ?? undefined }),
     [ANALYTICS_REFRESH_JOB]: (job, { db }) => runAnalyticsRefreshJob(db, job),
     [ANALYTICS_SCHEDULE_JOB]: (_job, { db }) => runAnalyticsSchedule(db),
+    [SEGMENTS_LIVE_JOB]: (job, { db, signal }) => runLiveJob(db, job, { signal }),
+    [SEGMENTS_RECOMPUTE_JOB]: (job, { db }) => runRecomputeJob(db, job),
+    // Without a workspace: enqueues one sweep per workspace with segments.
+    [SEGMENTS_SWEEP_JOB]: (job, { db }) => runSweepJob(db, job),
   };
 }
 
@@ -25,4 +30,5 @@ export async function registerSystemSchedules(db: Queryable): Promise<void> {
   await scheduleRecurring(db, { name: 'system:sessions.cleanup', type: 'sessions.cleanup', intervalSeconds: 3600 });
   await scheduleRecurring(db, { name: 'system:commerce.abandoned-carts', type: DETECT_JOB, intervalSeconds: 60 });
   await scheduleRecurring(db, { name: 'system:analytics.schedule', type: ANALYTICS_SCHEDULE_JOB, intervalSeconds: 3600 });
+  await registerSegmentSchedules(db);
 }

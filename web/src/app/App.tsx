@@ -26,6 +26,9 @@ import { EventsPage } from '../events/EventsPage.tsx';
 import { AbandonedCartsPage } from '../commerce/AbandonedCartsPage.tsx';
 import { ProductPage } from '../commerce/ProductPage.tsx';
 import { ProductsPage } from '../commerce/ProductsPage.tsx';
+import { SegmentEditPage } from '../segments/SegmentEditPage.tsx';
+import { SegmentPage } from '../segments/SegmentPage.tsx';
+import { SegmentsPage } from '../segments/SegmentsPage.tsx';
 import { ApiKeysPage } from '../workspaces/ApiKeysPage.tsx';
 import { AuditLogPage } from '../workspaces/AuditLogPage.tsx';
 import { GeneralSettingsPage } from '../workspaces/GeneralSettingsPage.tsx';
@@ -58,6 +61,12 @@ export function App() {
                 <Route index element={<RequirePermission permission="customers.read"><CustomersPage /></RequirePermission>} />
                 <Route path="import" element={<RequirePermission permission="customers.write"><ImportPage /></RequirePermission>} />
                 <Route path=":id" element={<RequirePermission permission="customers.read"><CustomerProfilePage /></RequirePermission>} />
+              </Route>
+              <Route path="segments">
+                <Route index element={<RequirePermission permission="customers.read"><SegmentsPage /></RequirePermission>} />
+                <Route path="new" element={<RequirePermission permission="messaging.write"><SegmentEditPage /></RequirePermission>} />
+                <Route path=":id" element={<RequirePermission permission="customers.read"><SegmentPage /></RequirePermission>} />
+                <Route path=":id/edit" element={<RequirePermission permission="messaging.write"><SegmentEditPage /></RequirePermission>} />
               </Route>
               <Route path="events" element={<RequirePermission permission="analytics.read"><EventsPage /></RequirePermission>} />
               <Route path="products">

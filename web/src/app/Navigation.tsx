@@ -1,6 +1,6 @@
 // The navbar: workspace switcher, the areas you may open, and the API reference.
 import { AppShell, Divider, NavLink, ScrollArea } from '@mantine/core';
-import { IconActivity, IconApi, IconChartBar, IconExternalLink, IconHome, IconPackage, IconSettings, IconShoppingCartOff, IconUsers } from '@tabler/icons-react';
+import { IconActivity, IconApi, IconChartBar, IconChartPie, IconExternalLink, IconHome, IconPackage, IconSettings, IconShoppingCartOff, IconUsers } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router-dom';
@@ -8,7 +8,7 @@ import { useSession } from '../auth/session.ts';
 import { WorkspaceSwitcher } from '../workspaces/WorkspaceSwitcher.tsx';
 import { isActivePath, visibleMain, visibleSettings, type MainSection } from './nav.ts';
 
-const MAIN_ICONS: Record<MainSection['id'], typeof IconHome> = { customers: IconUsers, events: IconActivity, products: IconPackage, 'abandoned-carts': IconShoppingCartOff, analytics: IconChartBar };
+const MAIN_ICONS: Record<MainSection['id'], typeof IconHome> = { customers: IconUsers, segments: IconChartPie, events: IconActivity, products: IconPackage, 'abandoned-carts': IconShoppingCartOff, analytics: IconChartBar };
 
 export function Navigation() {
   const { t } = useTranslation();

@@ -22,12 +22,12 @@ describe('visibleSettings', () => {
 });
 
 describe('visibleMain', () => {
-  it.each(ROLES)('a %s sees the customers, events, products, abandoned carts and analytics', (role) => {
-    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'events', 'products', 'abandoned-carts', 'analytics']);
+  it.each(ROLES)('a %s sees the customers, segments, events, products, abandoned carts and analytics', (role) => {
+    expect(visibleMain(permissionsOf(role), true).map((s) => s.id)).toEqual(['customers', 'segments', 'events', 'products', 'abandoned-carts', 'analytics']);
   });
 
   it('hides events, products and analytics from a member without analytics.read', () => {
-    expect(visibleMain(['customers.read'], true).map((s) => s.id)).toEqual(['customers', 'abandoned-carts']);
+    expect(visibleMain(['customers.read'], true).map((s) => s.id)).toEqual(['customers', 'segments', 'abandoned-carts']);
   });
 
   it('shows nothing without a workspace', () => {

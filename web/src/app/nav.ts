@@ -4,14 +4,15 @@ import type { Permission } from '../workspaces/roles.ts';
 
 /** An area of the main navigation. */
 export type MainSection = {
-  id: 'customers' | 'events' | 'products' | 'abandoned-carts' | 'analytics';
+  id: 'customers' | 'segments' | 'events' | 'products' | 'abandoned-carts' | 'analytics';
   path: string;
-  label: 'nav.customers' | 'nav.events' | 'nav.products' | 'nav.abandonedCarts' | 'nav.analytics';
+  label: 'nav.customers' | 'nav.segments' | 'nav.events' | 'nav.products' | 'nav.abandonedCarts' | 'nav.analytics';
   permission: Permission;
 };
 
 export const MAIN_SECTIONS: readonly MainSection[] = [
   { id: 'customers', path: '/customers', label: 'nav.customers', permission: 'customers.read' },
+  { id: 'segments', path: '/segments', label: 'nav.segments', permission: 'customers.read' },
   { id: 'events', path: '/events', label: 'nav.events', permission: 'analytics.read' },
   { id: 'products', path: '/products', label: 'nav.products', permission: 'analytics.read' },
   { id: 'abandoned-carts', path: '/carts/abandoned', label: 'nav.abandonedCarts', permission: 'customers.read' },

@@ -1,0 +1,222 @@
+// Segments benchmark (`npm run bench -- segments [--customers N] [--events-per-customer N] [--probes N] [--rate N] [--seconds N] [--reuse]`):
+// (--reuse keeps the data of the previous run instead of generating it again)
+// on PostgreSQL (a fresh rapport_bench_segments database), N customers (default 1M) with
+// ~20 behaviour events each (default 20M) over the last 90 days and their metrics rows, then
+// - a full recompute of a 4-condition behavioural segment: the first one (everyone enters, an
+//   event each) and a steady-state one (target ≤ 3 s);
+// - a preview count of the same definition (target ≤ 500 ms);
+// - live updates: a worker runs as `npm start` runs it (poll 500 ms) while background batches of
+//   100 events are ingested at --rate events/s (default 5,000); probe customers who lack only the
+//   cart condition get a `Product Added` event, and the time until they are members is measured
+//   (target p99 ≤ 1 s).
+import pg from 'pg';
+import { sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { BenchResult, Figure } from './harness.ts';
+import { percentile } from './harness.ts';
+import '../src/areas.ts';
+import { openDatabase, type Db } from '../src/db/connection.ts';
+import { runMigrations } from '../src/db/migrate.ts';
+import { ingestBatch } from '../src/events/ingest.ts';
+import { compileSegment, compileSegmentCount } from '../src/segments/compile.ts';
+import type { SegmentDefinition } from '../src/segments/definition.ts';
+import { compileContext, recomputeSegment } from '../src/segments/membership.ts';
+import { createSegment } from '../src/segments/segments.ts';
+import { systemJobHandlers } from '../src/worker/handlers.ts';
+import { startWorker } from '../src/worker/runner.ts';
+import { createUser } from '../src/workspaces/users.ts';
+import { createWorkspace } from '../src/workspaces/workspaces.ts';
+import { systemActor } from '../src/workspaces/audit.ts';
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** Concurrent ingesting loops (batches of 100). */
+const LOOPS = 4;
+const CART = { type: 'event', name: 'Product Added', within: { days: 7 } } as const;
+/** Viewed 3+ products in 30 days, added to cart in 7 days, no order in 7 days, a buyer before. */
+const BEHAVIOURAL: SegmentDefinition = {
+  and: [
+    { type: 'event', name: 'Product Viewed', within: { days: 30 }, count: { op: 'gte', value: 3 } },
+    CART,
+    { not: { type: 'event', name: 'Order Completed', within: { days: 7 } } },
+    { type: 'metric', field: 'order_count', op: 'gte', value: 1 },
+  ],
+};
+
+const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+  const t = performance.now();
+  const out = await fn();
+  return [out, performance.now() - t];
+};
+
+async function generate(db: Db, opts: { ws: string; n: number; eventsPerCustomer: number }): Promise<void> {
+  const { ws, n } = opts;
+  await db.execute(sql`
+    insert into customers (workspace_id, id, name, created_at, updated_at)
+    select ${ws}::uuid, (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid, '고객 ' || g, now() - random() * interval '400 days', now()
+    from generate_series(1, ${n}) g`);
+  await db.execute(sql`
+    insert into customer_identities (workspace_id, id, customer_id, kind, value)
+    select ${ws}::uuid, gen_random_uuid(), (lpad(to_hex(g), 8, '0') || '-0000-7000-8000-000000000000')::uuid, 'user_id', 'u' || g
+    from generate_series(1, ${n}) g`);
+  // Events in chunks of 1M so the load stays within memory.
+  const total = n * opts.eventsPerCustomer;
+  for (let done = 0; done < total; done += 1_000_000) {
+    const size = Math.min(1_000_000, total - done);
+    await db.execute(sql`
+      insert into events (workspace_id, id, message_id, customer_id, user_id, type, name, properties, context, timestamp, received_at)
+      select ${ws}::uuid, gen_random_uuid(), 'gen-' || (${done} + g), c, null, 'track',
+        case when r < 0.55 then 'Product Viewed' when r < 0.80 then 'Page Viewed' when r < 0.93 then 'Product Added' else 'Order Completed' end,
+        '{}'::jsonb, '{}'::jsonb, t, t
+      from (select g, (lpad(to_hex(1 + floor(random() * ${n})::int), 8, '0') || '-0000-7000-8000-000000000000')::uuid as c, random() as r,
+                   now() - random() * interval '90 days' as t
+            from generate_series(1, ${size}) g) x`);
+  }
+  await db.execute(sql`
+    insert into customer_metrics (workspace_id, customer_id, event_count, order_count, last_seen_at, last_order_at)
+    select ${ws}::uuid, customer_id, count(*), count(*) filter (where name = 'Order Completed'), max(timestamp), max(timestamp) filter (where name = 'Order Completed')
+    from events where workspace_id = ${ws}::uuid group by customer_id`);
+  for (const t of ['customers', 'customer_identities', 'events', 'customer_metrics']) await db.execute(sql.raw(`analyze ${t}`));
+}
+
+async function databaseFigures(opts: { customers: number; eventsPerCustomer: number; probes: number; rate: number; seconds: number; reuse: boolean; notes: string[] }): Promise<Figure[]> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = 'rapport_bench_segments';
+  const url = new URL(serverUrl);
+  url.pathname = `/${dbName}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const exists = (await admin.query('select 1 from pg_database where datname = $1', [dbName])).rowCount === 1;
+  const reuse = opts.reuse && exists;
+  if (!reuse) {
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.query(`create database ${dbName}`);
+  }
+  await admin.end();
+  const database = await openDatabase({ kind: 'postgres', url: url.toString(), max: 8 });
+  const figures: Figure[] = [];
+  try {
+    await runMigrations(database);
+    const db = database.db;
+    let ws: string;
+    let n = opts.customers;
+    if (reuse) {
+      // The data of an earlier run (--reuse): its segments, members and their events go first.
+      const { rows } = await db.execute<{ id: string }>(sql`select id from workspaces where name = 'Segments bench' limit 1`);
+      ws = rows[0]!.id;
+      n = Number((await db.execute<{ n: number }>(sql`select count(*)::int as n from customers where workspace_id = ${ws}::uuid`)).rows[0]!.n);
+      for (const t of ['segment_members', 'segment_membership_history', 'segment_sizes', 'segment_pending_changes', 'segments']) await db.execute(sql.raw(`delete from ${t}`));
+      await db.execute(sql`delete from events where workspace_id = ${ws}::uuid and (name in ('Segment Entered', 'Segment Exited') or message_id not like 'gen-%')`);
+      await db.execute(sql`delete from jobs`);
+      opts.notes.push(`reused the data of an earlier run (${n} customers)`);
+    } else {
+      const workspace = await db.transaction(async (tx) => {
+        const owner = await createUser(tx, { email: 'bench-segments@rapport.local', password: 'bench-segments-password', name: 'Bench' });
+        return createWorkspace(tx, { name: 'Segments bench', ownerId: owner.id, actor: systemActor });
+      });
+      ws = workspace.id;
+      const [, loadMs] = await time(() => generate(db, { ws, n, eventsPerCustomer: opts.eventsPerCustomer }));
+      figures.push({ name: 'db: data load', value: loadMs, unit: 'ms' });
+    }
+    const { rows: counted } = await db.execute<{ n: number }>(sql`select count(*)::int as n from events where workspace_id = ${ws}::uuid`);
+    figures.push({ name: 'db: customers', value: n, unit: 'rows' });
+    figures.push({ name: 'db: events', value: Number(counted[0]!.n), unit: 'rows' });
+
+    const segment = await createSegment(db, { workspaceId: ws, actor: systemActor, input: { name: 'Browsing buyers with a cart', kind: 'dynamic', definition: BEHAVIOURAL } });
+    const ctx = compileContext({ workspaceId: ws, now: new Date() });
+    const previews: number[] = [];
+    let previewCount = 0;
+    for (let i = 0; i < 5; i++) {
+      const [r, ms] = await time(() => db.transaction(async (tx) => {
+        await tx.execute(sql`set local jit = off`);
+        return tx.execute<{ n: number }>(compileSegmentCount(BEHAVIOURAL, compileContext({ workspaceId: ws, now: new Date() })));
+      }));
+      previewCount = Number(r.rows[0]!.n);
+      previews.push(ms);
+    }
+    previews.sort((x, y) => x - y);
+    figures.push({ name: 'preview count (median of 5)', value: percentile(previews, 50), unit: 'ms', target: '≤ 500', ok: percentile(previews, 50) <= 500 });
+    figures.push({ name: 'preview count: members', value: previewCount, unit: 'customers' });
+
+    const [first, firstMs] = await time(() => recomputeSegment(db, { workspaceId: ws, segmentId: segment.id }));
+    figures.push({ name: 'first full recompute (everyone enters, an event each)', value: firstMs, unit: 'ms' });
+    figures.push({ name: 'first recompute: members entered', value: first.entered, unit: 'customers' });
+    const steady: number[] = [];
+    for (let i = 0; i < 3; i++) steady.push((await time(() => recomputeSegment(db, { workspaceId: ws, segmentId: segment.id })))[1]);
+    steady.sort((x, y) => x - y);
+    figures.push({ name: 'full recompute, 4-condition behavioural (median of 3)', value: percentile(steady, 50), unit: 'ms', target: '≤ 3000', ok: percentile(steady, 50) <= 3000 });
+
+    // Probes: members-to-be who lack only the cart condition.
+    const withoutCart: SegmentDefinition = { and: [(BEHAVIOURAL as { and: SegmentDefinition[] }).and[0]!, { not: CART }, ...(BEHAVIOURAL as { and: SegmentDefinition[] }).and.slice(2)] };
+    const { rows: candidates } = await db.execute<{ customer_id: string }>(sql`select customer_id from (${compileSegment(withoutCart, ctx)}) t limit ${opts.probes}`);
+    const userIdOf = (customerId: string) => `u${parseInt(customerId.slice(0, 8), 16)}`;
+
+    const worker = startWorker(database, { handlers: systemJobHandlers(), concurrency: 4 });
+    let stop = false;
+    let ingested = 0;
+    const names = ['Page Viewed', 'Product Viewed', 'Product Viewed', 'Product Added', 'Page Viewed'];
+    const background = async () => {
+      const perBatch = 100;
+      const interval = (perBatch / opts.rate) * 1000 * LOOPS; // the loops share the rate
+      let next = performance.now();
+      while (!stop) {
+        const messages = Array.from({ length: perBatch }, (_, i) => ({
+          type: 'track',
+          event: names[i % names.length],
+          userId: `u${1 + Math.floor(Math.random() * n)}`,
+          messageId: uuidv7(),
+        }));
+        await ingestBatch(db, { workspaceId: ws, messages });
+        ingested += perBatch;
+        next += interval;
+        const wait = next - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    };
+    const loops = Array.from({ length: LOOPS }, () => background());
+    const latencies: number[] = [];
+    const started = performance.now();
+    try {
+      await new Promise((r) => setTimeout(r, 2000)); // let the load settle
+      for (const { customer_id: id } of candidates) {
+        const t = performance.now();
+        await ingestBatch(db, { workspaceId: ws, messages: [{ type: 'track', event: 'Product Added', userId: userIdOf(id), messageId: uuidv7() }] });
+        for (;;) {
+          const { rows } = await db.execute(sql`select 1 from segment_members where workspace_id = ${ws}::uuid and segment_id = ${segment.id}::uuid and customer_id = ${id}::uuid`);
+          if (rows.length > 0) break;
+          if (performance.now() - t > 30_000) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        latencies.push(performance.now() - t);
+        if (performance.now() - started > opts.seconds * 1000) break;
+      }
+    } finally {
+      stop = true;
+      await Promise.all(loops);
+      await worker.stop();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((x, y) => x - y);
+    figures.push({ name: 'background ingest rate achieved', value: ingested / seconds, unit: 'events/s', target: `${opts.rate}` });
+    figures.push({ name: 'live: event → member, p50', value: percentile(latencies, 50), unit: 'ms' });
+    figures.push({ name: 'live: event → member, p99', value: percentile(latencies, 99), unit: 'ms', target: '≤ 1000', ok: percentile(latencies, 99) <= 1000 });
+    figures.push({ name: 'live: probes', value: latencies.length, unit: 'probes' });
+  } finally {
+    await database.close();
+  }
+  return figures;
+}
+
+export async function run(args: string[] = []): Promise<BenchResult> {
+  const customers = Number(flag(args, 'customers') ?? 1_000_000);
+  const eventsPerCustomer = Number(flag(args, 'events-per-customer') ?? 20);
+  const probes = Number(flag(args, 'probes') ?? 100);
+  const rate = Number(flag(args, 'rate') ?? 5000);
+  const seconds = Number(flag(args, 'seconds') ?? 60);
+  const notes: string[] = [];
+  const figures = await databaseFigures({ customers, eventsPerCustomer, probes, rate, seconds, reuse: args.includes('--reuse'), notes });
+  return { bench: 'segments', figures, notes };
+}

@@ -1,0 +1,256 @@
+// The segments area's background work:
+// - `segments.live` drains a workspace's pending changes (written by ingestion in its own
+//   transaction) and re-evaluates the affected segments for just those customers;
+// - `segments.recompute` recomputes one segment fully (on demand, after a definition change),
+//   then the segments built on it;
+// - `segments.sweep` (every minute, all workspaces) recomputes the segments that change with
+//   time alone (within-last-N windows, birthdays) and applies changes left pending.
+import { and, eq, sql } from 'drizzle-orm';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db, Queryable } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { ECOMMERCE_EVENTS, type StoredEvent } from '../events/types.ts';
+import { jobs } from '../worker/schema.ts';
+import { enqueueJob, enqueueJobs, scheduleRecurring } from '../worker/queue.ts';
+import { segmentDependencies, type SegmentDefinition } from './definition.ts';
+import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeKind } from './membership.ts';
+import { dynamicSegmentRows } from './segments.ts';
+
+export const SEGMENTS_LIVE_JOB = 'segments.live';
+export const SEGMENTS_RECOMPUTE_JOB = 'segments.recompute';
+export const SEGMENTS_SWEEP_JOB = 'segments.sweep';
+/** How often time-dependent segments are recomputed by default. */
+export const DEFAULT_SWEEP_SECONDS = 60;
+/** Pending rows applied per transaction by the live job. */
+const DRAIN_ROWS = 200;
+/** How far back a sweep looks for changes made outside ingestion (two sweep intervals). */
+const CATCH_UP_MS = 2 * DEFAULT_SWEEP_SECONDS * 1000;
+/** How long a live job keeps looking for new changes once idle, how long at most, and how often. */
+const LIVE_IDLE_MS = 500;
+const LIVE_MAX_MS = 10_000;
+const LIVE_TICK_MS = 25;
+/** Pending rows older than this are picked up by the sweep (a live job missed them). */
+const STALE_PENDING_MS = 5_000;
+
+const ORDER_EVENTS = new Set<string>([ECOMMERCE_EVENTS.orderCompleted, ECOMMERCE_EVENTS.orderRefunded, ECOMMERCE_EVENTS.orderCancelled]);
+
+export const RecomputePayload = Type.Object(
+  { segmentId: Type.String({ format: 'uuid' }), cascade: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type RecomputePayload = Static<typeof RecomputePayload>;
+
+function checkPayload(payload: unknown): asserts payload is RecomputePayload {
+  if (Value.Check(RecomputePayload, payload)) return;
+  const [first] = Value.Errors(RecomputePayload, payload);
+  const where = first?.instancePath ? `payload${first.instancePath.replaceAll('/', '.')}` : 'payload';
+  throw new AppError('invalid_input', `${where}: ${first?.message ?? 'invalid'}`);
+}
+
+const liveKey = (workspaceId: string) => `${SEGMENTS_LIVE_JOB}:${workspaceId}`;
+
+/** Queues a full recomputation of one segment (one at a time per segment). */
+export async function enqueueRecompute(db: Queryable, opts: { workspaceId: string; segmentId: string; cascade?: boolean }) {
+  const payload: RecomputePayload = { segmentId: opts.segmentId, cascade: opts.cascade ?? true };
+  return enqueueJob(db, { type: SEGMENTS_RECOMPUTE_JOB, workspaceId: opts.workspaceId, payload, dedupeKey: `${SEGMENTS_RECOMPUTE_JOB}:${opts.workspaceId}:${opts.segmentId}` });
+}
+
+async function hasDynamicSegments(db: Queryable, workspaceId: string): Promise<boolean> {
+  const { rows } = await db.execute(sql`select 1 from segments where workspace_id = ${workspaceId}::uuid and kind = 'dynamic' and deleted_at is null limit 1`);
+  return rows.length > 0;
+}
+
+/**
+ * Notes that these customers' data changed, in the caller's transaction, and makes sure a live job
+ * will apply it. Other areas call this after profile, consent or score changes; ingestion calls it
+ * (through recordSegmentEventChanges) for every stored batch.
+ */
+export async function noteCustomerChanges(db: Queryable, opts: { workspaceId: string; customerIds: string[]; eventNames?: string[]; changes?: ChangeKind[] }): Promise<void> {
+  const customerIds = [...new Set(opts.customerIds)];
+  if (customerIds.length === 0) return;
+  if (!(await hasDynamicSegments(db, opts.workspaceId))) return;
+  await db.execute(sql`
+    insert into segment_pending_changes (workspace_id, id, customer_ids, event_names, causes)
+    values (${opts.workspaceId}::uuid, ${uuidv7()}::uuid, ${sql.param(customerIds)}::uuid[], ${sql.param([...new Set(opts.eventNames ?? [])])}::text[], ${sql.param([...new Set(opts.changes ?? [])])}::text[])`);
+  // A queued live job will see this row; only enqueue (which waits on the dedupe index) when there is none.
+  const [queued] = await db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.dedupeKey, liveKey(opts.workspaceId)), eq(jobs.status, 'queued')))
+    .limit(1);
+  if (!queued) await enqueueJob(db, { type: SEGMENTS_LIVE_JOB, workspaceId: opts.workspaceId, dedupeKey: liveKey(opts.workspaceId), maxAttempts: 10 });
+}
+
+/** The part of an ingested batch that can move segment membership (called from src/events/effects.ts). */
+export async function recordSegmentEventChanges(db: Queryable, opts: { workspaceId: string; events: StoredEvent[] }): Promise<void> {
+  const customerIds = new Set<string>();
+  const eventNames = new Set<string>();
+  const changes = new Set<ChangeKind>(['metrics']);
+  for (const e of opts.events) {
+    if (!e.customerId) continue;
+    customerIds.add(e.customerId);
+    if (e.name) eventNames.add(e.name);
+    if (e.type === 'identify') changes.add('profile');
+    if (e.name && ORDER_EVENTS.has(e.name)) changes.add('orders');
+  }
+  if (customerIds.size === 0) return;
+  await noteCustomerChanges(db, { workspaceId: opts.workspaceId, customerIds: [...customerIds], eventNames: [...eventNames], changes: [...changes] });
+}
+
+type PendingRow = { customer_ids: string[]; event_names: string[]; causes: string[] };
+
+/** Applies a workspace's pending changes, DRAIN_ROWS rows per transaction, until none are left. */
+export async function drainPendingChanges(db: Db, opts: { workspaceId: string; now?: Date }): Promise<{ batches: number; customers: number; entered: number; exited: number }> {
+  const out = { batches: 0, customers: 0, entered: 0, exited: 0 };
+  for (;;) {
+    const done = await db.transaction(async (tx) => {
+      const { rows } = await tx.execute<PendingRow>(sql`
+        delete from segment_pending_changes p
+        using (select workspace_id, id from segment_pending_changes where workspace_id = ${opts.workspaceId}::uuid
+               order by id limit ${DRAIN_ROWS} for update skip locked) d
+        where p.workspace_id = d.workspace_id and p.id = d.id
+        returning p.customer_ids, p.event_names, p.causes`);
+      if (rows.length === 0) return true;
+      const customerIds = [...new Set(rows.flatMap((r) => r.customer_ids))];
+      const eventNames = [...new Set(rows.flatMap((r) => r.event_names))];
+      const changes = [...new Set(rows.flatMap((r) => r.causes))].filter((c): c is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(c));
+      const segmentRows = await dynamicSegmentRows(tx, { workspaceId: opts.workspaceId });
+      for (let i = 0; i < customerIds.length; i += 5000) {
+        const r = await evaluateCustomers(tx, { workspaceId: opts.workspaceId, customerIds: customerIds.slice(i, i + 5000), now: opts.now, cause: { eventNames, changes }, rows: segmentRows });
+        out.entered += r.entered;
+        out.exited += r.exited;
+      }
+      out.batches += rows.length;
+      out.customers += customerIds.length;
+      return rows.length < DRAIN_ROWS;
+    });
+    if (done) return out;
+  }
+}
+
+/**
+ * Drains, then stays a little while (LIVE_IDLE_MS after the last change, at most LIVE_MAX_MS) and
+ * drains again every LIVE_TICK_MS: under steady ingestion a change waits tens of milliseconds
+ * instead of the worker's poll interval, and rows committed while the job finishes are not left
+ * for the sweep.
+ */
+export async function runLiveJob(db: Db, job: { workspaceId: string | null }, opts: { signal?: AbortSignal; idleMs?: number; maxMs?: number } = {}) {
+  if (!job.workspaceId) throw new AppError('invalid_input', `workspaceId: a ${SEGMENTS_LIVE_JOB} job belongs to a workspace`);
+  const started = Date.now();
+  const total = { batches: 0, customers: 0, entered: 0, exited: 0 };
+  let lastWork = Date.now();
+  for (;;) {
+    const r = await drainPendingChanges(db, { workspaceId: job.workspaceId });
+    total.batches += r.batches;
+    total.customers += r.customers;
+    total.entered += r.entered;
+    total.exited += r.exited;
+    if (r.batches > 0) lastWork = Date.now();
+    const now = Date.now();
+    if (opts.signal?.aborted || now - lastWork >= (opts.idleMs ?? LIVE_IDLE_MS) || now - started >= (opts.maxMs ?? LIVE_MAX_MS)) return total;
+    await new Promise((resolve) => setTimeout(resolve, LIVE_TICK_MS));
+  }
+}
+
+/** Recomputes a segment and, when its membership moved, the segments that refer to it (in turn, by job). */
+export async function runRecomputeJob(db: Db, job: { workspaceId: string | null; payload: unknown }) {
+  if (!job.workspaceId) throw new AppError('invalid_input', `workspaceId: a ${SEGMENTS_RECOMPUTE_JOB} job belongs to a workspace`);
+  checkPayload(job.payload);
+  const result = await recomputeSegment(db, { workspaceId: job.workspaceId, segmentId: job.payload.segmentId });
+  let dependents: string[] = [];
+  if (job.payload.cascade !== false && result.entered + result.exited > 0) {
+    dependents = await dependentSegmentIds(db, { workspaceId: job.workspaceId, segmentIds: [job.payload.segmentId] });
+    for (const segmentId of dependents) await enqueueRecompute(db, { workspaceId: job.workspaceId, segmentId });
+  }
+  return { ...result, dependents };
+}
+
+/**
+ * Changes made outside ingestion that no caller reported through noteCustomerChanges (profile
+ * edits and imports, consent, stated preferences, score runs): the customers changed within the
+ * window are re-evaluated for the segments that read those data. Windows of consecutive sweeps
+ * overlap; evaluating a customer twice changes nothing.
+ */
+async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; since: Date }): Promise<number> {
+  const ws = sql`${opts.workspaceId}::uuid`;
+  const since = sql`${opts.since.toISOString()}::timestamptz`;
+  const { rows } = await db.execute<{ customer_id: string; kind: ChangeKind }>(sql`
+    select id as customer_id, 'profile' as kind from customers where workspace_id = ${ws} and updated_at > ${since} and deleted_at is null
+    union all
+    select customer_id, 'consent' from customer_consents where workspace_id = ${ws} and updated_at > ${since}
+    union all
+    select customer_id, 'preferences' from customer_preferences where workspace_id = ${ws} and updated_at > ${since}
+    union all
+    select customer_id, 'metrics' from customer_metrics where workspace_id = ${ws} and scores_updated_at > ${since}
+    limit 200000`);
+  const byKind = new Map<ChangeKind, string[]>();
+  for (const r of rows) {
+    const list = byKind.get(r.kind) ?? [];
+    list.push(r.customer_id);
+    byKind.set(r.kind, list);
+  }
+  const segmentRows = await dynamicSegmentRows(db, { workspaceId: opts.workspaceId });
+  for (const [kind, ids] of byKind) {
+    for (let i = 0; i < ids.length; i += 5000) {
+      await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids.slice(i, i + 5000), now: opts.now, cause: { changes: [kind] }, rows: segmentRows });
+    }
+  }
+  return new Set(rows.map((r) => r.customer_id)).size;
+}
+
+/**
+ * One workspace's sweep: time-dependent segments (and those built on them) recomputed in
+ * dependency order; sizes of the others recorded hourly; pending changes a live job missed applied.
+ */
+export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: Date; windowMs?: number }) {
+  const now = opts.now ?? new Date();
+  const rows = dependencyOrder(await dynamicSegmentRows(db, { workspaceId: opts.workspaceId }));
+  const due = new Set<string>();
+  for (const row of rows) {
+    if (!row.definition) continue;
+    const deps = segmentDependencies(row.definition as SegmentDefinition);
+    if (deps.timeDependent || deps.segments.some((id) => due.has(id))) due.add(row.id);
+  }
+  let entered = 0;
+  let exited = 0;
+  for (const row of rows) {
+    if (!due.has(row.id)) continue;
+    const r = await recomputeSegment(db, { workspaceId: opts.workspaceId, segmentId: row.id, now });
+    entered += r.entered;
+    exited += r.exited;
+  }
+  // Sizes over time for the segments that move only with new data: one point an hour.
+  const { rows: stale } = await db.execute<{ id: string }>(sql`
+    select s.id from segments s
+    where s.workspace_id = ${opts.workspaceId}::uuid and s.deleted_at is null
+      and not exists (select 1 from segment_sizes z where z.workspace_id = s.workspace_id and z.segment_id = s.id and z.at > ${now.toISOString()}::timestamptz - interval '1 hour')`);
+  for (const { id } of stale) await snapshotSize(db, { workspaceId: opts.workspaceId, segmentId: id, at: now });
+  const pending = await drainPendingChanges(db, { workspaceId: opts.workspaceId, now });
+  const caughtUp = await catchUpChanges(db, { workspaceId: opts.workspaceId, now, since: new Date(now.getTime() - (opts.windowMs ?? CATCH_UP_MS)) });
+  return { recomputed: due.size, entered, exited, snapshots: stale.length, pending: pending.batches, caughtUp };
+}
+
+/** Every minute: a sweep job for each workspace with dynamic segments or pending changes. */
+export async function runSweepSchedule(db: Db) {
+  const { rows } = await db.execute<{ workspace_id: string }>(sql`
+    select distinct workspace_id from segments where deleted_at is null and kind = 'dynamic'
+    union
+    select distinct workspace_id from segment_pending_changes where created_at < now() - ${STALE_PENDING_MS}::double precision * interval '1 millisecond'`);
+  const queued = await enqueueJobs(
+    db,
+    rows.map((r) => ({ type: SEGMENTS_SWEEP_JOB, workspaceId: r.workspace_id, dedupeKey: `${SEGMENTS_SWEEP_JOB}:${r.workspace_id}` })),
+  );
+  return { workspaces: rows.length, queued };
+}
+
+export async function runSweepJob(db: Db, job: { workspaceId: string | null }) {
+  if (!job.workspaceId) return runSweepSchedule(db);
+  return sweepWorkspace(db, { workspaceId: job.workspaceId });
+}
+
+/** The recurring sweep (idempotent; run at every start). */
+export async function registerSegmentSchedules(db: Queryable, opts: { sweepSeconds?: number } = {}): Promise<void> {
+  await scheduleRecurring(db, { name: 'system:segments.sweep', type: SEGMENTS_SWEEP_JOB, intervalSeconds: opts.sweepSeconds ?? DEFAULT_SWEEP_SECONDS });
+}

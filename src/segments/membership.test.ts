@@ -1,0 +1,234 @@
+// Integration tests of live membership: the full recompute's diff (members, history, sizes,
+// entered/exited events), live updates after ingested events (through the outbox and through a
+// real worker), the sweep catching a window that expired, merges and erase.
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
+import type { Database } from '../db/connection.ts';
+import { createCustomer, updateCustomer } from '../customers/customers.ts';
+import { mergeCustomers } from '../customers/merge.ts';
+import { customerLinks } from '../customers/links.ts';
+import { ingestBatch } from '../events/ingest.ts';
+import { systemActor } from '../workspaces/audit.ts';
+import { startWorker } from '../worker/runner.ts';
+import { systemJobHandlers } from '../worker/handlers.ts';
+import { drainPendingChanges, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
+import { dependencyOrder, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
+import { createSegment, findCycle, referencePaths } from './segments.ts';
+import { segmentDependencies } from './definition.ts';
+
+const members = async (database: Database, workspaceId: string, segmentId: string) =>
+  (
+    await database.db.execute<{ customer_id: string }>(sql`select customer_id from segment_members where workspace_id = ${workspaceId} and segment_id = ${segmentId} order by customer_id`)
+  ).rows.map((r) => r.customer_id);
+
+const segmentEvents = async (database: Database, workspaceId: string, segmentId: string) =>
+  (
+    await database.db.execute<{ customer_id: string; name: string; message_id: string; properties: Record<string, unknown> }>(sql`
+      select customer_id, name, message_id, properties from events
+      where workspace_id = ${workspaceId} and name in (${SEGMENT_ENTERED_EVENT}, ${SEGMENT_EXITED_EVENT}) and properties->>'segment_id' = ${segmentId}
+      order by timestamp, name`)
+  ).rows;
+
+describe('pure helpers', () => {
+  it('finds the path of each referenced segment id', () => {
+    const def = { or: [{ type: 'segment', id: 'AAAAAAAA-0000-0000-0000-000000000000' }, { and: [{ type: 'segment', id: 'bbbbbbbb-0000-0000-0000-000000000000' }] }] };
+    const paths = referencePaths(def, ['aaaaaaaa-0000-0000-0000-000000000000', 'bbbbbbbb-0000-0000-0000-000000000000']);
+    expect(paths.get('aaaaaaaa-0000-0000-0000-000000000000')).toBe('definition.or[0].id');
+    expect(paths.get('bbbbbbbb-0000-0000-0000-000000000000')).toBe('definition.or[1].and[0].id');
+  });
+  it.each([
+    ['self reference', 's', ['s'], {}, { via: 's', chain: [] }],
+    ['direct back-reference', 's', ['x'], { x: ['s'] }, { via: 'x', chain: ['x'] }],
+    ['through another', 's', ['x'], { x: ['y'], y: ['s'] }, { via: 'x', chain: ['x', 'y'] }],
+    ['no cycle', 's', ['x'], { x: ['y'], y: [] }, null],
+  ])('findCycle: %s', (_name, self, refs, graph, expected) => {
+    expect(findCycle(self, refs, new Map(Object.entries(graph)))).toEqual(expected);
+  });
+  it('orders segments after the ones they refer to', () => {
+    const order = dependencyOrder([
+      { id: 'c', refs: ['b'] },
+      { id: 'b', refs: ['a'] },
+      { id: 'a', refs: [] },
+    ]).map((r) => r.id);
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+  it.each([
+    [{ type: 'event', name: 'Signed Up' }, { eventNames: ['Signed Up'] }, true],
+    [{ type: 'event', name: 'Signed Up' }, { eventNames: ['Page Viewed'] }, false],
+    [{ type: 'attribute', field: 'name', op: 'eq', value: 'x' }, { eventNames: ['Page Viewed'] }, false],
+    [{ type: 'attribute', field: 'name', op: 'eq', value: 'x' }, { changes: ['profile'] }, true],
+    [{ type: 'metric', field: 'order_count', op: 'gte', value: 1 }, { eventNames: ['Page Viewed'] }, true],
+    [{ type: 'orders', count: { op: 'gte', value: 1 } }, { changes: ['orders'] }, true],
+    [{ type: 'consent', channel: 'sms' }, { changes: ['orders', 'profile'] }, false],
+  ] as const)('isAffected %j by %j → %s', (def, cause, expected) => {
+    expect(isAffected(segmentDependencies(def as never), cause as never, new Set())).toBe(expected);
+  });
+});
+
+describeEachDb('segment membership', (getDb) => {
+  async function setup() {
+    const database = getDb();
+    const { workspace } = await createTestWorkspace(database);
+    const customer = (name: string, extra: Record<string, unknown> = {}) =>
+      createCustomer(database.db, { workspaceId: workspace.id, actor: systemActor, input: { name, email: `${name.toLowerCase()}-${uuidv7().slice(-8)}@example.com`, ...extra } });
+    return { database, workspaceId: workspace.id, customer };
+  }
+
+  it('recompute inserts new members, removes departed ones, keeps history, sizes and one event per change', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const ana = await customer('Ana');
+    const alex = await customer('Alex');
+    const bo = await customer('Bo');
+    const seg = await createSegment(database.db, {
+      workspaceId,
+      actor: systemActor,
+      input: { name: 'A names', kind: 'dynamic', definition: { type: 'attribute', field: 'name', op: 'starts_with', value: 'A' } },
+    });
+    const t1 = new Date('2026-01-01T00:00:00Z');
+    expect(await recomputeSegment(database.db, { workspaceId, segmentId: seg.id, now: t1 })).toMatchObject({ entered: 2, exited: 0, size: 2 });
+    expect(await members(database, workspaceId, seg.id)).toEqual([ana.id, alex.id].sort());
+    // Nothing changed: nothing moves and no event is written twice.
+    expect(await recomputeSegment(database.db, { workspaceId, segmentId: seg.id, now: new Date('2026-01-01T00:01:00Z') })).toMatchObject({ entered: 0, exited: 0, size: 2 });
+
+    await updateCustomer(database.db, { workspaceId, actor: systemActor, id: alex.id, input: { name: 'Lex' } });
+    await updateCustomer(database.db, { workspaceId, actor: systemActor, id: bo.id, input: { name: 'Abo' } });
+    const t2 = new Date('2026-01-02T00:00:00Z');
+    expect(await recomputeSegment(database.db, { workspaceId, segmentId: seg.id, now: t2 })).toMatchObject({ entered: 1, exited: 1, size: 2 });
+    expect(await members(database, workspaceId, seg.id)).toEqual([ana.id, bo.id].sort());
+
+    const { rows: history } = await database.db.execute<{ customer_id: string; entered_at: Date; exited_at: Date | null }>(sql`
+      select customer_id, entered_at, exited_at from segment_membership_history where workspace_id = ${workspaceId} and segment_id = ${seg.id}`);
+    const stay = (id: string) => history.filter((h) => h.customer_id === id).map((h) => [new Date(h.entered_at).toISOString(), h.exited_at && new Date(h.exited_at).toISOString()]);
+    expect(stay(alex.id)).toEqual([[t1.toISOString(), t2.toISOString()]]);
+    expect(stay(bo.id)).toEqual([[t2.toISOString(), null]]);
+    expect(stay(ana.id)).toEqual([[t1.toISOString(), null]]);
+
+    const events = await segmentEvents(database, workspaceId, seg.id);
+    expect(events.map((e) => [e.customer_id, e.name])).toEqual(
+      expect.arrayContaining([
+        [ana.id, SEGMENT_ENTERED_EVENT],
+        [alex.id, SEGMENT_ENTERED_EVENT],
+        [alex.id, SEGMENT_EXITED_EVENT],
+        [bo.id, SEGMENT_ENTERED_EVENT],
+      ]),
+    );
+    expect(events).toHaveLength(4);
+    expect(events[0]!.properties).toEqual({ segment_id: seg.id, segment_name: 'A names' });
+
+    const { rows: sizes } = await database.db.execute<{ size: number; entered: number; exited: number }>(sql`
+      select size, entered, exited from segment_sizes where workspace_id = ${workspaceId} and segment_id = ${seg.id} order by at`);
+    expect(sizes.map((s) => [Number(s.size), Number(s.entered), Number(s.exited)])).toEqual([
+      [2, 2, 0],
+      [2, 0, 0],
+      [2, 1, 1],
+    ]);
+  });
+
+  it('evaluateCustomers touches only the given customers, and segments built on a changed one follow', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const ann = await customer('Ann');
+    const amy = await customer('Amy');
+    const base = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'A', kind: 'dynamic', definition: { type: 'attribute', field: 'name', op: 'starts_with', value: 'A' } } });
+    const onTop = await createSegment(database.db, {
+      workspaceId,
+      actor: systemActor,
+      input: { name: 'A and tagged', kind: 'dynamic', definition: { and: [{ type: 'segment', id: base.id }, { not: { type: 'tag', tag: 'blocked' } }] } },
+    });
+    await updateCustomer(database.db, { workspaceId, actor: systemActor, id: ann.id, input: { name: 'Ann' } });
+    const r = await evaluateCustomers(database.db, { workspaceId, customerIds: [ann.id], cause: { changes: ['profile'] } });
+    expect(r).toMatchObject({ entered: 2, exited: 0 });
+    // Amy matches too but was not evaluated.
+    expect(await members(database, workspaceId, base.id)).toEqual([ann.id]);
+    expect(await members(database, workspaceId, onTop.id)).toEqual([ann.id]);
+    // An event no segment looks at moves nothing.
+    expect(await evaluateCustomers(database.db, { workspaceId, customerIds: [amy.id], cause: { eventNames: ['Page Viewed'] } })).toMatchObject({ segments: 0 });
+  });
+
+  it('an ingested event changes membership once the pending changes are applied, and writes the entered event', async () => {
+    const { database, workspaceId } = await setup();
+    const seg = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Signed up', kind: 'dynamic', definition: { type: 'event', name: 'Signed Up' } } });
+    const userId = `u-${uuidv7()}`;
+    const res = await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Signed Up', userId, messageId: uuidv7() }] });
+    expect(res.stored).toBe(1);
+    const { rows: jobs } = await database.db.execute(sql`select type, status from jobs where workspace_id = ${workspaceId} and type = 'segments.live'`);
+    expect(jobs).toEqual([{ type: 'segments.live', status: 'queued' }]);
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ batches: 1, customers: 1, entered: 1 });
+    const [member] = await members(database, workspaceId, seg.id);
+    expect(member).toBeDefined();
+    expect((await segmentEvents(database, workspaceId, seg.id)).map((e) => [e.customer_id, e.name])).toEqual([[member, SEGMENT_ENTERED_EVENT]]);
+    const { rows: pending } = await database.db.execute(sql`select 1 from segment_pending_changes where workspace_id = ${workspaceId}`);
+    expect(pending).toHaveLength(0);
+  });
+
+  it('a running worker applies an ingested event by itself, quickly', async () => {
+    const { database, workspaceId } = await setup();
+    const seg = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Bought', kind: 'dynamic', definition: { type: 'event', name: 'Coupon Claimed' } } });
+    // The test database is shared: live jobs other runs left behind are finished at once.
+    const live = systemJobHandlers()[SEGMENTS_LIVE_JOB]!;
+    const worker = startWorker(database, {
+      handlers: { [SEGMENTS_LIVE_JOB]: (job, ctx) => (job.workspaceId === workspaceId ? live(job, ctx) : Promise.resolve(null)) },
+      pollMs: 100,
+      concurrency: 4,
+    });
+    try {
+      await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Coupon Claimed', userId: `u-${uuidv7()}`, messageId: uuidv7() }] });
+      const started = Date.now();
+      while ((await members(database, workspaceId, seg.id)).length === 0 && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
+      const ms = Date.now() - started;
+      expect(await members(database, workspaceId, seg.id)).toHaveLength(1);
+      // ~0.1–1 s on an idle machine (bench/segments.ts measures it); generous here, the machine is shared.
+      expect(ms).toBeLessThan(4000);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('the sweep removes a member whose time window has expired', async () => {
+    const { database, workspaceId } = await setup();
+    const seg = await createSegment(database.db, {
+      workspaceId,
+      actor: systemActor,
+      input: { name: 'Recent visitors', kind: 'dynamic', definition: { type: 'event', name: 'Store Visited', within: { hours: 1 } } },
+    });
+    const now = new Date();
+    await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Store Visited', userId: `u-${uuidv7()}`, messageId: uuidv7(), timestamp: now.toISOString() }] });
+    await drainPendingChanges(database.db, { workspaceId, now });
+    expect(await members(database, workspaceId, seg.id)).toHaveLength(1);
+    expect(await sweepWorkspace(database.db, { workspaceId, now: new Date(now.getTime() + 30 * 60_000) })).toMatchObject({ recomputed: 1, exited: 0 });
+    expect(await members(database, workspaceId, seg.id)).toHaveLength(1);
+    expect(await sweepWorkspace(database.db, { workspaceId, now: new Date(now.getTime() + 61 * 60_000) })).toMatchObject({ recomputed: 1, exited: 1 });
+    expect(await members(database, workspaceId, seg.id)).toHaveLength(0);
+    expect((await segmentEvents(database, workspaceId, seg.id)).map((e) => e.name)).toEqual([SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT]);
+  });
+
+  it('the sweep catches a profile edit made outside ingestion', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const seg = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Zed', kind: 'dynamic', definition: { type: 'attribute', field: 'name', op: 'eq', value: 'Zed' } } });
+    const c = await customer('Zara');
+    await recomputeSegment(database.db, { workspaceId, segmentId: seg.id });
+    expect(await members(database, workspaceId, seg.id)).toEqual([]);
+    await updateCustomer(database.db, { workspaceId, actor: systemActor, id: c.id, input: { name: 'Zed' } });
+    expect(await sweepWorkspace(database.db, { workspaceId })).toMatchObject({ recomputed: 0, caughtUp: 1 });
+    expect(await members(database, workspaceId, seg.id)).toEqual([c.id]);
+  });
+
+  it('a merge unites memberships, an erase removes them, an export lists them', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const keep = await customer('Keep');
+    const gone = await customer('Gone');
+    const list = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'List', kind: 'static' } });
+    await database.db.execute(sql`insert into segment_members (workspace_id, segment_id, customer_id, entered_at) values (${workspaceId}, ${list.id}, ${gone.id}, now())`);
+    await database.db.execute(sql`insert into segment_membership_history (workspace_id, segment_id, customer_id, entered_at) values (${workspaceId}, ${list.id}, ${gone.id}, now())`);
+    await database.db.transaction((tx) => mergeCustomers(tx, { workspaceId, actor: systemActor, survivorId: keep.id, mergedId: gone.id }));
+    expect(await members(database, workspaceId, list.id)).toEqual([keep.id]);
+    const link = customerLinks().find((l) => l.area === 'segments')!;
+    const exported = (await link.exportData(database.db, { workspaceId, customerId: keep.id })) as { current: { segmentId: string }[] };
+    expect(exported.current.map((s) => s.segmentId)).toEqual([list.id]);
+    await link.erase(database.db, { workspaceId, customerId: keep.id });
+    expect(await members(database, workspaceId, list.id)).toEqual([]);
+    const { rows } = await database.db.execute<{ size: number }>(sql`select size from segments where workspace_id = ${workspaceId} and id = ${list.id}`);
+    expect(Number(rows[0]!.size)).toBe(0);
+  });
+});

@@ -1,0 +1,179 @@
+// What the segments API reads: members (keyset pages, masked without pii.read, or all of them
+// as CSV), size over time, the overlap of two segments, and the preview of an unsaved definition.
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../db/connection.ts';
+import { AppError } from '../errors.ts';
+import { maskEmail, maskPhone } from '../customers/fields.ts';
+import { compileSegment, compileSegmentCount } from './compile.ts';
+import { personalDataFields, type SegmentDefinition } from './definition.ts';
+import { compileContext } from './membership.ts';
+import { checkDefinition, requireSegmentRow } from './segments.ts';
+
+export type SegmentMember = { customerId: string; enteredAt: string; name: string | null; email: string | null; phone: string | null; externalId: string | null };
+
+type MemberRow = { customer_id: string; entered_at: Date | string; name: string | null; email: string | null; phone: string | null; external_id: string | null };
+
+const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
+
+function toMember(r: MemberRow, pii: boolean): SegmentMember {
+  return {
+    customerId: r.customer_id,
+    enteredAt: iso(r.entered_at),
+    name: r.name,
+    email: pii ? r.email : maskEmail(r.email),
+    phone: pii ? r.phone : maskPhone(r.phone),
+    externalId: r.external_id,
+  };
+}
+
+export function encodeMemberCursor(customerId: string): string {
+  return Buffer.from(customerId).toString('base64url');
+}
+
+export function decodeMemberCursor(raw: string, path = 'query.cursor'): string {
+  const id = Buffer.from(raw, 'base64url').toString('utf8');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new AppError('invalid_input', `${path}: is not a cursor from this list (use nextCursor as given)`);
+  return id;
+}
+
+async function memberRows(db: Queryable, opts: { workspaceId: string; segmentId: string; after?: string; limit: number }): Promise<MemberRow[]> {
+  const { rows } = await db.execute<MemberRow>(sql`
+    select m.customer_id, m.entered_at, c.name, c.email, c.phone, c.external_id
+    from segment_members m
+    join customers c on c.workspace_id = m.workspace_id and c.id = m.customer_id
+    where m.workspace_id = ${opts.workspaceId}::uuid and m.segment_id = ${opts.segmentId}::uuid
+      ${opts.after ? sql`and m.customer_id > ${opts.after}::uuid` : sql``}
+    order by m.customer_id
+    limit ${opts.limit}`);
+  return rows;
+}
+
+/** One page of a segment's members, in customer id order. */
+export async function listMembers(db: Queryable, opts: { workspaceId: string; segmentId: string; cursor?: string; limit?: number; pii: boolean }) {
+  const segment = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.segmentId });
+  const limit = opts.limit ?? 50;
+  const rows = await memberRows(db, { workspaceId: opts.workspaceId, segmentId: segment.id, after: opts.cursor ? decodeMemberCursor(opts.cursor) : undefined, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  return {
+    segmentId: segment.id,
+    size: segment.size,
+    members: page.map((r) => toMember(r, opts.pii)),
+    nextCursor: rows.length > limit ? encodeMemberCursor(page[page.length - 1]!.customer_id) : null,
+  };
+}
+
+const csvCell = (v: string | null) => (v === null ? '' : /[",\r\n]/.test(v) || /^[=+\-@\t\r]/.test(v) ? `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replaceAll('"', '""')}"` : v);
+
+/** Every member as CSV lines (header first), read in pages so a large segment streams. */
+export async function* membersCsv(db: Queryable, opts: { workspaceId: string; segmentId: string; pii: boolean; pageSize?: number }): AsyncGenerator<string> {
+  const segment = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.segmentId });
+  yield 'customer_id,external_id,name,email,phone,entered_at\r\n';
+  let after: string | undefined;
+  for (;;) {
+    const rows = await memberRows(db, { workspaceId: opts.workspaceId, segmentId: segment.id, after, limit: opts.pageSize ?? 5000 });
+    if (rows.length === 0) return;
+    yield rows
+      .map((r) => toMember(r, opts.pii))
+      .map((m) => [m.customerId, m.externalId, m.name, m.email, m.phone, m.enteredAt].map(csvCell).join(',') + '\r\n')
+      .join('');
+    after = rows[rows.length - 1]!.customer_id;
+  }
+}
+
+/** Size snapshots of the last `days` days, oldest first. */
+export async function sizeHistory(db: Queryable, opts: { workspaceId: string; segmentId: string; days?: number; now?: Date }) {
+  const segment = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.segmentId });
+  const since = new Date((opts.now ?? new Date()).getTime() - (opts.days ?? 30) * 86_400_000);
+  const { rows } = await db.execute<{ at: Date | string; size: number; entered: number; exited: number }>(sql`
+    select at, size, entered, exited from segment_sizes
+    where workspace_id = ${opts.workspaceId}::uuid and segment_id = ${segment.id}::uuid and at >= ${since.toISOString()}::timestamptz
+    order by at
+    limit 5000`);
+  return {
+    segmentId: segment.id,
+    size: segment.size,
+    points: rows.map((r) => ({ at: iso(r.at), size: Number(r.size), entered: Number(r.entered), exited: Number(r.exited) })),
+  };
+}
+
+/** Sizes of two segments and of their intersection. */
+export async function segmentOverlap(db: Queryable, opts: { workspaceId: string; a: string; b: string }) {
+  const a = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.a });
+  const b = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.b });
+  const { rows } = await db.execute<{ a: number; b: number; both: number }>(sql`
+    select
+      (select count(*) from segment_members where workspace_id = ${opts.workspaceId}::uuid and segment_id = ${a.id}::uuid)::int as a,
+      (select count(*) from segment_members where workspace_id = ${opts.workspaceId}::uuid and segment_id = ${b.id}::uuid)::int as b,
+      (select count(*) from segment_members x join segment_members y
+         on y.workspace_id = x.workspace_id and y.segment_id = ${b.id}::uuid and y.customer_id = x.customer_id
+       where x.workspace_id = ${opts.workspaceId}::uuid and x.segment_id = ${a.id}::uuid)::int as both`);
+  const r = rows[0]!;
+  return { a: { id: a.id, name: a.name, size: Number(r.a) }, b: { id: b.id, name: b.name, size: Number(r.b) }, both: Number(r.both) };
+}
+
+/** Count and a sample of 20 for a definition not saved yet; the queries give up after `timeoutMs`. */
+export async function previewSegment(db: Queryable, opts: { workspaceId: string; definition: unknown; pii: boolean; now?: Date; timeoutMs?: number; sample?: number }) {
+  const { definition } = await checkDefinition(db, { workspaceId: opts.workspaceId, definition: opts.definition });
+  if (!opts.pii) {
+    // A count of customers with a given e-mail would tell a role without pii.read who is a customer.
+    const fields = personalDataFields(definition as SegmentDefinition);
+    if (fields.length > 0) {
+      const path = piiLeafPath(definition, fields) ?? 'definition';
+      throw new AppError('forbidden', `${path}.field: your role may not filter on ${fields.join(', ')} (it needs the pii.read permission)`);
+    }
+  }
+  const now = opts.now ?? new Date();
+  const ctx = compileContext({ workspaceId: opts.workspaceId, now });
+  const def = definition as SegmentDefinition;
+  const started = Date.now();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(100, Math.floor(opts.timeoutMs ?? 10_000))}`));
+    await tx.execute(sql`set local jit = off`);
+    let count: number;
+    let sample: MemberRow[];
+    try {
+      const counted = await tx.execute<{ n: number }>(compileSegmentCount(def, ctx));
+      count = Number(counted.rows[0]?.n ?? 0);
+      ({ rows: sample } = await tx.execute<MemberRow>(sql`
+        select t.customer_id, c.created_at as entered_at, c.name, c.email, c.phone, c.external_id
+        from (${compileSegment(def, ctx)}) t
+        join customers c on c.workspace_id = ${opts.workspaceId}::uuid and c.id = t.customer_id
+        limit ${opts.sample ?? 20}`));
+    } catch (err) {
+      if (pgCode(err) === '57014') throw new AppError('unavailable', 'definition: the preview took too long; save the segment and let it compute in the background');
+      throw err;
+    }
+    return {
+      count,
+      sample: sample.map((r) => {
+        const { enteredAt: _ignored, ...m } = toMember(r, opts.pii);
+        return m;
+      }),
+      ms: Date.now() - started,
+    };
+  });
+}
+
+function pgCode(err: unknown): string | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Where the first attribute leaf on one of these fields sits, e.g. `definition.and[1]`. */
+function piiLeafPath(def: unknown, fields: readonly string[], path = 'definition'): string | undefined {
+  if (Array.isArray(def)) {
+    for (let i = 0; i < def.length; i++) {
+      const found = piiLeafPath(def[i], fields, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!def || typeof def !== 'object') return undefined;
+  const node = def as Record<string, unknown>;
+  if (node.type === 'attribute' && typeof node.field === 'string' && fields.includes(node.field)) return path;
+  for (const key of ['and', 'or', 'not']) if (key in node) return piiLeafPath(node[key], fields, `${path}.${key}`);
+  return undefined;
+}
