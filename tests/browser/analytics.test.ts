@@ -6,7 +6,7 @@
 // members who may not refresh see no button.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, newPage, screenshot } from './browser.ts';
+import { launchBrowser, logIn, newPage, screenshot, apiAs, type Api } from './browser.ts';
 import { startApp, type RunningApp } from './server.ts';
 
 let app: RunningApp;
@@ -15,7 +15,6 @@ let context: BrowserContext;
 let page: Page;
 let call: Api;
 
-type Api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
 type Runs = Record<string, { id: string; status: string } | undefined>;
 
 const PARTS = ['scores', 'cohorts', 'basket', 'affinity', 'recommendations'];
@@ -24,22 +23,6 @@ const poll = { timeout: 15_000 };
 const percent = (v: number) => new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(v);
 const count = (v: number) => new Intl.NumberFormat('en').format(v);
 
-/** The REST API as a member (session cookie + CSRF token), to set up data. */
-async function apiAs(url: string, email: string, password: string): Promise<Api> {
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method, p, body) => {
-    const res = await fetch(`${url}${p}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as never };
-  };
-}
 
 async function must<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await call<T>(method, path, body);

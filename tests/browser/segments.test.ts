@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, newPage, screenshot } from './browser.ts';
+import { launchBrowser, logIn, newPage, screenshot, apiAs, type Api } from './browser.ts';
 import { startApp, type RunningApp } from './server.ts';
 
 let app: RunningApp;
@@ -17,24 +17,8 @@ let page: Page;
 let call: Api;
 let writeKey: string;
 
-type Api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>;
 const poll = { timeout: 20_000 };
 
-async function apiAs(url: string, email: string, password: string): Promise<Api> {
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method, p, body) => {
-    const res = await fetch(`${url}${p}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as never };
-  };
-}
 
 async function send(batch: Record<string, unknown>[]): Promise<void> {
   const res = await fetch(`${app.url}/v1/batch`, {
