@@ -4,6 +4,7 @@
 // pure `acquisitionCohorts` of cohorts.ts, which the tests hold them to.
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
+import { getWorkspace } from '../workspaces/workspaces.ts';
 
 export type CohortRow = {
   /** YYYY-MM of the first order, in the workspace time zone. */
@@ -31,11 +32,9 @@ export type Kpis = {
 /** Computes the KPIs of a workspace; `months` limits the cohorts to the newest N first-order months. */
 export async function computeKpis(db: Queryable, opts: { workspaceId: string; months?: number }): Promise<Kpis> {
   const ws = opts.workspaceId;
-  const { rows: settings } = await db.execute<{ time_zone: string; currency: string }>(
-    sql`select time_zone, currency from workspaces where id = ${ws}::uuid`,
-  );
-  const timeZone = settings[0]?.time_zone ?? 'UTC';
-  const currency = settings[0]?.currency ?? 'KRW';
+  const workspace = await getWorkspace(db, ws);
+  const timeZone = workspace?.timeZone ?? 'UTC';
+  const currency = workspace?.currency ?? 'KRW';
   const { rows: cells } = await db.execute<{ cohort: string; k: number; n: number; revenue: number }>(sql`
     with o as (
       select customer_id, date_trunc('month', placed_at at time zone ${timeZone}) as m, total - refunded_total as amount

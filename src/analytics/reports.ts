@@ -4,6 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
+import { getWorkspace } from '../workspaces/workspaces.ts';
 import { lastRun, lastRuns } from './runs.ts';
 import { GRADE_CHANGED_EVENT, recencyOf } from './scores.ts';
 import { getAnalyticsSettings } from './settings.ts';
@@ -13,8 +14,7 @@ const num = (v: unknown): number => Number(v ?? 0);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 async function currencyOf(db: Queryable, workspaceId: string): Promise<string> {
-  const { rows } = await db.execute<{ currency: string }>(sql`select currency from workspaces where id = ${workspaceId}::uuid`);
-  return rows[0]?.currency ?? 'KRW';
+  return (await getWorkspace(db, workspaceId))?.currency ?? 'KRW';
 }
 
 /** Live customers' metrics rows of the workspace (merged and deleted profiles left out). */

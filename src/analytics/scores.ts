@@ -10,8 +10,8 @@
 // Grade changes and newly flagged churn risks become events on the customer's timeline (journeys
 // can start from them).
 import { sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
 import type { Db, Queryable } from '../db/connection.ts';
+import { recordObservedEvents } from '../events/observed-events.ts';
 import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams } from './bg-nbd.ts';
 import { customerLifetimeValue } from './clv.ts';
 import { compressRows } from './clv-summary.ts';
@@ -407,7 +407,7 @@ async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: D
   return { atRisk: Number(count[0]?.n ?? 0), newlyFlagged: newly.length };
 }
 
-/** Rapport's own observations, written straight into the event stream (as abandoned-cart detection does). */
+/** Rapport's own observations about customers, as events on their timelines. */
 async function insertEvents(
   db: Queryable,
   workspaceId: string,
@@ -415,16 +415,8 @@ async function insertEvents(
   list: { messageId: string; customerId: string; properties: Record<string, unknown> }[],
   at: Date,
 ): Promise<void> {
-  for (let i = 0; i < list.length; i += 5000) {
-    const chunk = list.slice(i, i + 5000).map((e) => ({ id: uuidv7(), message_id: e.messageId, customer_id: e.customerId, properties: e.properties }));
-    await db.execute(sql`
-      insert into events (workspace_id, id, message_id, customer_id, type, name, properties, context, timestamp, received_at)
-      select ${workspaceId}::uuid, r.id, r.message_id, r.customer_id, 'track', ${name}, r.properties,
-        '{"library":{"name":"rapport","version":"analytics"}}'::jsonb, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, message_id text, customer_id uuid, properties jsonb)
-      order by r.message_id
-      on conflict (workspace_id, message_id) do nothing`);
-  }
+  const timestamp = at.toISOString();
+  await recordObservedEvents(db, { workspaceId, name, source: 'analytics', events: list.map((e) => ({ ...e, timestamp })) });
 }
 
 /**

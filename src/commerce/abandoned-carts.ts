@@ -4,9 +4,9 @@
 // `Cart Abandoned` event on their timeline (journeys start from it), and the customer's
 // abandoned-item count grows. Run every minute by the worker, and on demand.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
 import type { Db, Queryable } from '../db/connection.ts';
 import { recordAbandonedCartMetrics } from '../events/metrics.ts';
+import { recordObservedEvents } from '../events/observed-events.ts';
 import { fromMinorUnits } from './money.ts';
 
 export const CART_ABANDONED_EVENT = 'Cart Abandoned';
@@ -49,7 +49,6 @@ export function cartAbandonedEvent(lines: AbandonedLine[], at: Date) {
   const first = lines[0]!;
   const value = lines.reduce((s, l) => s + (l.price ?? 0) * l.quantity, 0);
   return {
-    id: uuidv7(),
     message_id: `cart-abandoned:${first.id}`,
     customer_id: first.customer_id,
     anonymous_id: first.customer_id ? null : first.anonymous_id,
@@ -124,17 +123,13 @@ async function recordAbandonment(db: Queryable, opts: { lines: AbandonedLine[]; 
     const counts = new Map<string, number>();
     for (const l of lines) if (l.customer_id) counts.set(l.customer_id, (counts.get(l.customer_id) ?? 0) + 1);
     await recordAbandonedCartMetrics(db, { workspaceId, items: [...counts].map(([customerId, count]) => ({ customerId, count })) });
-    // Written straight into the event stream rather than through ingestion: the event belongs
-    // to the line's customer by id (who may have no user id to be found by), and it is Rapport's
-    // own observation, which must not count as the customer being seen (last seen, sessions).
-    // The message id makes it once per cart, however often detection runs.
+    // One event per cart (recordObservedEvents says why not through ingestion).
     const events = groupAbandonedLines(lines).map((cart) => cartAbandonedEvent(cart, opts.now));
-    await db.execute(sql`
-      insert into events (workspace_id, id, message_id, customer_id, anonymous_id, type, name, properties, context, timestamp, received_at)
-      select ${workspaceId}::uuid, r.id, r.message_id, r.customer_id, r.anonymous_id, 'track', ${CART_ABANDONED_EVENT}, r.properties,
-        '{"library":{"name":"rapport","version":"abandoned-carts"}}'::jsonb, r.timestamp, r.timestamp
-      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb) as r(id uuid, message_id text, customer_id uuid, anonymous_id text, properties jsonb, timestamp timestamptz)
-      order by r.message_id
-      on conflict (workspace_id, message_id) do nothing`);
+    await recordObservedEvents(db, {
+      workspaceId,
+      name: CART_ABANDONED_EVENT,
+      source: 'abandoned-carts',
+      events: events.map((e) => ({ messageId: e.message_id, customerId: e.customer_id, anonymousId: e.anonymous_id, properties: e.properties, timestamp: e.timestamp })),
+    });
   }
 }

@@ -1,0 +1,44 @@
+// Rapport's own observations (an abandoned cart, a grade change, a churn warning), written
+// straight into the event stream rather than through ingestion: they belong to a customer by id
+// (who may have no user id to be found by) and must not count as the customer being seen. The
+// message id makes each one once, however often the job that observes it runs.
+import { sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../db/connection.ts';
+
+export type ObservedEvent = {
+  messageId: string;
+  customerId: string | null;
+  anonymousId?: string | null;
+  properties: Record<string, unknown>;
+  /** When it happened (also stored as the time received). */
+  timestamp: string;
+};
+
+const CHUNK = 5000;
+
+/** Stores `track` events named `name`; `source` names the observer in `context.library.version`. */
+export async function recordObservedEvents(
+  db: Queryable,
+  opts: { workspaceId: string; name: string; source: string; events: ObservedEvent[] },
+): Promise<void> {
+  const context = JSON.stringify({ library: { name: 'rapport', version: opts.source } });
+  for (let i = 0; i < opts.events.length; i += CHUNK) {
+    const chunk = opts.events.slice(i, i + CHUNK).map((e) => ({
+      id: uuidv7(),
+      message_id: e.messageId,
+      customer_id: e.customerId,
+      anonymous_id: e.anonymousId ?? null,
+      properties: e.properties,
+      timestamp: e.timestamp,
+    }));
+    await db.execute(sql`
+      insert into events (workspace_id, id, message_id, customer_id, anonymous_id, type, name, properties, context, timestamp, received_at)
+      select ${opts.workspaceId}::uuid, r.id, r.message_id, r.customer_id, r.anonymous_id, 'track', ${opts.name}, r.properties,
+        ${context}::jsonb, r.timestamp, r.timestamp
+      from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
+        as r(id uuid, message_id text, customer_id uuid, anonymous_id text, properties jsonb, timestamp timestamptz)
+      order by r.message_id
+      on conflict (workspace_id, message_id) do nothing`);
+  }
+}
