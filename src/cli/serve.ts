@@ -5,12 +5,10 @@ import { runMigrations } from '../db/migrate.ts';
 import { failInterruptedImports } from '../customers/import/imports.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureFirstWorkspace } from '../workspaces/bootstrap.ts';
-import { loadDemoCustomers, type DemoResult } from '../customers/demo.ts';
 import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
 import { startWorker } from '../worker/runner.ts';
 import { enqueueJob } from '../worker/queue.ts';
-import { DEMO_BEHAVIOUR_JOB, type DemoBehaviourJobPayload } from '../events/demo.ts';
-import { createStarterSegments } from '../segments/starter-segments.ts';
+import { DEMO_WORKSPACE_JOB, type DemoWorkspaceJobPayload } from '../worker/demo-job.ts';
 
 export async function serve(config: Config): Promise<void> {
   const database = await openConfiguredDatabase(config);
@@ -18,32 +16,22 @@ export async function serve(config: Config): Promise<void> {
   try {
     const { applied } = await runMigrations(database);
     await failInterruptedImports(database.db);
-    const demoDay = new Date();
     const first = await ensureFirstWorkspace(database.db, {
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,
       workspaceName: config.demo ? 'Demo Shop' : 'My workspace',
     });
-    const demo: DemoResult | undefined =
-      first && config.demo && config.demoCustomers > 0
-        ? await loadDemoCustomers(database.db, { workspaceId: first.workspace.id, actor: { type: 'system', label: 'demo data' }, count: config.demoCustomers, now: demoDay, behaviourCustomers: 0 }).catch(
-            (err: unknown) => {
-              // The workspace is there either way: start without (all of) the demo data rather than not at all.
-              console.error(`Could not load the demo data: ${(err as Error).message}`);
-              return undefined;
-            },
-          )
-        : undefined;
     await registerSystemSchedules(database.db);
+    const demo = first !== undefined && config.demo && config.demoCustomers > 0;
     if (first && demo) {
-      // The shop behaviour (events, carts, orders; a few seconds of ingestion) loads in the
-      // background, so the first start answers as soon as the customers are in.
-      const payload: DemoBehaviourJobPayload = { customers: Math.min(config.demoCustomers, 100), customersAsOf: demoDay.toISOString() };
-      await enqueueJob(database.db, { type: DEMO_BEHAVIOUR_JOB, workspaceId: first.workspace.id, payload, dedupeKey: `demo-behaviour:${first.workspace.id}` });
-      // The starter segments, computed in the background (and kept live as the behaviour arrives).
-      await database.db
-        .transaction((tx) => createStarterSegments(tx, { workspaceId: first.workspace.id, actor: { type: 'system', label: 'demo data' } }))
-        .catch((err: unknown) => console.error(`Could not create the starter segments: ${(err as Error).message}`));
+      // The demo data loads in the background, so the first start answers as soon as the
+      // workspace and its owner are there.
+      const payload: DemoWorkspaceJobPayload = {
+        customers: config.demoCustomers,
+        behaviourCustomers: Math.min(config.demoCustomers, 100),
+        customersAsOf: new Date().toISOString(),
+      };
+      await enqueueJob(database.db, { type: DEMO_WORKSPACE_JOB, workspaceId: first.workspace.id, payload, dedupeKey: `demo-workspace:${first.workspace.id}` });
     }
 
     const app = await buildApp({ database, config });
@@ -63,7 +51,7 @@ export async function serve(config: Config): Promise<void> {
     if (first) {
       lines.push(
         '',
-        `First start: created workspace "${first.workspace.name}" and its owner${demo ? `, with ${demo.created} demo customers (their shop behaviour loads in the background; RAPPORT_DEMO=0 to start empty)` : ''}.`,
+        `First start: created workspace "${first.workspace.name}" and its owner${demo ? `; its ${config.demoCustomers} demo customers and their shop behaviour are loading in the background (RAPPORT_DEMO=0 starts empty)` : ''}.`,
         `  Log in at ${url} with`,
         `    e-mail:   ${first.email}`,
         first.passwordGenerated ? `    password: ${first.password}   (shown only this once: write it down)` : '    password: the one in RAPPORT_ADMIN_PASSWORD',

@@ -4,6 +4,7 @@ import { deleteExpiredSessions } from '../workspaces/sessions.ts';
 import { METRICS_RECOMPUTE_JOB, runMetricsRecomputeJob } from '../events/metrics.ts';
 import { DETECT_JOB, detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
 import { DEMO_BEHAVIOUR_JOB, runDemoBehaviourJob } from '../events/demo.ts';
+import { DEMO_WORKSPACE_JOB, runDemoWorkspaceJob } from './demo-job.ts';
 import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, runAnalyticsSchedule } from '../analytics/jobs.ts';
 import { SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, SEGMENTS_SWEEP_JOB, registerSegmentSchedules, runLiveJob, runRecomputeJob, runSweepJob } from '../segments/jobs.ts';
 import { scheduleRecurring } from './queue.ts';
@@ -14,6 +15,7 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     'sessions.cleanup': async (_job, { db }) => ({ deleted: await deleteExpiredSessions(db) }),
     [METRICS_RECOMPUTE_JOB]: (job, { db }) => runMetricsRecomputeJob(db, job),
     // Every workspace at once; a job enqueued for one workspace looks at that one only.
+    [DEMO_WORKSPACE_JOB]: (job, { db }) => runDemoWorkspaceJob(db, job),
     [DEMO_BEHAVIOUR_JOB]: (job, { db }) => runDemoBehaviourJob(db, job),
     [DETECT_JOB]: (job, { db }) => detectAbandonedCarts(db, { workspaceId: job.workspaceId ?? undefined }),
     [ANALYTICS_REFRESH_JOB]: (job, { db }) => runAnalyticsRefreshJob(db, job),

@@ -1,0 +1,48 @@
+// The first start's demo workspace, filled in the background once the server answers (loading a
+// thousand customers through the import path takes longer than the rest of the start together):
+// the demo customers, then the starter segments over them, then the shop behaviour, a job of its
+// own (events, carts, orders) that ends with an analytics refresh.
+import { loadDemoCustomers } from '../customers/demo.ts';
+import type { Db } from '../db/connection.ts';
+import { DEMO_BEHAVIOUR_JOB, type DemoBehaviourJobPayload } from '../events/demo.ts';
+import { createStarterSegments } from '../segments/starter-segments.ts';
+import { enqueueJob } from './queue.ts';
+
+export const DEMO_WORKSPACE_JOB = 'demo.workspace';
+
+export type DemoWorkspaceJobPayload = {
+  /** How many demo customers to create. */
+  customers: number;
+  /** How many of them (the first ones) get shop behaviour. */
+  behaviourCustomers: number;
+  /** The day the customers are generated "as of" (ISO). */
+  customersAsOf: string;
+};
+
+export async function runDemoWorkspaceJob(
+  db: Db,
+  job: { workspaceId: string | null; payload: unknown },
+): Promise<{ customers: number; duplicates: number; segments: number }> {
+  const payload = job.payload as Partial<DemoWorkspaceJobPayload> | null;
+  const workspaceId = job.workspaceId;
+  if (
+    !workspaceId ||
+    !payload ||
+    !Number.isInteger(payload.customers) ||
+    !Number.isInteger(payload.behaviourCustomers) ||
+    typeof payload.customersAsOf !== 'string' ||
+    Number.isNaN(Date.parse(payload.customersAsOf))
+  ) {
+    throw new Error(`${DEMO_WORKSPACE_JOB}: expected a workspace and { customers, behaviourCustomers, customersAsOf }`);
+  }
+  const actor = { type: 'system' as const, label: 'demo data' };
+  // Idempotent (customers are matched by external id): a retry after a stop mid-way completes the set.
+  const demo = await loadDemoCustomers(db, { workspaceId, actor, count: payload.customers!, now: new Date(payload.customersAsOf), behaviourCustomers: 0 });
+  // After the customers, so their first computation already counts them.
+  const starters = await db.transaction((tx) => createStarterSegments(tx, { workspaceId, actor }));
+  if (payload.behaviourCustomers! > 0) {
+    const behaviour: DemoBehaviourJobPayload = { customers: payload.behaviourCustomers!, customersAsOf: payload.customersAsOf };
+    await enqueueJob(db, { type: DEMO_BEHAVIOUR_JOB, workspaceId, payload: behaviour, dedupeKey: `demo-behaviour:${workspaceId}` });
+  }
+  return { customers: demo.created, duplicates: demo.duplicates.length, segments: starters.created.length };
+}
