@@ -38,11 +38,13 @@ export type Customer = {
 };
 
 export type CustomerRow = typeof customers.$inferSelect;
+/** What a customer shows: the row without the columns only the database's searches read. */
+export type CustomerView = Omit<CustomerRow, 'workspaceId' | 'searchText' | 'nameGrams' | 'matchKeys'>;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** `pii` false masks e-mail and phone (roles without pii.read). */
-export function toCustomer(row: CustomerRow, opts: { pii: boolean } = { pii: true }): Customer {
+export function toCustomer(row: CustomerView, opts: { pii: boolean } = { pii: true }): Customer {
   return {
     id: row.id,
     externalId: row.externalId,
