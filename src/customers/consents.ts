@@ -7,6 +7,7 @@ import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
 import { CHANNELS, PURPOSES, type Channel, type ConsentPurpose, type ConsentStatus } from './fields.ts';
+import { notifyCustomersChanged } from './links.ts';
 import { customerConsentHistory, customerConsents, customers, customerUnsubscribeKeys } from './schema.ts';
 
 export type ConsentState = { channel: Channel; purpose: ConsentPurpose; status: ConsentStatus; source: string | null; updatedAt: string | null };
@@ -83,6 +84,7 @@ export async function setConsentsBulk(
     insert into customer_consent_history (workspace_id, id, customer_id, channel, purpose, status, previous_status, source, actor_label, at)
     select ${opts.workspaceId}::uuid, r.id, r.customer_id, r.channel, r.purpose, r.status, r.previous, r.source, ${opts.actorLabel}, now()
     from jsonb_to_recordset(${json}::jsonb) as ${recordset}`);
+  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: [...new Set(changes.map((c) => c.customerId))], changes: ['consent'] });
   return changes;
 }
 

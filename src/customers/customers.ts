@@ -10,6 +10,7 @@ import { maskEmail, maskPhone, matchKeysOf, nameGramsOf, searchTextOf, type Fiel
 import { applyChanges, EMPTY_PROFILE, missingRequired, normaliseCustomerInput, type CustomerInput, type NormalisedInput, type ProfileFields } from './profile-input.ts';
 import { customerIdentities, customers } from './schema.ts';
 import { setConsentsBulk } from './consents.ts';
+import { notifyCustomersChanged } from './links.ts';
 import { replacePreferencesBulk } from './preferences.ts';
 
 export type Customer = {
@@ -334,6 +335,9 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
     source: 'survey',
     sets: ok.filter((p) => p.input.preferences.length).map((p) => ({ customerId: p.id, preferences: p.input.preferences })),
   });
+
+  // Every profile written, changed or not: the segments area skips what evaluates the same.
+  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ok.map((p) => p.id), changes: ['profile'] });
 
   if (opts.auditEach) {
     for (const [id, next] of current) {

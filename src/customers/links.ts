@@ -29,7 +29,13 @@ export type CustomerLink = {
   exportData(db: Queryable, opts: { workspaceId: string; customerId: string }): Promise<unknown>;
   /** The newest entries older than `before`, newest first, at most `limit`. */
   timeline?(db: Queryable, page: TimelinePage): Promise<TimelineEntry[]>;
+  /** These customers' data changed in the caller's transaction (e.g. segments re-evaluate them). */
+  changed?(db: Queryable, opts: CustomersChanged): Promise<void>;
 };
+
+/** What changed about a customer: the profile, consent, stated or inferred preferences, or `all` (deleted or restored). */
+export type CustomerChange = 'profile' | 'consent' | 'preferences' | 'all';
+export type CustomersChanged = { workspaceId: string; customerIds: string[]; changes: CustomerChange[] };
 
 const links = new Map<string, CustomerLink>();
 
@@ -40,4 +46,10 @@ export function registerCustomerLink(link: CustomerLink): void {
 
 export function customerLinks(): CustomerLink[] {
   return [...links.values()];
+}
+
+/** Tells every area that these customers changed (in the caller's transaction). */
+export async function notifyCustomersChanged(db: Queryable, opts: CustomersChanged): Promise<void> {
+  if (opts.customerIds.length === 0) return;
+  for (const link of links.values()) await link.changed?.(db, opts);
 }

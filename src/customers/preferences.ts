@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import type { PreferenceSource } from './fields.ts';
+import { notifyCustomersChanged } from './links.ts';
 import { customerPreferences } from './schema.ts';
 
 export type Preference = { category: string; weight: number; source: PreferenceSource; updatedAt: string };
@@ -31,6 +32,7 @@ export async function replacePreferencesBulk(
 ): Promise<void> {
   if (opts.sets.length === 0) return;
   const ids = [...new Set(opts.sets.map((s) => s.customerId))];
+  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ids, changes: ['preferences'] });
   await db
     .delete(customerPreferences)
     .where(and(eq(customerPreferences.workspaceId, opts.workspaceId), sql`${customerPreferences.customerId} = any(${sql.param(ids)}::uuid[])`, eq(customerPreferences.source, opts.source)));

@@ -9,6 +9,7 @@ import { recordAudit } from '../workspaces/audit.ts';
 import { can } from '../workspaces/roles.ts';
 import { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, archiveAttributeDef, createAttributeDef, listAttributeDefs, updateAttributeDef } from './attributes.ts';
 import { getConsentHistory, getConsents, setConsents, unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from './consents.ts';
+import { notifyCustomersChanged } from './links.ts';
 import { createCustomer, requireCustomerRow, rowError, getCustomerRow, toCustomer, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
 import { dismissDuplicate, findDuplicates } from './duplicates.ts';
 import { CHANNELS, CONSENT_STATUSES, IDENTITY_KINDS, LIFECYCLE_STAGES, maskEmail, maskPhone, PREFERENCE_SOURCES, PURPOSES } from './fields.ts';
@@ -284,6 +285,7 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
 
   async function setDeleted(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], workspaceId: string, id: string, deleted: boolean) {
     await tx.execute(sql`update customers set deleted_at = ${deleted ? sql`now()` : sql`null`}, updated_at = now() where workspace_id = ${workspaceId} and id = ${id}`);
+    await notifyCustomersChanged(tx, { workspaceId, customerIds: [id], changes: ['all'] });
   }
 
   // --- identities --------------------------------------------------------------------

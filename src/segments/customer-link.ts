@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { CustomerLink } from '../customers/links.ts';
 import type { Queryable } from '../db/connection.ts';
 import { noteCustomerChanges } from './jobs.ts';
-import { CHANGE_KINDS } from './membership.ts';
+import { CHANGE_KINDS, type ChangeKind } from './membership.ts';
 
 type Moved = { segments: string[] };
 
@@ -62,6 +62,9 @@ export const segmentsCustomerLink: CustomerLink = {
       await refreshSizes(db, workspaceId, m.segments);
     }
     await noteCustomerChanges(db, { workspaceId, customerIds: [fromId, toId], changes: [...CHANGE_KINDS] });
+  },
+  async changed(db, { workspaceId, customerIds, changes }) {
+    await noteCustomerChanges(db, { workspaceId, customerIds, changes: changes.includes('all') ? [...CHANGE_KINDS] : (changes as ChangeKind[]) });
   },
   async erase(db, { workspaceId, customerId }) {
     const { rows } = await db.execute<{ segment_id: string }>(sql`

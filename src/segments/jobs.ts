@@ -168,8 +168,8 @@ export async function runRecomputeJob(db: Db, job: { workspaceId: string | null;
 }
 
 /**
- * Changes made outside ingestion that no caller reported through noteCustomerChanges (profile
- * edits and imports, consent, stated preferences, score runs): the customers changed within the
+ * Changes made outside ingestion that no caller reported through noteCustomerChanges (score runs;
+ * profile, consent and preference writes are reported, but a direct SQL edit is not): the customers changed within the
  * window are re-evaluated for the segments that read those data. Windows of consecutive sweeps
  * overlap; evaluating a customer twice changes nothing.
  */

@@ -8,7 +8,9 @@ import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';
 import { createCustomer, updateCustomer } from '../customers/customers.ts';
 import { mergeCustomers } from '../customers/merge.ts';
-import { customerLinks } from '../customers/links.ts';
+import { customerLinks, notifyCustomersChanged } from '../customers/links.ts';
+import { setConsents } from '../customers/consents.ts';
+import { replacePreferences } from '../customers/preferences.ts';
 import { ingestBatch } from '../events/ingest.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { startWorker } from '../worker/runner.ts';
@@ -201,6 +203,42 @@ describeEachDb('segment membership', (getDb) => {
     expect(await sweepWorkspace(database.db, { workspaceId, now: new Date(now.getTime() + 61 * 60_000) })).toMatchObject({ recomputed: 1, exited: 1 });
     expect(await members(database, workspaceId, seg.id)).toHaveLength(0);
     expect((await segmentEvents(database, workspaceId, seg.id)).map((e) => e.name)).toEqual([SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT]);
+  });
+
+  it('profile edits, consent, preferences and deletion made through the customers area reach segments live, without a sweep', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const define = (name: string, definition: Record<string, unknown>) =>
+      createSegment(database.db, { workspaceId, actor: systemActor, input: { name, kind: 'dynamic', definition: definition as never } });
+    const named = await define('Named Zed', { type: 'attribute', field: 'name', op: 'eq', value: 'Zed' });
+    const sms = await define('SMS marketing', { type: 'consent', channel: 'sms', purpose: 'marketing' });
+    const golf = await define('Likes golf', { type: 'preference', category: 'golf' });
+    const c = await customer('Zara');
+    await drainPendingChanges(database.db, { workspaceId });
+    expect(await members(database, workspaceId, named.id)).toEqual([]);
+
+    await updateCustomer(database.db, { workspaceId, actor: systemActor, id: c.id, input: { name: 'Zed' } });
+    await setConsents(database.db, { workspaceId, customerId: c.id, actor: systemActor, consents: [{ channel: 'sms', purpose: 'marketing', status: 'granted', source: 'test' }] });
+    await replacePreferences(database.db, { workspaceId, customerId: c.id, source: 'survey', preferences: [{ category: 'golf', weight: 1 }] });
+    const { rows: jobs } = await database.db.execute(sql`select status from jobs where workspace_id = ${workspaceId} and type = ${SEGMENTS_LIVE_JOB}`);
+    expect(jobs).toEqual([{ status: 'queued' }]);
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ customers: 1, entered: 3 });
+    for (const seg of [named, sms, golf]) expect(await members(database, workspaceId, seg.id)).toEqual([c.id]);
+
+    await setConsents(database.db, { workspaceId, customerId: c.id, actor: systemActor, consents: [{ channel: 'sms', purpose: 'marketing', status: 'denied', source: 'test' }] });
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ exited: 1 });
+    expect(await members(database, workspaceId, sms.id)).toEqual([]);
+
+    // A deleted customer leaves every segment; restored, comes back.
+    await notifyCustomersChanged(database.db, { workspaceId, customerIds: [], changes: ['profile'] }); // nothing to note: no pending row
+    await database.db.execute(sql`update customers set deleted_at = now() where workspace_id = ${workspaceId} and id = ${c.id}`);
+    await notifyCustomersChanged(database.db, { workspaceId, customerIds: [c.id], changes: ['all'] });
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ batches: 1, exited: 2 });
+    expect(await members(database, workspaceId, named.id)).toEqual([]);
+    expect(await members(database, workspaceId, golf.id)).toEqual([]);
+    await database.db.execute(sql`update customers set deleted_at = null where workspace_id = ${workspaceId} and id = ${c.id}`);
+    await notifyCustomersChanged(database.db, { workspaceId, customerIds: [c.id], changes: ['all'] });
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ entered: 2 });
+    expect(await members(database, workspaceId, golf.id)).toEqual([c.id]);
   });
 
   it('the sweep catches a profile edit made outside ingestion', async () => {
