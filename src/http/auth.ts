@@ -6,9 +6,7 @@ import { AppError } from '../errors.ts';
 import type { Actor } from '../workspaces/audit.ts';
 import { resolveApiKey, touchApiKey, type ResolvedKey } from '../workspaces/api-keys.ts';
 import { can, type Permission, type Role } from '../workspaces/roles.ts';
-import { csrfTokenFor, resolveSession } from '../workspaces/sessions.ts';
-import { getMembershipRole } from '../workspaces/workspaces.ts';
-import { getUser } from '../workspaces/users.ts';
+import { csrfTokenFor, resolveSessionCaller } from '../workspaces/sessions.ts';
 
 export const SESSION_COOKIE = 'rapport_session';
 
@@ -82,29 +80,23 @@ async function authenticate(database: Database, request: FastifyRequest): Promis
 
   const token = request.cookies[SESSION_COOKIE];
   if (!token) throw new AppError('unauthenticated', 'Not logged in: send the session cookie or an API key');
-  const session = await resolveSession(db, token);
-  if (!session) throw new AppError('unauthenticated', 'The session has expired or was ended: log in again');
+  const found = await resolveSessionCaller(db, token, headerWorkspace(request));
+  if (!found) throw new AppError('unauthenticated', 'The session has expired or was ended: log in again');
   if (UNSAFE.has(request.method)) {
     const sent = request.headers['x-csrf-token'];
     if (sent !== csrfTokenFor(token)) throw new AppError('forbidden', 'X-CSRF-Token: missing or wrong for this session');
   }
-  const user = await getUser(db, session.userId);
+  const { user, role } = found;
   if (!user) throw new AppError('unauthenticated', 'The user of this session no longer exists');
-
-  const wanted = headerWorkspace(request) ?? session.currentWorkspaceId ?? undefined;
-  let role: Role | undefined;
-  if (wanted) {
-    role = await getMembershipRole(db, wanted, user.id);
-    // An explicit header for a workspace the user is not in is refused; a stale session choice is dropped.
-    if (!role && request.headers['x-workspace-id']) throw new AppError('forbidden', 'X-Workspace-Id: you are not a member of this workspace');
-  }
+  // An explicit header for a workspace the user is not in is refused; a stale session choice is dropped.
+  if (found.workspaceId && !role && request.headers['x-workspace-id']) throw new AppError('forbidden', 'X-Workspace-Id: you are not a member of this workspace');
   return {
     actor: { type: 'user', id: user.id, label: user.email },
     via: 'session',
     userId: user.id,
     sessionToken: token,
     apiKey: null,
-    workspaceId: role ? wanted! : null,
+    workspaceId: role ? found.workspaceId : null,
     role: role ?? null,
   };
 }

@@ -86,6 +86,45 @@ describeEachDb('workspaces API', (getDb) => {
     });
   });
 
+  describe('session resolution', () => {
+    const sessionsOf = (email: string) => sql`token_hash in (select s.token_hash from sessions s join users u on u.id = s.user_id where u.email = ${email})`;
+
+    it('an expired session is 401 even with a valid cookie', async () => {
+      const c = await loginClient(app, b.owner.email, TEST_PASSWORD);
+      expect((await c.get('/api/me')).status).toBe(200);
+      await getDb().db.execute(sql`update sessions set expires_at = now() - interval '1 second' where ${sessionsOf(b.owner.email)}`);
+      const res = await c.get('/api/me');
+      expect(res.status).toBe(401);
+      expect(res.body.error.message).toMatch(/expired/);
+      ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
+    });
+
+    it('X-Workspace-Id picks another workspace the user belongs to, with that role; one they are not in is 403', async () => {
+      const user = await addTestMember(getDb(), a.workspace.id, 'viewer');
+      const second = await createTestWorkspace(getDb(), 'Shop C');
+      await getDb().db.execute(sql`insert into memberships (workspace_id, user_id, role) values (${second.workspace.id}, ${user.id}, 'analyst')`);
+      const c = await loginClient(app, user.email, TEST_PASSWORD);
+      expect((await c.get('/api/me', { 'x-workspace-id': a.workspace.id })).body.role).toBe('viewer');
+      const other = await c.get('/api/me', { 'x-workspace-id': second.workspace.id });
+      expect(other.status).toBe(200);
+      expect(other.body).toMatchObject({ workspace: { id: second.workspace.id }, role: 'analyst' });
+      const foreign = await c.get('/api/members', { 'x-workspace-id': b.workspace.id });
+      expect(foreign.status).toBe(403);
+      expect(foreign.body.error.message).toMatch(/not a member/);
+    });
+
+    it('a session whose chosen workspace was deleted has no workspace until another is chosen', async () => {
+      const gone = await createTestWorkspace(getDb(), 'Shop D');
+      const c = await loginClient(app, gone.owner.email, TEST_PASSWORD);
+      expect((await c.get('/api/members')).status).toBe(200);
+      await getDb().db.execute(sql`update workspaces set deleted_at = now() where id = ${gone.workspace.id}`);
+      const res = await c.get('/api/members');
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toMatch(/No workspace selected/);
+      expect((await c.get('/api/me')).status).toBe(200);
+    });
+  });
+
   describe('CSRF', () => {
     it('refuses a cookie-authenticated write without the CSRF token', async () => {
       const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: a.owner.email, password: TEST_PASSWORD } });

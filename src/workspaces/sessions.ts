@@ -1,8 +1,9 @@
 // Login sessions behind the HTTP-only cookie. Only a hash of the cookie token is stored.
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
+import { isRole, type Role } from './roles.ts';
 import { randomString, sha256 } from './secrets.ts';
-import { sessions } from './schema.ts';
+import { memberships, sessions, users, workspaces } from './schema.ts';
 
 export type Session = { tokenHash: string; userId: string; currentWorkspaceId: string | null; expiresAt: Date };
 
@@ -23,14 +24,46 @@ export async function createSession(
   return { token, session: { tokenHash: sha256(token), userId: opts.userId, currentWorkspaceId: opts.workspaceId, expiresAt } };
 }
 
-export async function resolveSession(db: Queryable, token: string): Promise<Session | undefined> {
-  const [row] = await db
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.tokenHash, sha256(token)), gt(sessions.expiresAt, new Date())))
-    .limit(1);
+export type SessionCaller = {
+  session: Session;
+  /** Undefined when the session's user no longer exists. */
+  user: { id: string; email: string } | undefined;
+  /** The caller's role in `wanted` (or the session's chosen workspace when none is wanted); undefined when not a member. */
+  role: Role | undefined;
+  /** The workspace the role is for. */
+  workspaceId: string | null;
+};
+
+/**
+ * Everything a cookie-authenticated request needs, in one round trip: the live session, its
+ * user, and the user's role in the wanted workspace (a header's choice, else the session's).
+ */
+export async function resolveSessionCaller(db: Queryable, token: string, wanted?: string): Promise<SessionCaller | undefined> {
+  const { rows } = await db.execute<{
+    user_id: string;
+    current_workspace_id: string | null;
+    expires_at: Date | string;
+    email: string | null;
+    workspace_id: string | null;
+    role: string | null;
+  }>(sql`
+    select s.user_id, s.current_workspace_id, s.expires_at, u.email, coalesce(${wanted ?? null}::uuid, s.current_workspace_id) as workspace_id, m.role
+    from ${sessions} s
+    left join ${users} u on u.id = s.user_id
+    left join lateral (
+      select mm.role from ${memberships} mm join ${workspaces} w on w.id = mm.workspace_id and w.deleted_at is null
+      where mm.user_id = s.user_id and mm.workspace_id = coalesce(${wanted ?? null}::uuid, s.current_workspace_id)
+      limit 1) m on true
+    where s.token_hash = ${sha256(token)} and s.expires_at > ${new Date().toISOString()}::timestamptz
+    limit 1`);
+  const row = rows[0];
   if (!row) return undefined;
-  return { tokenHash: row.tokenHash, userId: row.userId, currentWorkspaceId: row.currentWorkspaceId, expiresAt: row.expiresAt };
+  return {
+    session: { tokenHash: sha256(token), userId: row.user_id, currentWorkspaceId: row.current_workspace_id, expiresAt: new Date(row.expires_at) },
+    user: row.email === null ? undefined : { id: row.user_id, email: row.email },
+    role: isRole(row.role) ? row.role : undefined,
+    workspaceId: row.workspace_id,
+  };
 }
 
 export async function setSessionWorkspace(db: Queryable, tokenHash: string, workspaceId: string): Promise<void> {
