@@ -5,6 +5,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
+import { clvFitWarnings } from './fit-checks.ts';
 import { lastRun, lastRuns } from './runs.ts';
 import { GRADE_CHANGED_EVENT, recencyOf } from './scores.ts';
 import { getAnalyticsSettings } from './settings.ts';
@@ -125,7 +126,7 @@ export async function clvReport(db: Queryable, opts: Ws) {
     select least(floor(p_alive * 10), 9)::int as b, count(*)::int as customers
     from customer_metrics m where ${live(opts.workspaceId)} and p_alive is not null group by 1 order by 1`);
   const run = await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
-  const result = (run?.result ?? {}) as { clv?: Record<string, unknown>; holdout?: unknown };
+  const result = (run?.result ?? {}) as { clv?: Record<string, unknown> & Parameters<typeof clvFitWarnings>[0]; holdout?: unknown };
   const settings = await getAnalyticsSettings(db, opts);
   return {
     currency: await currencyOf(db, opts.workspaceId),
@@ -138,7 +139,8 @@ export async function clvReport(db: Queryable, opts: Ws) {
     mean: numOrNull(s?.mean),
     histogram: buckets.map((b) => ({ from: num(b.b) * width, to: num(b.b) === 9 ? null : (num(b.b) + 1) * width, customers: num(b.customers), clv: num(b.clv) })),
     pAliveHistogram: alive.map((b) => ({ from: num(b.b) / 10, to: (num(b.b) + 1) / 10, customers: num(b.customers) })),
-    models: result.clv ?? null,
+    // What in the fitted models to be wary of (degenerate fits), from the stored parameters.
+    models: result.clv ? { ...result.clv, warnings: clvFitWarnings(result.clv) } : null,
     holdout: result.holdout ?? null,
   };
 }

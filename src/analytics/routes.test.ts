@@ -102,6 +102,10 @@ describeEachDb('analytics API', (getDb) => {
       expect((grades.distribution as { customers: number }[]).reduce((s, g) => s + g.customers, 0)).toBe(30);
       const clv = (await ownerA.get('/api/analytics/clv')).body;
       expect(clv.models.bgnbd.r).toBeGreaterThan(0);
+      // 30 customers' histories are too short to show dropout: the report says so.
+      const { a, b } = clv.models.bgnbd;
+      expect(clv.models.warnings.includes('bgnbd-no-dropout')).toBe(a / (a + b) < 1e-4);
+      expect(Array.isArray(clv.models.warnings)).toBe(true);
       expect(clv.customers).toBe(30);
       expect(clv.holdout === null || Array.isArray(clv.holdout.buckets)).toBe(true);
       const cohorts = (await ownerA.get('/api/analytics/cohorts')).body;

@@ -1,6 +1,6 @@
 // Lifetime value: the CLV and P(alive) distributions, the fitted BG/NBD and Gamma-Gamma models,
 // and the holdout check of predicted against actual purchases.
-import { Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useClv, type ClvReport } from './api.ts';
@@ -66,6 +66,11 @@ function Models({ report }: { report: ClvReport }) {
             {t('analytics.clv.gammaGamma')}: {t('analytics.clv.noModel')}
           </Text>
         )}
+        {m?.warnings?.map((w) => (
+          <Alert key={w} color="yellow" variant="light" data-testid={`clv-warning-${w}`}>
+            {t(`analytics.clv.warnings.${w}`)}
+          </Alert>
+        ))}
         {m && (
           <Text size="xs" c="dimmed">
             {t('analytics.clv.fitInfo', { customers: formatCount(m.customers, i18n.language), tuples: formatCount(m.distinctTuples, i18n.language), ms: formatCount(m.fitMs, i18n.language) })}

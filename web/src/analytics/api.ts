@@ -51,6 +51,8 @@ export type ClvReport = {
     customers: number;
     distinctTuples: number;
     fitMs: number;
+    /** Degenerate fits to be wary of (src/analytics/fit-checks.ts). */
+    warnings: ('bgnbd-no-dropout' | 'bgnbd-boundary' | 'gamma-gamma-no-mean' | 'gamma-gamma-boundary')[];
   } | null;
   holdout: {
     holdoutDays: number;

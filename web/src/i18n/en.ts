@@ -958,6 +958,12 @@ export const en = {
       logLikelihood: 'Log-likelihood',
       fitInfo: 'Fitted on {{customers}} customers ({{tuples}} distinct histories) in {{ms}} ms.',
       noModel: 'not fitted: it needs at least 10 repeat buyers.',
+      warnings: {
+        'bgnbd-no-dropout': 'In these orders almost nobody seems to stop buying, so P(alive) is close to 100% for everyone and tells customers apart no more: churn risk rests on recency alone. It usually means the order history is still short.',
+        'bgnbd-boundary': 'The BG/NBD fit ran to the edge of its parameters (too little repeat buying to tell them apart): treat P(alive) and expected purchases as rough.',
+        'gamma-gamma-no-mean': 'The spend model has no finite average (a few very large orders dominate): expected spend and CLV are not meaningful until those orders are excluded or more orders come in.',
+        'gamma-gamma-boundary': 'The Gamma-Gamma fit ran to the edge of its parameters: treat expected spend and CLV as rough.',
+      },
       holdoutTitle: 'Holdout check',
       holdoutHelp: 'The model fitted on the orders up to {{days}} days ago, its predicted purchases in the {{days}} days since against those made, by the number of repeat purchases before.',
       noHoldout: 'No holdout check yet: it needs at least 10 repeat buyers whose orders started more than {{days}} days ago.',

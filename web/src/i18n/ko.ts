@@ -960,6 +960,12 @@ export const ko: Messages = {
       logLikelihood: '로그 우도',
       fitInfo: '고객 {{customers}}명(서로 다른 이력 {{tuples}}개)으로 {{ms}}ms에 적합했습니다.',
       noModel: '적합하지 않음: 재구매 고객이 10명 이상 필요합니다.',
+      warnings: {
+        'bgnbd-no-dropout': '이 주문 내역에서는 구매를 멈춘 고객이 거의 보이지 않아 모든 고객의 P(alive)가 100%에 가깝고 고객을 구분하지 못합니다. 이탈 위험은 최근성만으로 판단됩니다. 보통 주문 이력이 아직 짧을 때 나타납니다.',
+        'bgnbd-boundary': 'BG/NBD 적합이 모수 범위의 끝까지 갔습니다(재구매가 너무 적어 모수를 구분할 수 없음). P(alive)와 예상 구매 수는 대략적인 값으로 보세요.',
+        'gamma-gamma-no-mean': '지출 모델의 평균이 유한하지 않습니다(소수의 매우 큰 주문이 지배). 그런 주문을 제외하거나 주문이 더 쌓이기 전까지 예상 지출과 CLV는 의미가 없습니다.',
+        'gamma-gamma-boundary': 'Gamma-Gamma 적합이 모수 범위의 끝까지 갔습니다. 예상 지출과 CLV는 대략적인 값으로 보세요.',
+      },
       holdoutTitle: '홀드아웃 검증',
       holdoutHelp: '{{days}}일 전까지의 주문으로 적합한 모델이 그 후 {{days}}일 동안 예측한 구매와 실제 구매를, 그 전의 재구매 횟수별로 비교합니다.',
       noHoldout: '아직 홀드아웃 검증이 없습니다: 첫 주문이 {{days}}일보다 오래된 재구매 고객이 10명 이상 필요합니다.',
