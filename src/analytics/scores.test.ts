@@ -88,6 +88,8 @@ describeEachDb('analytics scores', (getDb) => {
       buyers.map((r) => ({ customerId: r.customer_id, lastOrderAt: new Date(r.last_order_at!), orderCount: r.order_count, totalSpend: r.total_spend })),
       { asOf: NOW },
     );
+    // The cut points found in the database are those of the pure tie rule, ties and all.
+    expect(out.result.rfm.cutPoints).toEqual(pure.cutPoints);
     const byId = new Map(scoredRows(pure).map((c) => [c.customerId, c]));
     for (const r of buyers) {
       const p = byId.get(r.customer_id)!;

@@ -3,8 +3,10 @@
 // spend and the discounted CLV, and the churn early-warning flag. The maths is the pure code
 // beside this file (rfm.ts, grades.ts, bg-nbd.ts, gamma-gamma.ts); here it is applied set-based
 // in SQL, so a million customers never pass through Node one by one:
-// - RFM: the cut points come from `rfmCutPoints` (scoreRfm's tie rule) over the buyers' columns;
-//   scores, segments and grades are CASE expressions generated from them and the rule tables.
+// - RFM: the buyers' values are computed once into a temporary table, with the scores stored
+//   now beside them; the cut points are found there in SQL by `rfmCutPoints`' tie rule; scores,
+//   segments and grades are CASE expressions generated from them and the rule tables, and only
+//   the rows whose figures changed are written.
 // - CLV: the model is fitted on the distinct (x, tₓ, T) tuples (a few thousand rows whatever the
 //   customer count); each tuple's predictions are computed once in Node and joined back.
 // Grade changes and newly flagged churn risks become events on the customer's timeline (journeys
@@ -17,7 +19,7 @@ import { customerLifetimeValue } from './clv.ts';
 import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
-import { RFM_SEGMENT_RULES, rfmCutPoints, type RfmCutPoints } from './rfm.ts';
+import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
 import { recordRun, lastRun, type RunMode } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
@@ -87,7 +89,13 @@ function cutScore(value: SQL, cuts: (number | null)[]): SQL {
   return sql`(1${sql.join(steps, sql``)})`;
 }
 
-/** Each live customer's RFM values (recency in days, null without orders) within the workspace's window. */
+/** The scores a customer has now, carried beside the new values so that a run compares without joining back. */
+const STORED_SCORES = sql.raw(
+  'm.rfm_frequency as cur_frequency, m.rfm_monetary as cur_monetary, m.rfm_r as cur_r, m.rfm_f as cur_f, m.rfm_m as cur_m, m.rfm_segment as cur_segment, m.grade as cur_grade',
+);
+const STORED_SCORE_COLUMNS = sql.raw('v.cur_frequency, v.cur_monetary, v.cur_r, v.cur_f, v.cur_m, v.cur_segment, v.cur_grade');
+
+/** Each live customer's RFM values (recency in days, null without orders) within the workspace's window, and the scores stored now. */
 function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null }): SQL {
   const ws = opts.workspaceId;
   const asOf = opts.asOf.toISOString();
@@ -95,7 +103,7 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
   const values = windowed
     ? sql`
       select m.customer_id, m.last_order_at,
-        coalesce(w.n, 0)::int as freq, coalesce(w.amount, 0)::bigint as mon
+        coalesce(w.n, 0)::int as freq, coalesce(w.amount, 0)::bigint as mon, ${STORED_SCORES}
       from customer_metrics m
       left join (
         select customer_id, count(*) as n, sum(total - refunded_total) as amount
@@ -106,10 +114,10 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
       ) w on w.customer_id = m.customer_id
       where m.workspace_id = ${ws}::uuid`
     : sql`
-      select m.customer_id, m.last_order_at, m.order_count as freq, m.total_spend as mon
+      select m.customer_id, m.last_order_at, m.order_count as freq, m.total_spend as mon, ${STORED_SCORES}
       from customer_metrics m where m.workspace_id = ${ws}::uuid`;
   return sql`
-    select v.customer_id, v.freq, v.mon,
+    select v.customer_id, v.freq, v.mon, ${STORED_SCORE_COLUMNS},
       case when v.last_order_at is null then null
         else greatest(0, floor(date_part('epoch', ${asOf}::timestamptz - v.last_order_at) / 86400))::int end as rec
     from (${values}) v
@@ -118,27 +126,69 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
 }
 
 /**
- * The cut points of a full run: the buyers' three columns are read as three strings (a million
- * rows as objects would cost more than the rest) and `rfmCutPoints` applies scoreRfm's tie rule.
+ * A full run's RFM values, computed once into a temporary table of the transaction: the cut
+ * points and the scoring both read it, instead of joining the metrics to the customers twice.
  */
-async function computeCutPoints(db: Queryable, opts: { workspaceId: string; asOf: Date; windowDays: number | null }): Promise<RfmCutPoints> {
-  const { rows } = await db.execute<{ rec: string | null; freq: string | null; mon: string | null }>(sql`
-    select string_agg(v.rec::text, ',') as rec, string_agg(v.freq::text, ',') as freq, string_agg(v.mon::text, ',') as mon
-    from (${rfmValues({ ...opts, since: null })}) v where v.rec is not null`);
-  const column = (text: string | null | undefined) => Float64Array.from(text ? text.split(',') : [], Number);
-  return rfmCutPoints({ recencyDays: column(rows[0]?.rec), frequency: column(rows[0]?.freq), monetary: column(rows[0]?.mon) });
+async function materializeRfmValues(db: Queryable, opts: { workspaceId: string; asOf: Date; windowDays: number | null }): Promise<SQL> {
+  await db.execute(sql`drop table if exists pg_temp.rfm_values`);
+  await db.execute(sql`create temporary table rfm_values on commit drop as ${rfmValues({ ...opts, since: null })}`);
+  return sql`select * from rfm_values`;
+}
+
+/**
+ * The cut points of a full run, found in the database by the rule of `rfmCutPoints` (the pure
+ * code, which the tests hold this to): the cut for score s is the smallest value with at least
+ * k = ceil((s − 1) × n / 5) buyers strictly below it. `percentile_disc` finds the value at sorted
+ * position k; if some of its copies sit before k, the cut is the next larger value. Two passes
+ * over the buyers, nothing sent to Node but sixteen numbers (the million values themselves were
+ * most of the run's time when they were).
+ */
+async function computeCutPoints(db: Queryable, values: SQL): Promise<RfmCutPoints> {
+  const buyers = sql`(select * from (${values}) v where v.rec is not null) b`;
+  const { rows: counted } = await db.execute<{ n: number }>(sql`select count(*)::int as n from ${buyers}`);
+  const n = Number(counted[0]?.n ?? 0);
+  const ks = [1, 2, 3, 4].map((s) => Math.ceil((s * n) / 5)).filter((k) => k < n);
+  if (ks.length === 0) return { recency: [null, null, null, null], frequency: [null, null, null, null], monetary: [null, null, null, null] };
+  // Recency ranks the other way round (fewer days is better): its keys are the negated days.
+  const columns = [
+    { name: 'recency', key: sql`(-b.rec)::float8` },
+    { name: 'frequency', key: sql`b.freq::float8` },
+    { name: 'monetary', key: sql`b.mon::float8` },
+  ] as const;
+  const fractions = sql.param(ks.map((k) => (k + 0.5) / n));
+  const { rows: at } = await db.execute<Record<string, number[]>>(sql`
+    select ${sql.join(columns.map((c) => sql`percentile_disc(${fractions}::float8[]) within group (order by ${c.key}) as ${sql.identifier(c.name)}`), sql`, `)}
+    from ${buyers}`);
+  const v = (c: string, i: number) => Number(at[0]![c]![i]);
+  const checks: SQL[] = [];
+  columns.forEach((c) =>
+    ks.forEach((_, i) => {
+      checks.push(sql`count(*) filter (where ${c.key} < ${v(c.name, i)}::float8)::int`, sql`min(${c.key}) filter (where ${c.key} > ${v(c.name, i)}::float8)`);
+    }),
+  );
+  const { rows: found } = await db.execute<{ checks: (number | null)[] }>(sql`select array[${sql.join(checks, sql`, `)}]::float8[] as checks from ${buyers}`);
+  const out = found[0]!.checks;
+  const cuts = (c: (typeof columns)[number], ci: number) =>
+    [0, 1, 2, 3].map((i) => {
+      if (i >= ks.length) return null;
+      const below = Number(out[(ci * ks.length + i) * 2]);
+      const next = out[(ci * ks.length + i) * 2 + 1];
+      const cut = below === ks[i] ? v(c.name, i) : next === null ? null : Number(next);
+      return cut === null ? null : c.name === 'recency' ? -cut : cut;
+    });
+  return { recency: cuts(columns[0], 0), frequency: cuts(columns[1], 1), monetary: cuts(columns[2], 2) };
 }
 
 /** Buyers placed by cut points (the smallest value reaching 2, 3, 4, 5; for recency the largest). */
-function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null; cutPoints: RfmCutPoints }): SQL {
+function scoredRows(opts: { values: SQL; cutPoints: RfmCutPoints }): SQL {
   const cp = opts.cutPoints;
   const rSteps = cp.recency.filter((c): c is number => c !== null).map((c) => sql` + (b.rec <= ${c})::int`);
   return sql`
-    select b.customer_id, b.freq, b.mon, b.rec,
+    select b.customer_id, b.freq, b.mon, b.rec, b.cur_frequency, b.cur_monetary, b.cur_r, b.cur_f, b.cur_m, b.cur_segment, b.cur_grade,
       case when b.rec is null then null else (1${sql.join(rSteps, sql``)}) end as r,
       case when b.rec is null then null else ${cutScore(sql`b.freq`, cp.frequency)} end as f,
       case when b.rec is null then null else ${cutScore(sql`b.mon`, cp.monetary)} end as m
-    from (${rfmValues(opts)}) b
+    from (${opts.values}) b
     -- offset 0 keeps this a subquery of its own: flattened, r, f and m were re-expanded into every
     -- branch of the segment and grade CASEs that read them (dozens of times per row).
     offset 0`;
@@ -151,7 +201,7 @@ function scoredRows(opts: { workspaceId: string; asOf: Date; windowDays: number 
  */
 async function writeRfmAndGrades(
   db: Queryable,
-  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; since: Date | null; cutPoints: RfmCutPoints },
+  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; values: SQL; cutPoints: RfmCutPoints },
 ): Promise<{ written: number; changes: { customerId: string; from: string | null; to: string | null }[] }> {
   const ws = opts.workspaceId;
   const now = opts.asOf.toISOString();
@@ -160,12 +210,11 @@ async function writeRfmAndGrades(
   await db.execute(sql`
     create temporary table rfm_changed on commit drop as
     select g.* from (
-      select s.customer_id, cur.grade as old_grade,
+      select s.customer_id, s.cur_grade as old_grade,
         case when s.rec is null then null else s.freq end as freq, case when s.rec is null then null else s.mon end as mon,
         s.r::smallint as r, s.f::smallint as f, s.m::smallint as m, ${segmentCase()} as segment, ${grade} as grade,
-        cur.rfm_frequency, cur.rfm_monetary, cur.rfm_r, cur.rfm_f, cur.rfm_m, cur.rfm_segment
-      from (${scoredRows({ workspaceId: ws, asOf: opts.asOf, windowDays: opts.settings.rfmWindowDays, since: opts.since, cutPoints: opts.cutPoints })}) s
-      join customer_metrics cur on cur.workspace_id = ${ws}::uuid and cur.customer_id = s.customer_id
+        s.cur_frequency as rfm_frequency, s.cur_monetary as rfm_monetary, s.cur_r as rfm_r, s.cur_f as rfm_f, s.cur_m as rfm_m, s.cur_segment as rfm_segment
+      from (${scoredRows({ values: opts.values, cutPoints: opts.cutPoints })}) s
     ) g
     where (g.rfm_frequency, g.rfm_monetary, g.rfm_r, g.rfm_f, g.rfm_m, g.rfm_segment, g.old_grade)
       is distinct from (g.freq, g.mon, g.r, g.f, g.m, g.segment, g.grade)`);
@@ -446,11 +495,12 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       await tx.execute(sql`set local jit = off`);
       // Grouping millions of orders by customer and day spilled to disk at the default 4 MB (and 64 MB).
       await tx.execute(sql`set local work_mem = '128MB'`);
-      const cutPoints =
-        mode === 'incremental' && prior?.rfm.cutPoints
-          ? prior.rfm.cutPoints
-          : await time('cutPoints', () => computeCutPoints(tx, { workspaceId: opts.workspaceId, asOf, windowDays: settings.rfmWindowDays }));
-      const rfm = await time('rfm', () => writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, since, cutPoints }));
+      const incremental = mode === 'incremental' && prior?.rfm.cutPoints ? prior.rfm.cutPoints : undefined;
+      const values = incremental
+        ? rfmValues({ workspaceId: opts.workspaceId, asOf, windowDays: settings.rfmWindowDays, since })
+        : await time('rfmValues', () => materializeRfmValues(tx, { workspaceId: opts.workspaceId, asOf, windowDays: settings.rfmWindowDays }));
+      const cutPoints = incremental ?? (await time('cutPoints', () => computeCutPoints(tx, values)));
+      const rfm = await time('rfm', () => writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, values, cutPoints }));
       await insertEvents(
         tx,
         opts.workspaceId,
