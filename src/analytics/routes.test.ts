@@ -4,9 +4,9 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, type Client, type Method } from '../http/test-client.ts';
+import { type Client, createTwoShops, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Role } from '../workspaces/roles.ts';
 import { refreshAnalytics } from './jobs.ts';
 
@@ -18,21 +18,12 @@ describeEachDb('analytics API', (getDb) => {
   let b: TestWorkspace;
   let ownerA: Client;
   let ownerB: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
   const customersA: string[] = [];
   const productsA: string[] = [];
 
   beforeAll(async () => {
-    app = await createTestApp(getDb());
-    a = await createTestWorkspace(getDb(), 'Shop A');
-    b = await createTestWorkspace(getDb(), 'Shop B');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    for (const role of ['admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
-    as.owner = ownerA;
+    ({ app, a, b, ownerA, ownerB, as } = await createTwoShops(getDb()));
     // Shop A: 30 customers, 4 products, repeat orders over a year; two products often bought together.
     for (let p = 0; p < 4; p++) {
       const res = await ownerA.post('/api/products', { sku: `P-${p}`, name: `상품 ${p}`, category: p < 2 ? 'Women > Tops' : 'Men > Shoes', price: 10_000 * (p + 1) });

@@ -2,9 +2,9 @@
 // UTF-8 and CP949, rejected rows by line with the good rows kept, roles and isolation.
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, type Client } from '../http/test-client.ts';
+import { type Client, createTestApp, loginClient, roleClients } from '../http/test-client.ts';
 import { can, ROLES, type Role } from '../workspaces/roles.ts';
 
 function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): { payload: Buffer; contentType: string } {
@@ -30,17 +30,13 @@ describeEachDb('commerce imports API', (getDb) => {
   let app: App;
   let a: TestWorkspace;
   let ownerA: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
 
   beforeAll(async () => {
     app = await createTestApp(getDb());
     a = await createTestWorkspace(getDb(), 'Import shop');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    for (const role of ['admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
-    as.owner = ownerA;
+    as = await roleClients(app, getDb(), a);
+    ownerA = as.owner;
   });
   afterAll(async () => {
     await app.close();

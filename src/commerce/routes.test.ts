@@ -8,7 +8,7 @@ import type { Database } from '../db/connection.ts';
 import { customerMetrics } from '../events/schema.ts';
 import type { StoredEvent } from '../events/types.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, makeClient, type Client, type Method } from '../http/test-client.ts';
+import { type Client, createTwoShops, loginClient, makeClient, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Role } from '../workspaces/roles.ts';
 import { recordCommerceEvents } from './event-effects.ts';
 import { cartItems } from './schema.ts';
@@ -29,20 +29,11 @@ describeEachDb('commerce API', (getDb) => {
   let b: TestWorkspace;
   let ownerA: Client;
   let ownerB: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
   let seq = 0;
 
   beforeAll(async () => {
-    app = await createTestApp(getDb());
-    a = await createTestWorkspace(getDb(), 'Shop A');
-    b = await createTestWorkspace(getDb(), 'Shop B');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    for (const role of ['admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
-    as.owner = ownerA;
+    ({ app, a, b, ownerA, ownerB, as } = await createTwoShops(getDb()));
   });
   afterAll(async () => {
     await app.close();

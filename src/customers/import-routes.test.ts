@@ -6,9 +6,9 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, type Client, type Method, type TestResponse } from '../http/test-client.ts';
+import { type Client, createTwoShops, type Method, type TestResponse } from '../http/test-client.ts';
 import { can, ROLES, type Permission, type Role } from '../workspaces/roles.ts';
 import { uploadDir } from './import-routes.ts';
 
@@ -50,22 +50,13 @@ describeEachDb('imports API', (getDb, backend) => {
   let b: TestWorkspace;
   let ownerA: Client;
   let ownerB: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-import-routes-'));
   const uploads = uploadDir(backend, dataDir);
   const uploaded = () => (fs.existsSync(uploads) ? fs.readdirSync(uploads) : []);
 
   beforeAll(async () => {
-    app = await createTestApp(getDb(), { RAPPORT_DATA_DIR: dataDir });
-    a = await createTestWorkspace(getDb(), 'Import A');
-    b = await createTestWorkspace(getDb(), 'Import B');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    as.owner = ownerA;
-    for (const role of ROLES.filter((r) => r !== 'owner')) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
+    ({ app, a, b, ownerA, ownerB, as } = await createTwoShops(getDb(), { env: { RAPPORT_DATA_DIR: dataDir }, names: ['Import A', 'Import B'] }));
     const attr = await ownerA.post('/api/customer-attributes', { key: 'region', label: '지역', type: 'text', purpose: 'service' });
     expect(attr.status).toBe(201);
   });

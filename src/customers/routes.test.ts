@@ -3,10 +3,10 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, makeClient, type Client } from '../http/test-client.ts';
+import { type Client, createTwoShops, loginClient, makeClient } from '../http/test-client.ts';
 import type { Role } from '../workspaces/roles.ts';
 
 async function insertEvents(db: Database, workspaceId: string, rows: { customerId?: string | null; anonymousId?: string; name: string; properties?: Record<string, unknown>; at?: Date }[]) {
@@ -29,19 +29,10 @@ describeEachDb('customers API', (getDb) => {
   let b: TestWorkspace;
   let ownerA: Client;
   let ownerB: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
 
   beforeAll(async () => {
-    app = await createTestApp(getDb());
-    a = await createTestWorkspace(getDb(), 'Shop A');
-    b = await createTestWorkspace(getDb(), 'Shop B');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    for (const role of ['admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
-    as.owner = ownerA;
+    ({ app, a, b, ownerA, ownerB, as } = await createTwoShops(getDb()));
     const attr = (body: object) => ownerA.post('/api/customer-attributes', body);
     expect((await attr({ key: 'region', label: 'Region', type: 'enum', options: ['서울', '경기', '부산'], purpose: 'service' })).status).toBe(201);
     expect((await attr({ key: 'height_cm', label: 'Height', type: 'number', purpose: 'analytics' })).status).toBe(201);

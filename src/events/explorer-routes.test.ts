@@ -4,9 +4,9 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connection.ts';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, keyClient, loginClient, makeClient, type Client } from '../http/test-client.ts';
+import { type Client, createTwoShops, keyClient, loginClient, makeClient } from '../http/test-client.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { createApiKey } from '../workspaces/api-keys.ts';
 import { ROLES, type Role } from '../workspaces/roles.ts';
@@ -34,7 +34,7 @@ describeEachDb('event explorer API', (getDb) => {
   let b: TestWorkspace;
   let ownerA: Client;
   let ownerB: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
   let customerId: string;
   let orderId: string;
   let identifyId: string;
@@ -42,16 +42,7 @@ describeEachDb('event explorer API', (getDb) => {
 
   beforeAll(async () => {
     const db = getDb();
-    app = await createTestApp(db);
-    a = await createTestWorkspace(db, 'Shop A');
-    b = await createTestWorkspace(db, 'Shop B');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    for (const role of ['admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const) {
-      const user = await addTestMember(db, a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
-    as.owner = ownerA;
+    ({ app, a, b, ownerA, ownerB, as } = await createTwoShops(db));
     const created = await ownerA.post('/api/customers', { name: '김민지', email: 'minji.kim@naver.com', phone: '010-1234-5678' });
     expect(created.status).toBe(201);
     customerId = created.body.id;

@@ -3,9 +3,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, makeClient, type Client } from '../http/test-client.ts';
+import { type Client, createTwoShops, makeClient } from '../http/test-client.ts';
 import { customerLinks } from '../customers/links.ts';
 import { getJob } from '../worker/queue.ts';
 import { ROLES, type Role } from '../workspaces/roles.ts';
@@ -21,18 +21,10 @@ describeEachDb('behaviour metrics API', (getDb) => {
   let a: TestWorkspace;
   let b: TestWorkspace;
   let ownerB: Client;
-  const as = {} as Record<Role, Client>;
+  let as: Record<Role, Client>;
 
   beforeAll(async () => {
-    app = await createTestApp(getDb());
-    a = await createTestWorkspace(getDb(), 'Shop A');
-    b = await createTestWorkspace(getDb(), 'Shop B');
-    as.owner = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    for (const role of ROLES.filter((r) => r !== 'owner')) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
+    ({ app, a, b, ownerB, as } = await createTwoShops(getDb()));
   });
   afterAll(async () => {
     await app.close();

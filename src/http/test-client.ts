@@ -1,6 +1,7 @@
 // HTTP test helpers: an in-process app and clients that call it as a logged-in person or with an API key.
 import type { Database } from '../db/connection.ts';
-import { testConfig } from '../db/test-helpers.ts';
+import { addTestMember, createTestWorkspace, TEST_PASSWORD, testConfig, type TestWorkspace } from '../db/test-helpers.ts';
+import { ROLES, type Role } from '../workspaces/roles.ts';
 import { buildApp, type App } from './app.ts';
 
 export async function createTestApp(database: Database, env: Record<string, string> = {}): Promise<App> {
@@ -65,4 +66,30 @@ export async function loginClient(app: App, email: string, password: string, wor
 
 export function keyClient(app: App, key: string): Client {
   return makeClient(app, { authorization: `Bearer ${key}` });
+}
+
+/** A logged-in client for every role in the workspace: its owner, and a new member for each other role. */
+export async function roleClients(app: App, database: Database, shop: TestWorkspace, owner?: Client): Promise<Record<Role, Client>> {
+  const as = { owner: owner ?? (await loginClient(app, shop.owner.email, TEST_PASSWORD)) } as Record<Role, Client>;
+  for (const role of ROLES.filter((r) => r !== 'owner')) {
+    const user = await addTestMember(database, shop.workspace.id, role);
+    as[role] = await loginClient(app, user.email, TEST_PASSWORD, shop.workspace.id);
+  }
+  return as;
+}
+
+export type TwoShops = { app: App; a: TestWorkspace; b: TestWorkspace; ownerA: Client; ownerB: Client; as: Record<Role, Client> };
+
+/**
+ * What the role and isolation tests of an area start from: an app, two workspaces with their
+ * owners logged in, and a logged-in client of workspace A for every role.
+ */
+export async function createTwoShops(database: Database, opts: { env?: Record<string, string>; names?: [string, string] } = {}): Promise<TwoShops> {
+  const [nameA, nameB] = opts.names ?? ['Shop A', 'Shop B'];
+  const app = await createTestApp(database, opts.env);
+  const a = await createTestWorkspace(database, nameA);
+  const b = await createTestWorkspace(database, nameB);
+  const ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
+  const ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
+  return { app, a, b, ownerA, ownerB, as: await roleClients(app, database, a, ownerA) };
 }

@@ -4,9 +4,9 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
+import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';
-import { createTestApp, loginClient, type Client, type Method } from '../http/test-client.ts';
+import { type Client, createTwoShops, loginClient, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Permission, type Role } from '../workspaces/roles.ts';
 import { recomputeSegment } from './membership.ts';
 
@@ -18,19 +18,10 @@ describeEachDb('segments API', (getDb) => {
   let b: TestWorkspace;
   let ownerA: Client;
   let ownerB: Client;
-  const as: Partial<Record<Role, Client>> = {};
+  let as: Record<Role, Client>;
 
   beforeAll(async () => {
-    app = await createTestApp(getDb());
-    a = await createTestWorkspace(getDb(), 'Shop A');
-    b = await createTestWorkspace(getDb(), 'Shop B');
-    ownerA = await loginClient(app, a.owner.email, TEST_PASSWORD);
-    ownerB = await loginClient(app, b.owner.email, TEST_PASSWORD);
-    for (const role of ['admin', 'marketer', 'sales', 'support', 'analyst', 'viewer'] as const) {
-      const user = await addTestMember(getDb(), a.workspace.id, role);
-      as[role] = await loginClient(app, user.email, TEST_PASSWORD, a.workspace.id);
-    }
-    as.owner = ownerA;
+    ({ app, a, b, ownerA, ownerB, as } = await createTwoShops(getDb()));
   });
   afterAll(async () => {
     await app.close();
