@@ -56,7 +56,13 @@ export async function setConsents(
  */
 export async function setConsentsBulk(
   db: Queryable,
-  opts: { workspaceId: string; actorLabel: string; consents: (ConsentChange & { customerId: string })[] },
+  opts: {
+    workspaceId: string;
+    actorLabel: string;
+    consents: (ConsentChange & { customerId: string })[];
+    /** false: the caller tells the other areas itself (with its own changes, in one notification). */
+    notify?: boolean;
+  },
 ): Promise<(ConsentChange & { customerId: string; previous: string | null })[]> {
   if (opts.consents.length === 0) return [];
   const customerIds = [...new Set(opts.consents.map((c) => c.customerId))];
@@ -84,7 +90,9 @@ export async function setConsentsBulk(
     insert into customer_consent_history (workspace_id, id, customer_id, channel, purpose, status, previous_status, source, actor_label, at)
     select ${opts.workspaceId}::uuid, r.id, r.customer_id, r.channel, r.purpose, r.status, r.previous, r.source, ${opts.actorLabel}, now()
     from jsonb_to_recordset(${json}::jsonb) as ${recordset}`);
-  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: [...new Set(changes.map((c) => c.customerId))], changes: ['consent'] });
+  if (opts.notify !== false) {
+    await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: [...new Set(changes.map((c) => c.customerId))], changes: ['consent'] });
+  }
   return changes;
 }
 

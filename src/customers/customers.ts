@@ -10,7 +10,7 @@ import { maskEmail, maskPhone, matchKeysOf, nameGramsOf, searchTextOf, type Fiel
 import { applyChanges, EMPTY_PROFILE, missingRequired, normaliseCustomerInput, type CustomerInput, type NormalisedInput, type ProfileFields } from './profile-input.ts';
 import { customerIdentities, customers } from './schema.ts';
 import { setConsentsBulk } from './consents.ts';
-import { notifyCustomersChanged } from './links.ts';
+import { notifyCustomersChanged, type CustomerChange } from './links.ts';
 import { replacePreferencesBulk } from './preferences.ts';
 
 export type Customer = {
@@ -325,19 +325,21 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
   }
 
   const ok = planned.filter((p) => results[p.index]?.status !== 'failed');
-  await setConsentsBulk(db, {
+  const consentChanges = await setConsentsBulk(db, {
     workspaceId: opts.workspaceId,
     actorLabel: opts.actor.label,
     consents: ok.flatMap((p) => p.input.consents.map((c) => ({ ...c, customerId: p.id, source: c.source ?? opts.consentSource ?? null }))),
+    notify: false,
   });
-  await replacePreferencesBulk(db, {
-    workspaceId: opts.workspaceId,
-    source: 'survey',
-    sets: ok.filter((p) => p.input.preferences.length).map((p) => ({ customerId: p.id, preferences: p.input.preferences })),
-  });
+  const preferenceSets = ok.filter((p) => p.input.preferences.length).map((p) => ({ customerId: p.id, preferences: p.input.preferences }));
+  await replacePreferencesBulk(db, { workspaceId: opts.workspaceId, source: 'survey', sets: preferenceSets, notify: false });
 
-  // Every profile written, changed or not: the segments area skips what evaluates the same.
-  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ok.map((p) => p.id), changes: ['profile'] });
+  // One notification for the batch: every profile written, changed or not (the segments area
+  // skips what evaluates the same), with consent and preferences when those changed too.
+  const changes: CustomerChange[] = ['profile'];
+  if (consentChanges.length) changes.push('consent');
+  if (preferenceSets.length) changes.push('preferences');
+  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ok.map((p) => p.id), changes });
 
   if (opts.auditEach) {
     for (const [id, next] of current) {

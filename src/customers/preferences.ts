@@ -28,11 +28,17 @@ export async function replacePreferences(
 /** The same for many customers at once (imports, demo data, analytics jobs). */
 export async function replacePreferencesBulk(
   db: Queryable,
-  opts: { workspaceId: string; source: PreferenceSource; sets: { customerId: string; preferences: { category: string; weight: number }[] }[] },
+  opts: {
+    workspaceId: string;
+    source: PreferenceSource;
+    sets: { customerId: string; preferences: { category: string; weight: number }[] }[];
+    /** false: the caller tells the other areas itself (with its own changes, in one notification). */
+    notify?: boolean;
+  },
 ): Promise<void> {
   if (opts.sets.length === 0) return;
   const ids = [...new Set(opts.sets.map((s) => s.customerId))];
-  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ids, changes: ['preferences'] });
+  if (opts.notify !== false) await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ids, changes: ['preferences'] });
   await db
     .delete(customerPreferences)
     .where(and(eq(customerPreferences.workspaceId, opts.workspaceId), sql`${customerPreferences.customerId} = any(${sql.param(ids)}::uuid[])`, eq(customerPreferences.source, opts.source)));

@@ -39,6 +39,7 @@ export type SessionCaller = {
  * user, and the user's role in the wanted workspace (a header's choice, else the session's).
  */
 export async function resolveSessionCaller(db: Queryable, token: string, wanted?: string): Promise<SessionCaller | undefined> {
+  const tokenHash = sha256(token);
   const { rows } = await db.execute<{
     user_id: string;
     current_workspace_id: string | null;
@@ -54,12 +55,12 @@ export async function resolveSessionCaller(db: Queryable, token: string, wanted?
       select mm.role from ${memberships} mm join ${workspaces} w on w.id = mm.workspace_id and w.deleted_at is null
       where mm.user_id = s.user_id and mm.workspace_id = coalesce(${wanted ?? null}::uuid, s.current_workspace_id)
       limit 1) m on true
-    where s.token_hash = ${sha256(token)} and s.expires_at > ${new Date().toISOString()}::timestamptz
+    where s.token_hash = ${tokenHash} and s.expires_at > ${new Date().toISOString()}::timestamptz
     limit 1`);
   const row = rows[0];
   if (!row) return undefined;
   return {
-    session: { tokenHash: sha256(token), userId: row.user_id, currentWorkspaceId: row.current_workspace_id, expiresAt: new Date(row.expires_at) },
+    session: { tokenHash, userId: row.user_id, currentWorkspaceId: row.current_workspace_id, expiresAt: new Date(row.expires_at) },
     user: row.email === null ? undefined : { id: row.user_id, email: row.email },
     role: isRole(row.role) ? row.role : undefined,
     workspaceId: row.workspace_id,
