@@ -3,7 +3,9 @@
 //   ~10 orders each and their maintained aggregates, then one full scores run as the job does it:
 //   RFM + grades from the aggregates (target ≤ 2 s), the CLV summary from the orders, the
 //   BG/NBD + Gamma-Gamma fit on it (target ≤ 30 s), the write-back, churn flags, the holdout
-//   check; then an incremental run after 1,000 customers ordered again;
+//   check; the next day's full run (maintained: only the customers whose scores can have moved
+//   are rescored); an incremental run after 1,000 customers ordered again, and the full run of
+//   the day after;
 // - the pure pieces: BG/NBD + Gamma-Gamma on CDNOW (≤ 0.5 s) and on 1M simulated customers,
 //   FP-growth on retail.dat at 1 % beside node-fpgrowth, RFM scoring of 1M rows, and the
 //   recommendation batch for 1M customers with the offline evaluation.
@@ -21,6 +23,11 @@ import { refreshScores } from '../src/analytics/scores.ts';
 import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { systemActor } from '../src/workspaces/audit.ts';
+
+/** The RFM + grades part of a scores run, whichever way it ranked (see refreshScores). */
+function rfmMs(t: Record<string, number>): number {
+  return (t.rfmValues ?? 0) + (t.rfmHistogram ?? 0) + (t.cutPoints ?? 0) + (t.rfmCandidates ?? 0) + (t.rfm ?? NaN);
+}
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -86,7 +93,7 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     const runAt = new Date();
     const [full, fullMs] = await time(() => refreshScores(db, { workspaceId: ws, now: runAt }));
     const t = full.result.timingsMs;
-    figures.push({ name: 'db: first RFM + grades run (writes every customer)', value: (t.cutPoints ?? 0) + (t.rfm ?? NaN), unit: 'ms' });
+    figures.push({ name: 'db: first RFM + grades run (ranks and writes every customer)', value: rfmMs(t), unit: 'ms' });
     figures.push({ name: 'db: CLV summary from orders', value: t.clvSummary ?? NaN, unit: 'ms' });
     figures.push({ name: `db: BG/NBD + Gamma-Gamma fit (${opts.customers.toLocaleString('en')} customers)`, value: t.clvFit ?? NaN, unit: 'ms', target: '≤ 30000', ok: (t.clvFit ?? Infinity) <= 30000 });
     figures.push({ name: 'db: distinct (x, tx, T) tuples', value: full.result.clv.distinctTuples, unit: 'rows' });
@@ -95,12 +102,20 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     figures.push({ name: 'db: holdout check', value: t.holdout ?? NaN, unit: 'ms' });
     figures.push({ name: 'db: full scores run', value: fullMs, unit: 'ms' });
     figures.push({ name: 'db: customers at risk', value: full.result.churn.atRisk, unit: 'customers' });
+    // The first run rewrote every metrics row (scores, CLV, churn flags): autovacuum would clean
+    // up after it before the next night, but it is off on this server, so the bench does it.
+    const [, vacuumMs] = await time(() => db.execute(sql`vacuum (analyze) customer_metrics`));
+    figures.push({ name: 'db: vacuum after the first run (autovacuum\'s work; it is off here)', value: vacuumMs, unit: 'ms' });
     // The next day's run: every customer is ranked again, only the changed rows are written.
     const nextDay = new Date(runAt.getTime() + 86_400_000);
     const [daily, dailyMs] = await time(() => refreshScores(db, { workspaceId: ws, now: nextDay }));
     const d = daily.result.timingsMs;
-    const dailyRfm = (d.cutPoints ?? 0) + (d.rfm ?? NaN);
-    figures.push({ name: 'db: full RFM + grades from aggregates (daily run)', value: dailyRfm, unit: 'ms', target: '≤ 2000', ok: dailyRfm <= 2000 });
+    const dailyRfm = rfmMs(d);
+    figures.push({ name: `db: full RFM + grades from aggregates (daily run, ${daily.result.rfm.method})`, value: dailyRfm, unit: 'ms', target: '≤ 2000', ok: dailyRfm <= 2000 });
+    for (const [part, key] of [['today\'s histogram', 'rfmHistogram'], ['cut points', 'cutPoints'], ['candidates', 'rfmCandidates'], ['scoring and writing', 'rfm']] as const) {
+      figures.push({ name: `  of which ${part}`, value: d[key] ?? NaN, unit: 'ms' });
+    }
+    figures.push({ name: 'db: customers the daily run looked at again', value: daily.result.rfm.candidates ?? opts.customers, unit: 'customers' });
     figures.push({ name: 'db: rows rewritten by the daily RFM + grades', value: daily.customers, unit: 'rows' });
     figures.push({ name: 'db: daily full scores run', value: dailyMs, unit: 'ms' });
     opts.notes.push(`fitted BG/NBD ${JSON.stringify(full.result.clv.bgnbd)}; Gamma-Gamma ${JSON.stringify(full.result.clv.gammaGamma)}`);
@@ -119,6 +134,16 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     const [inc, incMs] = await time(() => refreshScores(db, { workspaceId: ws, mode: 'incremental', now: new Date(later.getTime() + 1000) }));
     figures.push({ name: 'db: incremental run, 1,000 touched customers', value: incMs, unit: 'ms' });
     figures.push({ name: 'db: customers rescored incrementally', value: inc.customers, unit: 'customers' });
+
+    // The day after: a full run again, over the 1,000 new orders and the incremental run between
+    // (after autovacuum's work on the daily run's CLV rewrite, as above).
+    await db.execute(sql`vacuum (analyze) customer_metrics`);
+    const [after, afterMs] = await time(() => refreshScores(db, { workspaceId: ws, now: new Date(nextDay.getTime() + 86_400_000) }));
+    const a = after.result.timingsMs;
+    figures.push({ name: `db: full RFM + grades after 1,000 new orders (${after.result.rfm.method})`, value: rfmMs(a), unit: 'ms', target: '≤ 2000', ok: rfmMs(a) <= 2000 });
+    figures.push({ name: 'db: customers that run looked at again', value: after.result.rfm.candidates ?? opts.customers, unit: 'customers' });
+    figures.push({ name: 'db: rows it rewrote', value: after.customers, unit: 'rows' });
+    figures.push({ name: 'db: that whole scores run', value: afterMs, unit: 'ms' });
   } finally {
     await database.close();
   }

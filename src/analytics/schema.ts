@@ -2,7 +2,7 @@
 // CLV horizon), the record of each materialisation run with what it found (fitted parameters,
 // cut points, cohorts, evaluation reports), basket rules and per-customer recommendations.
 // Per-customer scores live as columns of customer_metrics (src/events/schema.ts).
-import { index, integer, jsonb, pgTable, primaryKey, real, doublePrecision, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, primaryKey, real, doublePrecision, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true });
@@ -56,6 +56,24 @@ export const analyticsRuns = pgTable(
     error: text('error'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('analytics_runs_kind_idx').on(t.workspaceId, t.kind, t.startedAt)],
+);
+
+/**
+ * How many scored buyers hold each stored RFM input (customer_metrics.rfm_frequency,
+ * rfm_monetary, rfm_last_order_at), by dimension and bucket: `f` by order count, `m` by spend
+ * in buckets of 1,024 minor units, `d` by UTC day of the last order. The scores job keeps it
+ * in step with what it writes; with the few rows whose inputs moved since (RFM_DIRTY) it gives
+ * today's distribution, and so the quintile cut points, without reading every customer.
+ */
+export const rfmHistograms = pgTable(
+  'rfm_histograms',
+  {
+    workspaceId: workspaceId(),
+    dimension: text('dimension').notNull(),
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+    customers: integer('customers').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.dimension, t.bucket] })],
 );
 
 export const basketRules = pgTable(

@@ -1,10 +1,14 @@
 // The scores job against the pure maths it applies: RFM ranks done in SQL equal `scoreRfm`,
 // segments and grades equal the rule tables, P(alive) and expected purchases equal the BG/NBD
 // functions on the summary the pure code builds from the same orders; churn flags and grade
-// changes become events once; an incremental run rescores only the customers touched.
+// changes become events once; an incremental run rescores only the customers touched; a
+// maintained full run (rescoring only where scores can have moved) leaves every customer as a
+// complete one would, whatever happened between the runs.
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createCustomer } from '../customers/customers.ts';
+import { notifyCustomersChanged } from '../customers/links.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { createOrders, type OrderInput } from '../commerce/new-orders.ts';
 import { systemActor } from '../workspaces/audit.ts';
@@ -76,6 +80,29 @@ describeEachDb('analytics scores', (getDb) => {
   async function rowsOf(s: Awaited<ReturnType<typeof shop>>): Promise<Row[]> {
     const { rows } = await s.database.db.execute<Row>(sql`select * from customer_metrics where workspace_id = ${s.workspaceId}::uuid order by customer_id`);
     return rows.map((r) => ({ ...r, order_count: Number(r.order_count), total_spend: Number(r.total_spend), clv: r.clv === null ? null : Number(r.clv) }));
+  }
+
+  /** Every live customer's stored RFM scores, segment and grade are those of the pure functions on today's aggregates. */
+  async function expectScoredAsPure(s: Awaited<ReturnType<typeof shop>>, asOf: Date) {
+    const { rows: deleted } = await s.database.db.execute<{ id: string }>(
+      sql`select id from customers where workspace_id = ${s.workspaceId}::uuid and deleted_at is not null`,
+    );
+    const gone = new Set(deleted.map((d) => d.id));
+    const rows = (await rowsOf(s)).filter((r) => !gone.has(r.customer_id));
+    const buyers = rows.filter((r) => r.last_order_at !== null);
+    const pure = scoreRfm(
+      buyers.map((r) => ({ customerId: r.customer_id, lastOrderAt: new Date(r.last_order_at!), orderCount: r.order_count, totalSpend: r.total_spend })),
+      { asOf },
+    );
+    const byId = new Map(scoredRows(pure).map((c) => [c.customerId, c]));
+    for (const r of rows) {
+      const p = byId.get(r.customer_id);
+      const want = p
+        ? { r: p.r, f: p.f, m: p.m, segment: rfmSegment(p) ?? null, grade: assignGrade(DEFAULT_GRADES, { rfm: p, spend: r.total_spend, orders: r.order_count }) }
+        : { r: null, f: null, m: null, segment: null, grade: assignGrade(DEFAULT_GRADES, { spend: 0, orders: 0 }) };
+      expect({ customer: r.customer_id, r: r.rfm_r, f: r.rfm_f, m: r.rfm_m, segment: r.rfm_segment, grade: r.grade }).toEqual({ customer: r.customer_id, ...want });
+    }
+    return pure.cutPoints;
   }
 
   it('writes RFM scores, segments and grades equal to the pure functions on the same aggregates', async () => {
@@ -189,4 +216,67 @@ describeEachDb('analytics scores', (getDb) => {
     expect(row.rfm_segment).not.toBeNull();
     expect(row.p_alive).toBe(1);
   });
+
+  it('a maintained full run rescores only where scores can move, and leaves every customer as ranking everyone afresh would', async () => {
+    // Between two full runs: time passes, customers order (buyers and first-time buyers),
+    // incremental runs come and go, customers are deleted and restored.
+    type Step =
+      | { kind: 'wait'; hours: number }
+      | { kind: 'order'; person: number; hoursAgo: number; amount: number }
+      | { kind: 'incremental' }
+      | { kind: 'delete'; person: number }
+      | { kind: 'restore'; person: number };
+    const person = fc.integer({ min: 0, max: 59 });
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 24 * 40 }) }),
+      fc.record({ kind: fc.constant('order' as const), person, hoursAgo: fc.integer({ min: 0, max: 24 * 30 }), amount: fc.integer({ min: 1, max: 40 }).map((k) => k * 5_000) }),
+      fc.record({ kind: fc.constant('incremental' as const) }),
+      fc.record({ kind: fc.constant('delete' as const), person }),
+      fc.record({ kind: fc.constant('restore' as const), person }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(step, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (rounds) => {
+        const s = await shop();
+        const db = s.database.db;
+        let now = NOW;
+        let orders = 0;
+        const first = await refreshScores(db, { workspaceId: s.workspaceId, now });
+        expect(first.result.rfm.method).toBe('complete');
+        for (const round of rounds) {
+          for (const st of round) {
+            if (st.kind === 'wait') now = new Date(now.getTime() + st.hours * 3_600_000);
+            else if (st.kind === 'incremental') await refreshScores(db, { workspaceId: s.workspaceId, mode: 'incremental', now });
+            else if (st.kind === 'order') {
+              const at = new Date(now.getTime() - st.hoursAgo * 3_600_000);
+              await db.transaction((tx) =>
+                createOrders(tx, {
+                  workspaceId: s.workspaceId,
+                  workspaceCurrency: 'KRW',
+                  inputs: [{ externalId: `P-${orders++}`, customerId: s.people[st.person], placedAt: at.toISOString(), items: [{ sku: 'P', unitPrice: st.amount, quantity: 1 }] }],
+                  source: 'api',
+                  pathOf: () => 'orders[0]',
+                  now: at,
+                }),
+              );
+            } else {
+              // What the delete and restore endpoints do.
+              const id = s.people[st.person]!;
+              await db.transaction(async (tx) => {
+                await tx.execute(sql`update customers set deleted_at = ${st.kind === 'delete' ? sql`now()` : sql`null`} where workspace_id = ${s.workspaceId}::uuid and id = ${id}::uuid`);
+                await notifyCustomersChanged(tx, { workspaceId: s.workspaceId, customerIds: [id], changes: ['all'] });
+              });
+            }
+          }
+          const run = await refreshScores(db, { workspaceId: s.workspaceId, now });
+          expect(run.result.rfm.method).toBe('maintained');
+          expect(run.result.rfm.cutPoints).toEqual(await expectScoredAsPure(s, now));
+        }
+        // Nothing happened since: the same instant again looks at nobody.
+        const again = await refreshScores(db, { workspaceId: s.workspaceId, now });
+        expect(again.result.rfm.candidates).toBe(0);
+        expect(again.customers).toBe(0);
+      }),
+      { numRuns: 12 },
+    );
+  }, 300_000);
 });

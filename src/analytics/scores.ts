@@ -3,12 +3,14 @@
 // spend and the discounted CLV, and the churn early-warning flag. The maths is the pure code
 // beside this file (rfm.ts, grades.ts, bg-nbd.ts, gamma-gamma.ts); here it is applied set-based
 // in SQL, so a million customers never pass through Node one by one:
-// - RFM: the buyers' values are computed once into a temporary table, with the scores stored
-//   now beside them; the cut points are found there in SQL by `rfmCutPoints`' tie rule; scores,
-//   segments and grades are CASE expressions generated from them and the rule tables, and only
-//   the rows whose figures changed are written.
-// - CLV: the model is fitted on the distinct (x, tₓ, T) tuples (a few thousand rows whatever the
-//   customer count); each tuple's predictions are computed once in Node and joined back.
+// - RFM: scores, segments and grades are CASE expressions generated from the cut points and the
+//   rule tables, and only the rows whose figures changed are written. A run after an earlier
+//   full one is maintained: cut points from the RFM histogram, and only the customers whose
+//   scores can have moved are looked at (docs/analytics.md). Otherwise (complete) the buyers'
+//   values are computed once into a temporary table, with the scores stored now beside them,
+//   and the cut points found there in SQL by `rfmCutPoints`' tie rule.
+// - CLV: the model is fitted on the distinct (x, tₓ, T) tuples (compressed to far fewer than
+//   the customers); each tuple's predictions are computed once in Node and joined back.
 // Grade changes and newly flagged churn risks become events on the customer's timeline (journeys
 // can start from them).
 import { sql, type SQL } from 'drizzle-orm';
@@ -20,7 +22,7 @@ import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
 import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
-import { recordRun, lastRun, type RunMode } from './runs.ts';
+import { recordRun, lastRun, type AnalyticsRun, type RunMode } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
 export const GRADE_CHANGED_EVENT = 'Grade Changed';
@@ -29,11 +31,23 @@ const DAY_MS = 86_400_000;
 /** The CLV models count time in weeks, as the papers and the published CDNOW figures do. */
 const WEEK_DAYS = 7;
 
+export type RfmMethod = 'complete' | 'maintained' | 'incremental';
+
 export type ScoresResult = {
   customers: number;
   result: {
     asOf: string;
-    rfm: { scored: number; cutPoints: RfmCutPoints | null; segments: Record<string, number> };
+    rfm: {
+      scored: number;
+      cutPoints: RfmCutPoints | null;
+      segments: Record<string, number>;
+      /** How the run ranked: see refreshScores. */
+      method?: RfmMethod;
+      /** Customers a maintained run looked at again (null for the other methods). */
+      candidates?: number | null;
+      /** The rules the scores were computed under (rfmRules). */
+      rules?: string;
+    };
     grades: { changed: number; distribution: Record<string, number> };
     clv: {
       bgnbd: (BgNbdParams & { logLikelihood: number }) | null;
@@ -91,12 +105,45 @@ function cutScore(value: SQL, cuts: (number | null)[]): SQL {
 
 /** The scores a customer has now, carried beside the new values so that a run compares without joining back. */
 const STORED_SCORES = sql.raw(
-  'm.rfm_frequency as cur_frequency, m.rfm_monetary as cur_monetary, m.rfm_r as cur_r, m.rfm_f as cur_f, m.rfm_m as cur_m, m.rfm_segment as cur_segment, m.grade as cur_grade',
+  'm.rfm_frequency as cur_frequency, m.rfm_monetary as cur_monetary, m.rfm_last_order_at as cur_last_order_at, m.rfm_r as cur_r, m.rfm_f as cur_f, m.rfm_m as cur_m, m.rfm_segment as cur_segment, m.grade as cur_grade, m.scores_updated_at is null as cur_unscored',
 );
-const STORED_SCORE_COLUMNS = sql.raw('v.cur_frequency, v.cur_monetary, v.cur_r, v.cur_f, v.cur_m, v.cur_segment, v.cur_grade');
+const STORED_SCORE_COLUMNS = sql.raw(
+  'v.cur_frequency, v.cur_monetary, v.cur_last_order_at, v.cur_r, v.cur_f, v.cur_m, v.cur_segment, v.cur_grade, v.cur_unscored',
+);
+
+/**
+ * True for a metrics row whose RFM inputs moved since it was last scored (an order, a refund, a
+ * merge), or that was never scored (new, or marked when deleted or restored): the rows of
+ * `customer_metrics_rfm_dirty_idx`, whose predicate this is, word for word, so that the
+ * planner reads that index.
+ */
+export const RFM_DIRTY = sql.raw(
+  '(rfm_frequency is distinct from (case when last_order_at is null then null else order_count end) or rfm_monetary is distinct from (case when last_order_at is null then null else total_spend end) or rfm_last_order_at is distinct from last_order_at or scores_updated_at is null)',
+);
+
+/** Spend buckets of the RFM histogram are 2^10 = 1,024 minor units wide. */
+const SPEND_BUCKET_BITS = 10;
+/** The histogram buckets of stored or live RFM inputs (see rfmHistograms in schema.ts). */
+const bucketOf = {
+  f: (count: SQL) => sql`(${count})::bigint`,
+  m: (spend: SQL) => sql`((${spend}) >> ${sql.raw(String(SPEND_BUCKET_BITS))})`,
+  d: (at: SQL) => sql`floor(extract(epoch from ${at}) / 86400)::bigint`,
+};
+
+/**
+ * Histogram rows (dimension, bucket, ±1) for a relation with a buyer's RFM inputs in the
+ * columns `f`, `m`, `d` (order count, spend, last order), or none when `f` is null.
+ */
+function histogramRows(relation: SQL, sign: 1 | -1, cols: { f: string; m: string; d: string }): SQL {
+  const [f, m, d] = [sql.raw(cols.f), sql.raw(cols.m), sql.raw(cols.d)];
+  return sql`
+    select x.dimension, x.bucket, ${sign}::int as n from ${relation}
+    cross join lateral (values ('f', ${bucketOf.f(f)}), ('m', ${bucketOf.m(m)}), ('d', ${bucketOf.d(d)})) as x(dimension, bucket)
+    where ${f} is not null`;
+}
 
 /** Each live customer's RFM values (recency in days, null without orders) within the workspace's window, and the scores stored now. */
-function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number | null; since: Date | null }): SQL {
+function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number | null; only?: SQL }): SQL {
   const ws = opts.workspaceId;
   const asOf = opts.asOf.toISOString();
   const windowed = opts.windowDays !== null;
@@ -117,12 +164,17 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
       select m.customer_id, m.last_order_at, m.order_count as freq, m.total_spend as mon, ${STORED_SCORES}
       from customer_metrics m where m.workspace_id = ${ws}::uuid`;
   return sql`
-    select v.customer_id, v.freq, v.mon, ${STORED_SCORE_COLUMNS},
+    select v.customer_id, v.freq, v.mon, v.last_order_at, ${STORED_SCORE_COLUMNS},
       case when v.last_order_at is null then null
         else greatest(0, floor(date_part('epoch', ${asOf}::timestamptz - v.last_order_at) / 86400))::int end as rec
     from (${values}) v
     join customers c on c.workspace_id = ${ws}::uuid and c.id = v.customer_id and c.deleted_at is null
-    ${opts.since ? sql`join customer_metrics t on t.workspace_id = ${ws}::uuid and t.customer_id = v.customer_id and t.updated_at >= ${opts.since.toISOString()}::timestamptz` : sql``}`;
+    ${opts.only ?? sql``}`;
+}
+
+/** Restricts `rfmValues` to the customers whose metrics changed since `since` (an incremental run). */
+function touchedSince(workspaceId: string, since: Date): SQL {
+  return sql`join customer_metrics t on t.workspace_id = ${workspaceId}::uuid and t.customer_id = v.customer_id and t.updated_at >= ${since.toISOString()}::timestamptz`;
 }
 
 /**
@@ -131,8 +183,244 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
  */
 async function materializeRfmValues(db: Queryable, opts: { workspaceId: string; asOf: Date; windowDays: number | null }): Promise<SQL> {
   await db.execute(sql`drop table if exists pg_temp.rfm_values`);
-  await db.execute(sql`create temporary table rfm_values on commit drop as ${rfmValues({ ...opts, since: null })}`);
+  await db.execute(sql`create temporary table rfm_values on commit drop as ${rfmValues(opts)}`);
   return sql`select * from rfm_values`;
+}
+
+/** What stored scores were computed under: a run under other rules or another window ranks everyone afresh. */
+function rfmRules(settings: AnalyticsSettings): string {
+  return JSON.stringify({ histogram: 1, windowDays: settings.rfmWindowDays, grades: settings.grades, segments: RFM_SEGMENT_RULES });
+}
+
+/** The last full run a maintained run builds on: every live buyer's stored scores follow from its cut points at its time. */
+type RfmBasis = { asOf: Date; cutPoints: RfmCutPoints };
+
+/**
+ * The basis for a maintained full run, or null when the run must rank everyone afresh: RFM over
+ * a window (its values move without any write), no earlier full run, other rules since, or a
+ * run since at a time outside [that run, now] (the recency ranges below assume none).
+ */
+async function maintainedBasis(
+  db: Queryable,
+  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; lastFull: AnalyticsRun | null },
+): Promise<RfmBasis | null> {
+  const last = opts.lastFull;
+  const prior = last?.result as Partial<ScoresResult['result']> | undefined;
+  if (opts.settings.rfmWindowDays !== null || !last || !prior?.rfm?.cutPoints || !prior.asOf || prior.rfm.rules !== rfmRules(opts.settings)) return null;
+  const basisAt = new Date(prior.asOf);
+  if (!(basisAt.getTime() <= opts.asOf.getTime())) return null;
+  const { rows } = await db.execute<{ n: number }>(sql`
+    select count(*)::int as n from analytics_runs
+    where workspace_id = ${opts.workspaceId}::uuid and kind = 'scores' and status = 'succeeded' and id <> ${last.id}::uuid
+      and (id > ${last.id}::uuid or started_at > ${last.startedAt}::timestamptz)
+      and (started_at < ${basisAt.toISOString()}::timestamptz or started_at > ${opts.asOf.toISOString()}::timestamptz)`);
+  return Number(rows[0]?.n ?? 0) === 0 ? { asOf: basisAt, cutPoints: prior.rfm.cutPoints } : null;
+}
+
+/** A live buyer in customer_metrics `m`: has ordered, and the customer is not deleted. */
+function liveBuyer(workspaceId: string): SQL {
+  return sql`m.workspace_id = ${workspaceId}::uuid and m.last_order_at is not null
+    and not exists (select 1 from customers c where c.workspace_id = ${workspaceId}::uuid and c.id = m.customer_id and c.deleted_at is not null)`;
+}
+
+type Histogram = { bucket: number; n: number }[];
+
+/** Thrown when the histogram does not match the rows it counts; the run then ranks everyone afresh. */
+class HistogramDrift extends Error {}
+
+/**
+ * The rows whose inputs moved since they were scored, into a temporary table, and today's
+ * histogram of the live buyers' inputs: the stored histogram, minus those rows' stored inputs,
+ * plus their live ones (if they are live buyers). Null when the stored histogram does not add up
+ * (a bucket below zero): the caller then ranks everyone afresh.
+ */
+async function liveHistograms(db: Queryable, workspaceId: string): Promise<Record<'f' | 'm' | 'd', Histogram> | null> {
+  const ws = workspaceId;
+  await db.execute(sql`drop table if exists pg_temp.rfm_dirty`);
+  await db.execute(sql`
+    create temporary table rfm_dirty on commit drop as
+    select m.customer_id, m.rfm_frequency, m.rfm_monetary, m.rfm_last_order_at,
+      case when ${liveBuyer(ws)} then m.order_count end as live_frequency, m.total_spend as live_monetary, m.last_order_at as live_last_order_at
+    from customer_metrics m where m.workspace_id = ${ws}::uuid and ${RFM_DIRTY}`);
+  const { rows } = await db.execute<{ dimension: 'f' | 'm' | 'd'; bucket: string; n: number }>(sql`
+    select x.dimension, x.bucket, sum(x.n)::int as n from (
+      select dimension, bucket, customers as n from rfm_histograms where workspace_id = ${ws}::uuid
+      union all
+      ${histogramRows(sql`rfm_dirty`, -1, { f: 'rfm_frequency', m: 'rfm_monetary', d: 'rfm_last_order_at' })}
+      union all
+      ${histogramRows(sql`rfm_dirty`, 1, { f: 'live_frequency', m: 'live_monetary', d: 'live_last_order_at' })}
+    ) x group by 1, 2 having sum(x.n) <> 0 order by 1, 2`);
+  const out: Record<'f' | 'm' | 'd', Histogram> = { f: [], m: [], d: [] };
+  for (const r of rows) {
+    if (r.n < 0) return null;
+    out[r.dimension].push({ bucket: Number(r.bucket), n: Number(r.n) });
+  }
+  return out;
+}
+
+/** The bucket holding sorted position k (0-based), and how many come before it. */
+function locate(h: Histogram, k: number): { index: number; before: number } {
+  let before = 0;
+  for (let index = 0; index < h.length; index++) {
+    if (k < before + h[index]!.n) return { index, before };
+    before += h[index]!.n;
+  }
+  throw new HistogramDrift(`position ${k} is past the histogram's ${before} buyers`);
+}
+
+/**
+ * The cut points of a maintained run, by `rfmCutPoints`' tie rule (as `computeCutPoints`): for
+ * each k = ceil(s × n / 5), the value at sorted position k if exactly k buyers sit below it,
+ * else the next larger value. Positions are found in the histogram; the value itself by reading
+ * the one bucket that holds it (a day of last orders, 1,024 minor units of spend) through the
+ * indexes; order counts are exact in the histogram.
+ */
+async function histogramCutPoints(db: Queryable, opts: { workspaceId: string; asOf: Date; histograms: Record<'f' | 'm' | 'd', Histogram> }): Promise<RfmCutPoints> {
+  const { f, m, d } = opts.histograms;
+  const live = liveBuyer(opts.workspaceId);
+  const total = (h: Histogram) => h.reduce((a, b) => a + b.n, 0);
+  const n = total(f);
+  if (total(m) !== n || total(d) !== n) throw new HistogramDrift(`the histogram counts ${n}, ${total(m)} and ${total(d)} buyers`);
+  const ks = [1, 2, 3, 4].map((s) => Math.ceil((s * n) / 5)).filter((k) => k < n);
+  const pad = <T>(cuts: T[]) => [0, 1, 2, 3].map((i) => cuts[i] ?? null);
+
+  const frequency = ks.map((k) => {
+    const { index, before } = locate(f, k);
+    return before === k ? f[index]!.bucket : (f[index + 1]?.bucket ?? null);
+  });
+
+  const spendBucket = async (bucket: number): Promise<number[]> => {
+    const lo = bucket * 2 ** SPEND_BUCKET_BITS;
+    const { rows } = await db.execute<{ v: string }>(sql`
+      select m.total_spend as v from customer_metrics m
+      where ${live} and m.total_spend >= ${lo} and m.total_spend < ${lo + 2 ** SPEND_BUCKET_BITS} order by 1`);
+    return rows.map((r) => Number(r.v));
+  };
+  const monetary: (number | null)[] = [];
+  for (const k of ks) {
+    const { index, before } = locate(m, k);
+    const values = await spendBucket(m[index]!.bucket);
+    if (values.length !== m[index]!.n) throw new HistogramDrift(`spend bucket ${m[index]!.bucket}: ${values.length} buyers, histogram ${m[index]!.n}`);
+    const w = values[k - before]!;
+    const below = before + values.indexOf(w);
+    const next = values.find((v) => v > w) ?? (m[index + 1] ? (await spendBucket(m[index + 1]!.bucket))[0] : undefined) ?? null;
+    monetary.push(below === k ? w : next);
+  }
+
+  // Recency: position k counts from the oldest last order (the largest recency ranks lowest).
+  // Recency days run from asOf, not from UTC midnight, so the count strictly below is taken
+  // again at the recency found.
+  const rec = recencyOf(opts.asOf);
+  const recency: (number | null)[] = [];
+  for (const k of ks) {
+    const { index, before } = locate(d, k);
+    const day = d[index]!.bucket;
+    const { rows } = await db.execute<{ rec: number }>(sql`
+      select ${rec} as rec from customer_metrics m
+      where ${live} and m.last_order_at >= ${new Date(day * DAY_MS).toISOString()}::timestamptz and m.last_order_at < ${new Date((day + 1) * DAY_MS).toISOString()}::timestamptz
+      order by m.last_order_at`);
+    if (rows.length !== d[index]!.n) throw new HistogramDrift(`last-order day ${day}: ${rows.length} buyers, histogram ${d[index]!.n}`);
+    const r = Number(rows[k - before]!.rec);
+    // Buyers with recency > r: every day bucket before the one holding asOf − (r + 1) days, and
+    // those of that day with recency > r.
+    const edge = opts.asOf.getTime() - (r + 1) * DAY_MS;
+    const edgeDay = Math.floor(edge / DAY_MS);
+    const older = d.filter((b) => b.bucket < edgeDay).reduce((a, b) => a + b.n, 0);
+    const { rows: part } = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from customer_metrics m
+      where ${live} and m.last_order_at >= ${new Date(edgeDay * DAY_MS).toISOString()}::timestamptz and m.last_order_at < ${new Date((edgeDay + 1) * DAY_MS).toISOString()}::timestamptz
+        and ${rec} > ${r}`);
+    if (older + Number(part[0]!.n) === k) {
+      recency.push(r);
+      continue;
+    }
+    // Ties reach below position k: the cut is the next recency present, the largest below r.
+    const { rows: nextRows } = await db.execute<{ rec: number }>(sql`
+      select ${rec} as rec from customer_metrics m
+      where ${live} and m.last_order_at > ${new Date(edge).toISOString()}::timestamptz and ${rec} < ${r}
+      order by m.last_order_at limit 1`);
+    recency.push(nextRows[0] ? Number(nextRows[0].rec) : null);
+  }
+  return { recency: pad(recency), frequency: pad(frequency), monetary: pad(monetary) };
+}
+
+/** A maintained run's cut points from today's histograms, or null when the histogram has drifted from the rows. */
+async function maintainedCutPoints(
+  db: Queryable,
+  opts: { workspaceId: string; asOf: Date; histograms: Record<'f' | 'm' | 'd', Histogram> | null },
+): Promise<RfmCutPoints | null> {
+  const histograms = opts.histograms;
+  if (!histograms) return null;
+  try {
+    return await histogramCutPoints(db, { ...opts, histograms });
+  } catch (err) {
+    if (err instanceof HistogramDrift) return null;
+    throw err;
+  }
+}
+
+/** Conditions on `column` true where a step `column >= cut` differs between two sets of cut points. */
+function flippedSteps(column: SQL, before: (number | null)[], after: (number | null)[]): SQL[] {
+  const out: SQL[] = [];
+  for (let i = 0; i < 4; i++) {
+    const a = before[i] ?? null;
+    const b = after[i] ?? null;
+    if (a === b) continue;
+    if (a === null || b === null) out.push(sql`${column} >= ${a ?? b}`);
+    else out.push(sql`${column} >= ${Math.min(a, b)} and ${column} < ${Math.max(a, b)}`);
+  }
+  return out;
+}
+
+/**
+ * Conditions on the last order time true where a recency step may differ from the stored score.
+ * `recency <= c` holds for a last order after asOf − (c + 1) days. The basis scored at its time
+ * with cut a; incremental runs since scored with the same a at times up to now; the new run
+ * scores with cut b now. A customer's step can differ only with a last order between the
+ * earliest and the latest of those instants.
+ */
+function flippedRecency(basis: RfmBasis, asOf: Date, after: (number | null)[]): SQL[] {
+  const out: SQL[] = [];
+  const span = asOf.getTime() - basis.asOf.getTime();
+  const at = (ms: number) => sql`${new Date(ms).toISOString()}::timestamptz`;
+  for (let i = 0; i < 4; i++) {
+    const a = basis.cutPoints.recency[i] ?? null;
+    const b = after[i] ?? null;
+    const old = a === null ? null : basis.asOf.getTime() - (a + 1) * DAY_MS;
+    const now = b === null ? null : asOf.getTime() - (b + 1) * DAY_MS;
+    if (old === null && now === null) continue;
+    if (old === null || now === null) out.push(sql`m.last_order_at > ${at(Math.min(old ?? Infinity, now ?? Infinity))}`);
+    else if (span > 0 || old !== now) out.push(sql`m.last_order_at > ${at(Math.min(old, now))} and m.last_order_at <= ${at(Math.max(old + span, now))}`);
+  }
+  return out;
+}
+
+/**
+ * The customers a maintained run rescores, into a temporary table: those whose inputs changed
+ * since they were scored (`RFM_DIRTY`, an index of its own), and those whose values sit where
+ * the new cut points place them differently from the basis (index ranges on order count, spend
+ * and last order). Everyone else keeps scores that the new cut points would give them again.
+ */
+async function rfmCandidates(db: Queryable, opts: { workspaceId: string; asOf: Date; basis: RfmBasis; cutPoints: RfmCutPoints }): Promise<number> {
+  const ws = sql`m.workspace_id = ${opts.workspaceId}::uuid`;
+  const ranges = [
+    ...flippedSteps(sql`m.order_count`, opts.basis.cutPoints.frequency, opts.cutPoints.frequency),
+    ...flippedSteps(sql`m.total_spend`, opts.basis.cutPoints.monetary, opts.cutPoints.monetary),
+    ...flippedRecency(opts.basis, opts.asOf, opts.cutPoints.recency),
+  ];
+  const branches = [
+    sql`select customer_id from rfm_dirty`,
+    ...ranges.map((r) => sql`select m.customer_id from customer_metrics m where ${ws} and m.last_order_at is not null and ${r}`),
+  ];
+  await db.execute(sql`drop table if exists pg_temp.rfm_candidates`);
+  // Deleted customers stay marked while deleted (customer-link.ts) but are not ranked.
+  await db.execute(sql`
+    create temporary table rfm_candidates on commit drop as
+    select u.customer_id from (${sql.join(branches, sql` union `)}) u
+    where not exists (select 1 from customers c where c.workspace_id = ${opts.workspaceId}::uuid and c.id = u.customer_id and c.deleted_at is not null)`);
+  await db.execute(sql`analyze rfm_candidates`);
+  const { rows } = await db.execute<{ n: number }>(sql`select count(*)::int as n from rfm_candidates`);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
@@ -184,7 +472,7 @@ function scoredRows(opts: { values: SQL; cutPoints: RfmCutPoints }): SQL {
   const cp = opts.cutPoints;
   const rSteps = cp.recency.filter((c): c is number => c !== null).map((c) => sql` + (b.rec <= ${c})::int`);
   return sql`
-    select b.customer_id, b.freq, b.mon, b.rec, b.cur_frequency, b.cur_monetary, b.cur_r, b.cur_f, b.cur_m, b.cur_segment, b.cur_grade,
+    select b.customer_id, b.freq, b.mon, b.rec, b.last_order_at, b.cur_frequency, b.cur_monetary, b.cur_last_order_at, b.cur_r, b.cur_f, b.cur_m, b.cur_segment, b.cur_grade, b.cur_unscored,
       case when b.rec is null then null else (1${sql.join(rSteps, sql``)}) end as r,
       case when b.rec is null then null else ${cutScore(sql`b.freq`, cp.frequency)} end as f,
       case when b.rec is null then null else ${cutScore(sql`b.mon`, cp.monetary)} end as m
@@ -198,10 +486,12 @@ function scoredRows(opts: { values: SQL; cutPoints: RfmCutPoints }): SQL {
  * Writes RFM values, scores, segments and grades of the customers whose figures changed, and
  * returns those whose grade changed. The new figures are compared with the stored ones in one pass;
  * only the changed rows (all of them on a first run, few on a daily one) are then updated by key.
+ * With `histogram`, the same statement moves the written rows' inputs in the RFM histogram
+ * from their old buckets to their new ones.
  */
 async function writeRfmAndGrades(
   db: Queryable,
-  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; values: SQL; cutPoints: RfmCutPoints },
+  opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; values: SQL; cutPoints: RfmCutPoints; histogram: boolean },
 ): Promise<{ written: number; changes: { customerId: string; from: string | null; to: string | null }[] }> {
   const ws = opts.workspaceId;
   const now = opts.asOf.toISOString();
@@ -210,27 +500,64 @@ async function writeRfmAndGrades(
   await db.execute(sql`
     create temporary table rfm_changed on commit drop as
     select g.* from (
-      select s.customer_id, s.cur_grade as old_grade,
-        case when s.rec is null then null else s.freq end as freq, case when s.rec is null then null else s.mon end as mon,
+      select s.customer_id, s.cur_grade as old_grade, s.cur_unscored,
+        case when s.rec is null then null else s.freq end as freq, case when s.rec is null then null else s.mon end as mon, s.last_order_at,
         s.r::smallint as r, s.f::smallint as f, s.m::smallint as m, ${segmentCase()} as segment, ${grade} as grade,
-        s.cur_frequency as rfm_frequency, s.cur_monetary as rfm_monetary, s.cur_r as rfm_r, s.cur_f as rfm_f, s.cur_m as rfm_m, s.cur_segment as rfm_segment
+        s.cur_frequency as rfm_frequency, s.cur_monetary as rfm_monetary, s.cur_last_order_at as rfm_last_order_at,
+        s.cur_r as rfm_r, s.cur_f as rfm_f, s.cur_m as rfm_m, s.cur_segment as rfm_segment
       from (${scoredRows({ values: opts.values, cutPoints: opts.cutPoints })}) s
     ) g
-    where (g.rfm_frequency, g.rfm_monetary, g.rfm_r, g.rfm_f, g.rfm_m, g.rfm_segment, g.old_grade)
-      is distinct from (g.freq, g.mon, g.r, g.f, g.m, g.segment, g.grade)`);
+    where g.cur_unscored or (g.rfm_frequency, g.rfm_monetary, g.rfm_last_order_at, g.rfm_r, g.rfm_f, g.rfm_m, g.rfm_segment, g.old_grade)
+      is distinct from (g.freq, g.mon, g.last_order_at, g.r, g.f, g.m, g.segment, g.grade)`);
+  const histogram = opts.histogram
+    ? sql`, moved as (
+        insert into rfm_histograms as h (workspace_id, dimension, bucket, customers)
+        select ${ws}::uuid, x.dimension, x.bucket, sum(x.n)::int from (
+          ${histogramRows(sql`written`, -1, { f: 'old_frequency', m: 'old_monetary', d: 'old_last_order_at' })}
+          union all
+          ${histogramRows(sql`written`, 1, { f: 'freq', m: 'mon', d: 'last_order_at' })}
+        ) x group by 2, 3 having sum(x.n) <> 0
+        on conflict (workspace_id, dimension, bucket) do update set customers = h.customers + excluded.customers
+      )`
+    : sql``;
   const { rows } = await db.execute<{ customer_id: string; old_grade: string | null; grade: string | null }>(sql`
-    update customer_metrics m set
-      rfm_frequency = c.freq, rfm_monetary = c.mon, rfm_r = c.r, rfm_f = c.f, rfm_m = c.m, rfm_segment = c.segment,
-      grade = c.grade,
-      grade_since = case when c.old_grade is distinct from c.grade then ${now}::timestamptz else m.grade_since end,
-      scores_updated_at = ${now}::timestamptz
-    from rfm_changed c
-    where m.workspace_id = ${ws}::uuid and m.customer_id = c.customer_id
-    returning m.customer_id, c.old_grade, c.grade`);
-  const changes = rows
-    .filter((r) => r.old_grade !== r.grade && r.old_grade !== null)
-    .map((r) => ({ customerId: r.customer_id, from: r.old_grade, to: r.grade }));
-  return { written: rows.length, changes };
+    with written as (
+      update customer_metrics m set
+        rfm_frequency = c.freq, rfm_monetary = c.mon, rfm_last_order_at = c.last_order_at, rfm_r = c.r, rfm_f = c.f, rfm_m = c.m,
+        rfm_segment = c.segment, grade = c.grade,
+        grade_since = case when c.old_grade is distinct from c.grade then ${now}::timestamptz else m.grade_since end,
+        scores_updated_at = ${now}::timestamptz
+      from rfm_changed c
+      where m.workspace_id = ${ws}::uuid and m.customer_id = c.customer_id
+      returning m.customer_id, c.old_grade, c.grade, c.freq, c.mon, c.last_order_at,
+        c.rfm_frequency as old_frequency, c.rfm_monetary as old_monetary, c.rfm_last_order_at as old_last_order_at
+    )${histogram}
+    select customer_id, old_grade, grade from written where old_grade is distinct from grade and old_grade is not null
+    union all
+    -- The count of rows written, as one row with no customer.
+    select null, null, count(*)::text from written`);
+  const total = rows.find((r) => r.customer_id === null);
+  const changes = rows.filter((r) => r.customer_id !== null).map((r) => ({ customerId: r.customer_id, from: r.old_grade, to: r.grade }));
+  if (opts.histogram) await db.execute(sql`delete from rfm_histograms where workspace_id = ${ws}::uuid and customers = 0`);
+  return { written: Number(total?.grade ?? 0), changes };
+}
+
+/**
+ * After a complete run: customers deleted before their deletion marked them (see
+ * customer-link.ts) are marked now, and the histogram is counted afresh from what was written.
+ */
+async function rebuildRfmHistogram(db: Queryable, workspaceId: string): Promise<void> {
+  const ws = workspaceId;
+  await db.execute(sql`
+    update customer_metrics m set scores_updated_at = null
+    from customers c
+    where c.workspace_id = ${ws}::uuid and c.deleted_at is not null and m.workspace_id = ${ws}::uuid and m.customer_id = c.id and m.scores_updated_at is not null`);
+  await db.execute(sql`delete from rfm_histograms where workspace_id = ${ws}::uuid`);
+  await db.execute(sql`
+    insert into rfm_histograms (workspace_id, dimension, bucket, customers)
+    select ${ws}::uuid, x.dimension, x.bucket, count(*)::int
+    from (${histogramRows(sql`customer_metrics m`, 1, { f: 'm.rfm_frequency', m: 'm.rfm_monetary', d: 'm.rfm_last_order_at' })} and m.workspace_id = ${ws}::uuid) x
+    group by 2, 3`);
 }
 
 /** Orders per customer as the CLV models see them, in a temporary table of this transaction. */
@@ -390,7 +717,9 @@ async function writeClv(db: Queryable, opts: { workspaceId: string; asOf: Date; 
   // daily run need not rewrite a million rows for changes nobody can see.
   const { rowCount } = await db.execute(sql`
     update customer_metrics m set
-      p_alive = n.p, expected_purchases = n.e, clv = n.clv, scores_updated_at = ${opts.asOf.toISOString()}::timestamptz
+      p_alive = n.p, expected_purchases = n.e, clv = n.clv,
+      -- Null stays null: it marks a customer RFM has yet to score (a deleted one, see RFM_DIRTY).
+      scores_updated_at = case when m.scores_updated_at is null then null else ${opts.asOf.toISOString()}::timestamptz end
     from (
       select s.customer_id, round(t.p::numeric, 4)::float8 as p, round(t.e::numeric, 3)::float8 as e,
         case when ${gammaGamma !== null} then round(t.d * ${spend})::bigint else null end as clv
@@ -476,9 +805,9 @@ async function insertEvents(
 export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date }): Promise<ScoresResult & { runId: string }> {
   const asOf = opts.now ?? new Date();
   const settings = await getAnalyticsSettings(db, { workspaceId: opts.workspaceId });
-  const lastFull = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' }) : null;
+  const lastFull = await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
   const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true }) : null;
-  const mode: RunMode = lastFull && previous ? 'incremental' : 'full';
+  const mode: RunMode = opts.mode === 'incremental' && lastFull && previous ? 'incremental' : 'full';
   const since = mode === 'incremental' ? new Date(previous!.startedAt) : null;
   const prior = lastFull?.result as ScoresResult['result'] | undefined;
   return recordRun(db, { workspaceId: opts.workspaceId, kind: 'scores', mode, now: asOf }, async () => {
@@ -493,14 +822,40 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
       await tx.execute(sql`set local jit = off`);
+      // One scores run at a time per workspace: a maintained run moves the histogram by what it writes.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('analytics.scores'), hashtext(${opts.workspaceId}))`);
       // Grouping millions of orders by customer and day spilled to disk at the default 4 MB (and 64 MB).
       await tx.execute(sql`set local work_mem = '128MB'`);
-      const incremental = mode === 'incremental' && prior?.rfm.cutPoints ? prior.rfm.cutPoints : undefined;
-      const values = incremental
-        ? rfmValues({ workspaceId: opts.workspaceId, asOf, windowDays: settings.rfmWindowDays, since })
-        : await time('rfmValues', () => materializeRfmValues(tx, { workspaceId: opts.workspaceId, asOf, windowDays: settings.rfmWindowDays }));
-      const cutPoints = incremental ?? (await time('cutPoints', () => computeCutPoints(tx, values)));
-      const rfm = await time('rfm', () => writeRfmAndGrades(tx, { workspaceId: opts.workspaceId, asOf, settings, values, cutPoints }));
+      const ws = opts.workspaceId;
+      const windowDays = settings.rfmWindowDays;
+      // Three ways to RFM: incremental (the touched customers, the last full run's cut points);
+      // maintained (a full re-rank from the aggregates, rescoring only the customers whose
+      // scores can have moved since the last full run); complete (everyone, from scratch).
+      let method: RfmMethod;
+      let values: SQL;
+      let cutPoints: RfmCutPoints;
+      let candidates: number | null = null;
+      const basis = mode === 'full' ? await maintainedBasis(tx, { workspaceId: ws, asOf, settings, lastFull }) : null;
+      if (mode === 'incremental' && prior?.rfm.cutPoints) {
+        method = 'incremental';
+        values = rfmValues({ workspaceId: ws, asOf, windowDays, only: touchedSince(ws, since!) });
+        cutPoints = prior.rfm.cutPoints;
+      } else {
+        const histograms = basis ? await time('rfmHistogram', () => liveHistograms(tx, ws)) : null;
+        const maintained = basis ? await time('cutPoints', () => maintainedCutPoints(tx, { workspaceId: ws, asOf, histograms })) : null;
+        if (basis && maintained) {
+          method = 'maintained';
+          cutPoints = maintained;
+          candidates = await time('rfmCandidates', () => rfmCandidates(tx, { workspaceId: ws, asOf, basis, cutPoints: maintained }));
+          values = rfmValues({ workspaceId: ws, asOf, windowDays, only: sql`join rfm_candidates k on k.customer_id = v.customer_id` });
+        } else {
+          method = 'complete';
+          values = await time('rfmValues', () => materializeRfmValues(tx, { workspaceId: ws, asOf, windowDays }));
+          cutPoints = await time('cutPoints', () => computeCutPoints(tx, values));
+        }
+      }
+      const rfm = await time('rfm', () => writeRfmAndGrades(tx, { workspaceId: ws, asOf, settings, values, cutPoints, histogram: method !== 'complete' }));
+      if (method === 'complete' && windowDays === null) await time('rfmHistogram', () => rebuildRfmHistogram(tx, ws));
       await insertEvents(
         tx,
         opts.workspaceId,
@@ -531,7 +886,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
         customers: rfm.written,
         result: {
           asOf: asOf.toISOString(),
-          rfm: { scored, cutPoints, segments },
+          rfm: { scored, cutPoints, segments, method, candidates, rules: rfmRules(settings) },
           grades: { changed: rfm.changes.length, distribution: grades },
           clv: { bgnbd: fit.bgnbd, gammaGamma: fit.gammaGamma, customers: clvCustomers, distinctTuples: fit.distinctTuples, fitMs: Math.round(fit.fitMs) },
           churn,

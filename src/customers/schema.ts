@@ -51,6 +51,8 @@ export const customers = pgTable(
     uniqueIndex('customers_external_id_key').on(t.workspaceId, t.externalId).where(sql`${t.externalId} is not null and ${t.deletedAt} is null`),
     index('customers_created_idx').on(t.workspaceId, t.createdAt, t.id).where(sql`${t.deletedAt} is null`),
     index('customers_updated_idx').on(t.workspaceId, t.updatedAt, t.id).where(sql`${t.deletedAt} is null`),
+    // The few deleted customers, for the jobs that read every live one by anti-join (analytics scores).
+    index('customers_deleted_idx').on(t.workspaceId, t.id).where(sql`${t.deletedAt} is not null`),
     index('customers_name_idx').on(t.workspaceId, t.name, t.id).where(sql`${t.deletedAt} is null`),
     index('customers_signed_up_idx').on(t.workspaceId, t.signedUpAt, t.id).where(sql`${t.deletedAt} is null`),
     index('customers_stage_idx').on(t.workspaceId, t.lifecycleStage, t.createdAt).where(sql`${t.deletedAt} is null`),

@@ -91,12 +91,14 @@ export const customerMetrics = pgTable(
     updatedAt: tz('updated_at').notNull().defaultNow(),
     // Scores the analytics area materialises (src/analytics/scores.ts); null until its first run.
     /**
-     * Orders and spend (minor units) within the workspace's RFM window. Recency is not stored: it
-     * grows every day for everyone and is read from last_order_at, so a daily run rewrites only
-     * the customers whose scores changed.
+     * Orders and spend (minor units) within the workspace's RFM window, as last scored. Recency
+     * is not stored: it grows every day for everyone and is read from the last order time, so a
+     * daily run rewrites only the customers whose scores changed.
      */
     rfmFrequency: integer('rfm_frequency'),
     rfmMonetary: bigint('rfm_monetary', { mode: 'number' }),
+    /** The last order time the RFM scores were computed from (recency grows from it). */
+    rfmLastOrderAt: tz('rfm_last_order_at'),
     /** Quintile scores 1–5 (5 = most recent, most frequent, highest spend). */
     rfmR: smallint('rfm_r'),
     rfmF: smallint('rfm_f'),
@@ -123,5 +125,15 @@ export const customerMetrics = pgTable(
     index('customer_metrics_last_seen_idx').on(t.workspaceId, t.lastSeenAt),
     index('customer_metrics_last_order_idx').on(t.workspaceId, t.lastOrderAt),
     index('customer_metrics_churn_idx').on(t.workspaceId, t.churnPriority).where(sql`${t.churnRisk}`),
+    // What a maintained RFM run reads instead of every row (src/analytics/scores.ts): the rows
+    // whose RFM inputs moved since they were scored (the predicate is RFM_DIRTY's, word for
+    // word), and the buyers by order count and by spend, for the ranges a cut point moved over.
+    index('customer_metrics_rfm_dirty_idx')
+      .on(t.workspaceId)
+      .where(
+        sql`(rfm_frequency is distinct from (case when last_order_at is null then null else order_count end) or rfm_monetary is distinct from (case when last_order_at is null then null else total_spend end) or rfm_last_order_at is distinct from last_order_at or scores_updated_at is null)`,
+      ),
+    index('customer_metrics_order_count_idx').on(t.workspaceId, t.orderCount).where(sql`${t.lastOrderAt} is not null`),
+    index('customer_metrics_total_spend_idx').on(t.workspaceId, t.totalSpend).where(sql`${t.lastOrderAt} is not null`),
   ],
 );
