@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { createCustomer } from '../customers/customers.ts';
 import { notifyCustomersChanged } from '../customers/links.ts';
+import { mergeCustomers, undoMerge } from '../customers/merge.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { createOrders, type OrderInput } from '../commerce/new-orders.ts';
 import { systemActor } from '../workspaces/audit.ts';
@@ -269,6 +270,7 @@ describeEachDb('analytics scores', (getDb) => {
           }
           const run = await refreshScores(db, { workspaceId: s.workspaceId, now });
           expect(run.result.rfm.method).toBe('maintained');
+          expect(run.result.rfm.histogramDrift).toBe(false);
           expect(run.result.rfm.cutPoints).toEqual(await expectScoredAsPure(s, now));
         }
         // Nothing happened since: the same instant again looks at nobody.
@@ -279,4 +281,45 @@ describeEachDb('analytics scores', (getDb) => {
       { numRuns: 12 },
     );
   }, 300_000);
+
+  it('after a merge and after its undo, the next maintained run scores both customers as ranking everyone afresh would', async () => {
+    const s = await shop();
+    const db = s.database.db;
+    await refreshScores(db, { workspaceId: s.workspaceId, now: NOW });
+    // Two buyers: one takes the other's orders, then gives them back.
+    const [survivorId, mergedId] = [s.people[1]!, s.people[2]!];
+    const { merge } = await db.transaction((tx) => mergeCustomers(tx, { workspaceId: s.workspaceId, actor: systemActor, survivorId, mergedId }));
+    const day2 = new Date(NOW.getTime() + DAY);
+    const afterMerge = await refreshScores(db, { workspaceId: s.workspaceId, now: day2 });
+    expect(afterMerge.result.rfm.method).toBe('maintained');
+    await expectScoredAsPure(s, day2);
+    await db.transaction((tx) => undoMerge(tx, { workspaceId: s.workspaceId, actor: systemActor, mergeId: merge.id }));
+    const day40 = new Date(NOW.getTime() + 40 * DAY);
+    const afterUndo = await refreshScores(db, { workspaceId: s.workspaceId, now: day40 });
+    expect(afterUndo.result.rfm.method).toBe('maintained');
+    await expectScoredAsPure(s, day40);
+    const { rows } = await db.execute<{ rfm_r: number | null }>(
+      sql`select rfm_r from customer_metrics where workspace_id = ${s.workspaceId}::uuid and customer_id = ${mergedId}::uuid`,
+    );
+    expect(rows[0]?.rfm_r).not.toBeNull();
+  });
+
+  it('a histogram that disagrees with the rows is noticed: the run ranks everyone afresh and counts it again', async () => {
+    const s = await shop();
+    const db = s.database.db;
+    await refreshScores(db, { workspaceId: s.workspaceId, now: NOW });
+    // One more buyer counted on the busiest spend bucket than there are.
+    await db.execute(sql`
+      update rfm_histograms set customers = customers + 1
+      where workspace_id = ${s.workspaceId}::uuid and (dimension, bucket) = (
+        select dimension, bucket from rfm_histograms where workspace_id = ${s.workspaceId}::uuid and dimension = 'm' order by customers desc, bucket limit 1)`);
+    const day2 = new Date(NOW.getTime() + DAY);
+    const fixed = await refreshScores(db, { workspaceId: s.workspaceId, now: day2 });
+    expect(fixed.result.rfm).toMatchObject({ method: 'complete', histogramDrift: true });
+    await expectScoredAsPure(s, day2);
+    const day3 = new Date(NOW.getTime() + 2 * DAY);
+    const next = await refreshScores(db, { workspaceId: s.workspaceId, now: day3 });
+    expect(next.result.rfm).toMatchObject({ method: 'maintained', histogramDrift: false });
+    await expectScoredAsPure(s, day3);
+  });
 });

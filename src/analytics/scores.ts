@@ -47,6 +47,8 @@ export type ScoresResult = {
       candidates?: number | null;
       /** The rules the scores were computed under (rfmRules). */
       rules?: string;
+      /** A maintained run found the histogram disagreeing with the rows, and ranked everyone afresh instead. */
+      histogramDrift?: boolean;
     };
     grades: { changed: number; distribution: Record<string, number> };
     clv: {
@@ -115,7 +117,9 @@ const STORED_SCORE_COLUMNS = sql.raw(
  * True for a metrics row whose RFM inputs moved since it was last scored (an order, a refund, a
  * merge), or that was never scored (new, or marked when deleted or restored): the rows of
  * `customer_metrics_rfm_dirty_idx`, whose predicate this is, word for word, so that the
- * planner reads that index.
+ * planner reads that index. The RFM histogram counts the stored inputs of every row; it stays
+ * right because metrics rows are never deleted (a merged customer's row is emptied) and a
+ * deleted customer's row stays marked, so each run takes it out of today's counts.
  */
 export const RFM_DIRTY = sql.raw(
   '(rfm_frequency is distinct from (case when last_order_at is null then null else order_count end) or rfm_monetary is distinct from (case when last_order_at is null then null else total_spend end) or rfm_last_order_at is distinct from last_order_at or scores_updated_at is null)',
@@ -835,6 +839,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       let values: SQL;
       let cutPoints: RfmCutPoints;
       let candidates: number | null = null;
+      let histogramDrift = false;
       const basis = mode === 'full' ? await maintainedBasis(tx, { workspaceId: ws, asOf, settings, lastFull }) : null;
       if (mode === 'incremental' && prior?.rfm.cutPoints) {
         method = 'incremental';
@@ -850,6 +855,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
           values = rfmValues({ workspaceId: ws, asOf, windowDays, only: sql`join rfm_candidates k on k.customer_id = v.customer_id` });
         } else {
           method = 'complete';
+          histogramDrift = basis !== null;
           values = await time('rfmValues', () => materializeRfmValues(tx, { workspaceId: ws, asOf, windowDays }));
           cutPoints = await time('cutPoints', () => computeCutPoints(tx, values));
         }
@@ -886,7 +892,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
         customers: rfm.written,
         result: {
           asOf: asOf.toISOString(),
-          rfm: { scored, cutPoints, segments, method, candidates, rules: rfmRules(settings) },
+          rfm: { scored, cutPoints, segments, method, candidates, rules: rfmRules(settings), histogramDrift },
           grades: { changed: rfm.changes.length, distribution: grades },
           clv: { bgnbd: fit.bgnbd, gammaGamma: fit.gammaGamma, customers: clvCustomers, distinctTuples: fit.distinctTuples, fitMs: Math.round(fit.fitMs) },
           churn,

@@ -178,7 +178,7 @@ describeEachDb('behaviour metrics API', (getDb) => {
     expect(customerLinks().at(-1)?.area).toBe('metrics');
   });
 
-  it('follows a merge (the survivor holds both histories, the merged row goes) and its undo', async () => {
+  it('follows a merge (the survivor holds both histories, the merged row is emptied) and its undo', async () => {
     const survivor = await customer();
     const other = await customer();
     await ingest(a.workspace.id, browse(survivor, '2024-05-05'));
@@ -186,7 +186,11 @@ describeEachDb('behaviour metrics API', (getDb) => {
     const merged = await as.owner.post(`/api/customers/${survivor}/merge`, { otherId: other });
     expect(merged.status, JSON.stringify(merged.body)).toBe(200);
     expect((await as.owner.get(`/api/customers/${survivor}/metrics`)).body).toMatchObject({ eventCount: 10, sessions: 4, productViews: 2, dwellMs: 60_000, lastSeenAt: '2024-05-06T05:00:00.000Z' });
-    expect(await rowExists(other)).toBe(false);
+    // The row stays, with nothing in it (the scores job still accounts for what it held).
+    const { rows: emptied } = await getDb().db.execute<{ event_count: number; order_count: number; last_seen_at: Date | null }>(
+      sql`select event_count, order_count, last_seen_at from customer_metrics where workspace_id = ${a.workspace.id} and customer_id = ${other}`,
+    );
+    expect(emptied).toEqual([{ event_count: 0, order_count: 0, last_seen_at: null }]);
     expect((await as.owner.get(`/api/customers/${other}/metrics`)).status).toBe(404);
 
     const undo = await as.owner.post(`/api/customers/merges/${merged.body.merge.id}/undo`);
