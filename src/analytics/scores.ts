@@ -147,6 +147,7 @@ function histogramRows(relation: SQL, sign: 1 | -1, cols: { f: string; m: string
 }
 
 /** Each live customer's RFM values (recency in days, null without orders) within the workspace's window, and the scores stored now. */
+/** `only`, when given, restricts the customers and must itself keep deleted customers out. */
 function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number | null; only?: SQL }): SQL {
   const ws = opts.workspaceId;
   const asOf = opts.asOf.toISOString();
@@ -172,13 +173,14 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
       case when v.last_order_at is null then null
         else greatest(0, floor(date_part('epoch', ${asOf}::timestamptz - v.last_order_at) / 86400))::int end as rec
     from (${values}) v
-    join customers c on c.workspace_id = ${ws}::uuid and c.id = v.customer_id and c.deleted_at is null
-    ${opts.only ?? sql``}`;
+    ${opts.only ?? sql`join customers c on c.workspace_id = ${ws}::uuid and c.id = v.customer_id and c.deleted_at is null`}`;
 }
 
 /** Restricts `rfmValues` to the customers whose metrics changed since `since` (an incremental run). */
 function touchedSince(workspaceId: string, since: Date): SQL {
-  return sql`join customer_metrics t on t.workspace_id = ${workspaceId}::uuid and t.customer_id = v.customer_id and t.updated_at >= ${since.toISOString()}::timestamptz`;
+  return sql`
+    join customers c on c.workspace_id = ${workspaceId}::uuid and c.id = v.customer_id and c.deleted_at is null
+    join customer_metrics t on t.workspace_id = ${workspaceId}::uuid and t.customer_id = v.customer_id and t.updated_at >= ${since.toISOString()}::timestamptz`;
 }
 
 /**
@@ -852,6 +854,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
           method = 'maintained';
           cutPoints = maintained;
           candidates = await time('rfmCandidates', () => rfmCandidates(tx, { workspaceId: ws, asOf, basis, cutPoints: maintained }));
+          // The candidates hold no deleted customer: no join to the customers needed.
           values = rfmValues({ workspaceId: ws, asOf, windowDays, only: sql`join rfm_candidates k on k.customer_id = v.customer_id` });
         } else {
           method = 'complete';
