@@ -7,7 +7,14 @@ import { prepareRfData, type RfData } from './rf-data.ts';
 import { digamma, gammaln, hyp2f1 } from './special-functions.ts';
 
 export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
-export type BgNbdFit = BgNbdParams & { logLikelihood: number; customers: number; distinctRows: number };
+export type BgNbdFit = BgNbdParams & {
+  logLikelihood: number;
+  customers: number;
+  distinctRows: number;
+  /** Whether the optimiser met its tolerance, and how many times it evaluated the likelihood. */
+  converged: boolean;
+  evaluations: number;
+};
 export type RfCustomer = { x: number; tx: number; T: number };
 
 function newScratch(d: RfData) {
@@ -105,6 +112,17 @@ export function bgNbdLogLikelihood(params: BgNbdParams, rows: RfRow[]): number {
 }
 
 /** Maximum-likelihood fit; rows may carry weights (see compressRows), so large populations fit fast. */
+/**
+ * Likelihood evaluations a fit may spend: 3·10⁸ row evaluations (about 10 s here), between 400
+ * and 20,000. A fit usually converges in a few hundred; when customers hardly ever drop out, a
+ * and b drift towards infinity along a likelihood that is flat to the ninth digit, and on a
+ * million customers (670k distinct rows) the search had spent 6,800 evaluations and 150 s
+ * there for the same likelihood a capped one reaches.
+ */
+function evaluationBudget(distinctRows: number): number {
+  return Math.min(20_000, Math.max(400, Math.round(3e8 / Math.max(1, distinctRows))));
+}
+
 export function fitBgNbd(rows: Iterable<RfRow>, options: { initial?: BgNbdParams } = {}): BgNbdFit {
   const d = prepareRfData(rows);
   const scratch = newScratch(d);
@@ -116,9 +134,20 @@ export function fitBgNbd(rows: Iterable<RfRow>, options: { initial?: BgNbdParams
       return { value: -value / d.totalWeight, gradient: gradient.map((g) => -g / d.totalWeight) };
     },
     x0: [start.r, start.alpha, start.a, start.b],
+    maxEvaluations: evaluationBudget(d.n),
   });
   const [r, alpha, a, b] = result.x as [number, number, number, number];
-  return { r, alpha, a, b, logLikelihood: -result.value * d.totalWeight, customers: d.totalWeight, distinctRows: d.n };
+  return {
+    r,
+    alpha,
+    a,
+    b,
+    logLikelihood: -result.value * d.totalWeight,
+    customers: d.totalWeight,
+    distinctRows: d.n,
+    converged: result.converged,
+    evaluations: result.evaluations,
+  };
 }
 
 /** E[X(t)]: expected repeat purchases in (0, t] of a customer just acquired. */

@@ -53,4 +53,16 @@ describe('minimizeBfgs', () => {
     expect(result.x[0]! / 0.002).toBeCloseTo(1, 5);
     expect(result.x[1]! / 300).toBeCloseTo(1, 4);
   });
+  it('stops at an evaluation budget, BFGS and the Nelder-Mead that follows it together', () => {
+    // Downhill towards a → ∞ for ever (as BG/NBD's a and b when nobody drops out): it never converges.
+    const f = ([a, b]: number[]) => ({ value: -Math.log(a!) + (b! - 2) ** 2, gradient: [-1 / a!, 2 * (b! - 2)] });
+    const free = minimizePositiveWithGradient({ f, x0: [1, 1] });
+    expect(free.evaluations).toBeGreaterThan(600);
+    const capped = minimizePositiveWithGradient({ f, x0: [1, 1], maxEvaluations: 300 });
+    expect(capped.converged).toBe(false);
+    // A line search may finish past the budget by at most its 60 trial steps.
+    expect(capped.evaluations).toBeGreaterThanOrEqual(300);
+    expect(capped.evaluations).toBeLessThanOrEqual(360);
+    expect(capped.value).toBeLessThan(f([1, 1]).value);
+  });
 });

@@ -127,6 +127,8 @@ export type BfgsOptions = {
   /** ...or when an iteration improves f by less than this, relative to |f|. */
   fTolerance?: number;
   maxIterations?: number;
+  /** Stop (not converged) after this many evaluations of f, line searches included. */
+  maxEvaluations?: number;
   /** Longest trial step in any coordinate. */
   maxStep?: number;
 };
@@ -136,7 +138,7 @@ export type BfgsOptions = {
  * tenth of Nelder-Mead's evaluations, which is what makes million-customer fits fast.
  */
 export function minimizeBfgs(options: BfgsOptions): MinimizeResult {
-  const { f, x0, gradientTolerance = 1e-9, fTolerance = 1e-15, maxIterations = 500, maxStep = 2 } = options;
+  const { f, x0, gradientTolerance = 1e-9, fTolerance = 1e-15, maxIterations = 500, maxEvaluations = Infinity, maxStep = 2 } = options;
   const n = x0.length;
   let evaluations = 0;
   const evaluate = (x: number[]) => {
@@ -150,7 +152,7 @@ export function minimizeBfgs(options: BfgsOptions): MinimizeResult {
   // Inverse Hessian approximation, row-major.
   let H = identity(n);
   let calmIterations = 0;
-  for (let iteration = 0; iteration < maxIterations; iteration++) {
+  for (let iteration = 0; iteration < maxIterations && evaluations < maxEvaluations; iteration++) {
     const g = current.gradient;
     if (Math.max(...g.map(Math.abs)) <= gradientTolerance) return { x, value: current.value, evaluations, converged: true };
     let direction = multiply(H, g).map((v) => -v);
@@ -220,8 +222,14 @@ export function minimizePositiveWithGradient(options: Omit<BfgsOptions, 'f'> & {
     return { value, gradient: gradient.map((g, i) => g * x[i]!) };
   };
   const result = minimizeBfgs({ ...rest, f: logSpace, x0: x0.map(Math.log) });
-  if (result.converged && !polish) return { ...result, x: result.x.map(Math.exp) };
-  const nm = minimizeNelderMead({ f: (y) => logSpace(y).value, x0: result.x, initialStep: result.converged ? 0.01 : 0.5 });
+  const left = (rest.maxEvaluations ?? Infinity) - result.evaluations;
+  if ((result.converged && !polish) || left <= 0) return { ...result, x: result.x.map(Math.exp) };
+  const nm = minimizeNelderMead({
+    f: (y) => logSpace(y).value,
+    x0: result.x,
+    initialStep: result.converged ? 0.01 : 0.5,
+    ...(Number.isFinite(left) ? { maxEvaluations: left } : {}),
+  });
   const best = nm.value <= result.value ? nm : result;
   return { x: best.x.map(Math.exp), value: best.value, evaluations: result.evaluations + nm.evaluations, converged: nm.converged };
 }
