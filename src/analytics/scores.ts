@@ -52,7 +52,8 @@ export type ScoresResult = {
     };
     grades: { changed: number; distribution: Record<string, number> };
     clv: {
-      bgnbd: (BgNbdParams & { logLikelihood: number }) | null;
+      /** `converged`: false when the fit stopped at its evaluation budget (see fitBgNbd). */
+      bgnbd: (BgNbdParams & { logLikelihood: number; converged?: boolean }) | null;
       gammaGamma: GammaGammaParams | null;
       customers: number;
       distinctTuples: number;
@@ -649,7 +650,7 @@ async function holdoutValidation(db: Queryable, opts: { workspaceId: string; asO
   };
 }
 
-type ClvFit = { bgnbd: (BgNbdParams & { logLikelihood: number }) | null; gammaGamma: GammaGammaParams | null; distinctTuples: number; fitMs: number };
+type ClvFit = { bgnbd: (BgNbdParams & { logLikelihood: number; converged?: boolean }) | null; gammaGamma: GammaGammaParams | null; distinctTuples: number; fitMs: number };
 
 async function fitClvModels(db: Queryable): Promise<ClvFit> {
   const { rows: tuples } = await db.execute<{ x: number; tx_days: number; t_days: number; n: number }>(
@@ -667,7 +668,7 @@ async function fitClvModels(db: Queryable): Promise<ClvFit> {
   const gammaGamma =
     spend.length >= 3 ? fitGammaGamma(spend.map((s) => ({ x: Number(s.x), zbar: Number(s.zbar), weight: Number(s.n) }))) : null;
   return {
-    bgnbd: bgnbd ? { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b, logLikelihood: bgnbd.logLikelihood } : null,
+    bgnbd: bgnbd ? { r: bgnbd.r, alpha: bgnbd.alpha, a: bgnbd.a, b: bgnbd.b, logLikelihood: bgnbd.logLikelihood, converged: bgnbd.converged } : null,
     gammaGamma: gammaGamma ? { p: gammaGamma.p, q: gammaGamma.q, v: gammaGamma.v } : null,
     distinctTuples: tuples.length,
     fitMs: performance.now() - t0,
