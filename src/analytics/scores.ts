@@ -224,10 +224,14 @@ async function maintainedBasis(
   return Number(rows[0]?.n ?? 0) === 0 ? { asOf: basisAt, cutPoints: prior.rfm.cutPoints } : null;
 }
 
+/** The customer is not deleted: an anti-join to the few deleted ones (customers_deleted_idx). */
+function notDeleted(workspaceId: string, customerId: SQL): SQL {
+  return sql`not exists (select 1 from customers c where c.workspace_id = ${workspaceId}::uuid and c.id = ${customerId} and c.deleted_at is not null)`;
+}
+
 /** A live buyer in customer_metrics `m`: has ordered, and the customer is not deleted. */
 function liveBuyer(workspaceId: string): SQL {
-  return sql`m.workspace_id = ${workspaceId}::uuid and m.last_order_at is not null
-    and not exists (select 1 from customers c where c.workspace_id = ${workspaceId}::uuid and c.id = m.customer_id and c.deleted_at is not null)`;
+  return sql`m.workspace_id = ${workspaceId}::uuid and m.last_order_at is not null and ${notDeleted(workspaceId, sql`m.customer_id`)}`;
 }
 
 type Histogram = { bucket: number; n: number }[];
@@ -288,7 +292,7 @@ async function histogramCutPoints(db: Queryable, opts: { workspaceId: string; as
   const total = (h: Histogram) => h.reduce((a, b) => a + b.n, 0);
   const n = total(f);
   if (total(m) !== n || total(d) !== n) throw new HistogramDrift(`the histogram counts ${n}, ${total(m)} and ${total(d)} buyers`);
-  const ks = [1, 2, 3, 4].map((s) => Math.ceil((s * n) / 5)).filter((k) => k < n);
+  const ks = quintilePositions(n);
   const pad = <T>(cuts: T[]) => [0, 1, 2, 3].map((i) => cuts[i] ?? null);
 
   const frequency = ks.map((k) => {
@@ -318,13 +322,15 @@ async function histogramCutPoints(db: Queryable, opts: { workspaceId: string; as
   // Recency days run from asOf, not from UTC midnight, so the count strictly below is taken
   // again at the recency found.
   const rec = recencyOf(opts.asOf);
+  const inDay = (day: number) =>
+    sql`m.last_order_at >= ${new Date(day * DAY_MS).toISOString()}::timestamptz and m.last_order_at < ${new Date((day + 1) * DAY_MS).toISOString()}::timestamptz`;
   const recency: (number | null)[] = [];
   for (const k of ks) {
     const { index, before } = locate(d, k);
     const day = d[index]!.bucket;
     const { rows } = await db.execute<{ rec: number }>(sql`
       select ${rec} as rec from customer_metrics m
-      where ${live} and m.last_order_at >= ${new Date(day * DAY_MS).toISOString()}::timestamptz and m.last_order_at < ${new Date((day + 1) * DAY_MS).toISOString()}::timestamptz
+      where ${live} and ${inDay(day)}
       order by m.last_order_at`);
     if (rows.length !== d[index]!.n) throw new HistogramDrift(`last-order day ${day}: ${rows.length} buyers, histogram ${d[index]!.n}`);
     const r = Number(rows[k - before]!.rec);
@@ -335,8 +341,7 @@ async function histogramCutPoints(db: Queryable, opts: { workspaceId: string; as
     const older = d.filter((b) => b.bucket < edgeDay).reduce((a, b) => a + b.n, 0);
     const { rows: part } = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from customer_metrics m
-      where ${live} and m.last_order_at >= ${new Date(edgeDay * DAY_MS).toISOString()}::timestamptz and m.last_order_at < ${new Date((edgeDay + 1) * DAY_MS).toISOString()}::timestamptz
-        and ${rec} > ${r}`);
+      where ${live} and ${inDay(edgeDay)} and ${rec} > ${r}`);
     if (older + Number(part[0]!.n) === k) {
       recency.push(r);
       continue;
@@ -354,12 +359,10 @@ async function histogramCutPoints(db: Queryable, opts: { workspaceId: string; as
 /** A maintained run's cut points from today's histograms, or null when the histogram has drifted from the rows. */
 async function maintainedCutPoints(
   db: Queryable,
-  opts: { workspaceId: string; asOf: Date; histograms: Record<'f' | 'm' | 'd', Histogram> | null },
+  opts: { workspaceId: string; asOf: Date; histograms: Record<'f' | 'm' | 'd', Histogram> },
 ): Promise<RfmCutPoints | null> {
-  const histograms = opts.histograms;
-  if (!histograms) return null;
   try {
-    return await histogramCutPoints(db, { ...opts, histograms });
+    return await histogramCutPoints(db, opts);
   } catch (err) {
     if (err instanceof HistogramDrift) return null;
     throw err;
@@ -424,10 +427,15 @@ async function rfmCandidates(db: Queryable, opts: { workspaceId: string; asOf: D
   await db.execute(sql`
     create temporary table rfm_candidates on commit drop as
     select u.customer_id from (${sql.join(branches, sql` union `)}) u
-    where not exists (select 1 from customers c where c.workspace_id = ${opts.workspaceId}::uuid and c.id = u.customer_id and c.deleted_at is not null)`);
+    where ${notDeleted(opts.workspaceId, sql`u.customer_id`)}`);
   await db.execute(sql`analyze rfm_candidates`);
   const { rows } = await db.execute<{ n: number }>(sql`select count(*)::int as n from rfm_candidates`);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** The sorted positions k = ceil(s × n / 5), s = 1…4, that the cut points for scores 2–5 sit at (those inside n). */
+function quintilePositions(n: number): number[] {
+  return [1, 2, 3, 4].map((s) => Math.ceil((s * n) / 5)).filter((k) => k < n);
 }
 
 /**
@@ -442,7 +450,7 @@ async function computeCutPoints(db: Queryable, values: SQL): Promise<RfmCutPoint
   const buyers = sql`(select * from (${values}) v where v.rec is not null) b`;
   const { rows: counted } = await db.execute<{ n: number }>(sql`select count(*)::int as n from ${buyers}`);
   const n = Number(counted[0]?.n ?? 0);
-  const ks = [1, 2, 3, 4].map((s) => Math.ceil((s * n) / 5)).filter((k) => k < n);
+  const ks = quintilePositions(n);
   if (ks.length === 0) return { recency: [null, null, null, null], frequency: [null, null, null, null], monetary: [null, null, null, null] };
   // Recency ranks the other way round (fewer days is better): its keys are the negated days.
   const columns = [
@@ -850,7 +858,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
         cutPoints = prior.rfm.cutPoints;
       } else {
         const histograms = basis ? await time('rfmHistogram', () => liveHistograms(tx, ws)) : null;
-        const maintained = basis ? await time('cutPoints', () => maintainedCutPoints(tx, { workspaceId: ws, asOf, histograms })) : null;
+        const maintained = histograms ? await time('cutPoints', () => maintainedCutPoints(tx, { workspaceId: ws, asOf, histograms })) : null;
         if (basis && maintained) {
           method = 'maintained';
           cutPoints = maintained;
