@@ -8,17 +8,22 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The command `npm start` runs, from package.json: leading VAR=value settings, `node`, its arguments. */
-export function startCommand(): { env: Record<string, string>; args: string[] } {
+/**
+ * The command `npm start` runs, from package.json: leading VAR=value settings, `node`, its
+ * arguments. `${VAR:+words}` becomes `words` when `env` (what the server will see) sets VAR, as
+ * the shell npm runs the script with would do.
+ */
+export function startCommand(env: Record<string, string | undefined>): { env: Record<string, string>; args: string[] } {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = pkg.scripts.start!.trim().split(/\s+/);
-  const env: Record<string, string> = {};
+  const script = pkg.scripts.start!.replace(/\$\{([A-Z_][A-Z0-9_]*):\+([^}]*)\}/g, (_, name: string, words: string) => (env[name] ? words : ''));
+  const words = script.trim().split(/\s+/);
+  const settings: Record<string, string> = {};
   while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
     const [name, ...value] = words.shift()!.split('=');
-    env[name!] = value.join('=');
+    settings[name!] = value.join('=');
   }
   if (words.shift() !== 'node') throw new Error(`bench: cannot follow the start script "${pkg.scripts.start}"`);
-  return { env, args: words };
+  return { env: settings, args: words };
 }
 
 export async function freePort(): Promise<number> {
@@ -34,7 +39,7 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(env: Record<string, string>): Promise<{ port: number; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
-  const start = startCommand();
+  const start = startCommand({ ...process.env, ...env });
   // BENCH_SERVER_NODE_ARGS: extra Node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...extra, ...start.args], {

@@ -72,7 +72,7 @@ async function timeStart(env: Record<string, string>): Promise<{ ms: number; rss
   const port = await freePort();
   const t0 = performance.now();
   // Exactly what `npm start` runs (the bundled server, with its Node options).
-  const start = startCommand();
+  const start = startCommand({ ...process.env, ...env });
   const child = spawn(process.execPath, start.args, {
     cwd: root,
     env: {
