@@ -11,7 +11,7 @@
 //   (target p99 ≤ 1 s).
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../src/db/uuid.ts';
 import type { BenchResult, Figure } from './harness.ts';
 import { percentile } from './harness.ts';
 import '../src/areas.ts';

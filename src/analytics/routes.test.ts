@@ -2,7 +2,7 @@
 // workspace never shows in another, foreign ids are 404), malformed bodies and queries (400 naming
 // the field), personal data masked for roles without pii.read, and the reports after a refresh.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';

@@ -2,7 +2,7 @@
 // customers, and what it found (fitted parameters, cut points, reports). The UI shows the last
 // run of each kind; an incremental run reuses what the last full run found.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { analyticsRuns } from './schema.ts';
 

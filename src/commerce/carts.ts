@@ -3,7 +3,7 @@
 // (abandoned-carts.ts) marks open lines untouched for the workspace's window as abandoned, and
 // an abandoned line that is ordered later counts as recovered.
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { cursorTime, decodeCursor, encodeCursor } from './cursor.ts';

@@ -2,7 +2,7 @@
 // set-based path for all three), read by the lists and the customer's profile, cancelled.
 // An order is stored once per shop order id (`external_id`).
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordOrderMetrics } from '../events/metrics.ts';

@@ -1,7 +1,7 @@
 // The product catalogue: learnt from e-commerce events, written through the API and CSV
 // imports, read by the lists, orders and carts. Products are unique per workspace by SKU.
 import { and, asc, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';

@@ -3,7 +3,7 @@
 // has not refunded yet; the order becomes partially refunded or refunded, and the customer's
 // spend goes down by it.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { recordRefundMetrics } from '../events/metrics.ts';
 import { formatMoney } from './money.ts';

@@ -1,7 +1,7 @@
 // HTTP tests of the commerce area: products and their statistics, orders and refunds, abandoned
 // carts, settings; every endpoint's roles, workspace isolation and malformed bodies.
 import { and, eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';

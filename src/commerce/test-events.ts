@@ -1,6 +1,6 @@
 // Test helper: stored events as ingestion hands them to the commerce area, with increasing
 // timestamps so that a test's events happen in the order it writes them.
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { StoredEvent } from '../events/types.ts';
 
 let clock = Date.parse('2024-06-01T09:00:00Z');

@@ -1,7 +1,7 @@
 // The identity graph: every e-mail, phone, user id, anonymous id and external id a customer is
 // known by, and stitching: an anonymous visitor who identifies becomes the known customer.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import { stringify } from 'csv-stringify/sync';
 import { Type } from 'typebox';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
 import type { App, AppDeps } from '../http/app.ts';
 import { caller } from '../http/auth.ts';

@@ -2,7 +2,7 @@
 // the survivor, field conflicts are settled by a rule (or by a person's choice), and the merge
 // can be undone for 30 days.
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';

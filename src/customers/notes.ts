@@ -1,6 +1,6 @@
 // Notes people write on a customer; shown on the timeline to marketing, sales and service alike.
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';

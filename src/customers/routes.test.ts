@@ -1,7 +1,7 @@
 // HTTP tests of the customers area: profiles, identities, stitching, duplicates and merge,
 // consent, preferences, notes, timeline, privacy, roles and workspace isolation.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';

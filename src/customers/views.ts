@@ -1,7 +1,7 @@
 // Saved views of the customer list: a query, a sort and the columns shown, private to their
 // owner or shared with the workspace.
 import { and, asc, eq, or } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { customerViews } from './schema.ts';

@@ -1,7 +1,7 @@
 // HTTP tests of the event explorer: list and live stream, one event with its customer, names,
 // volume; personal data masked by role, workspaces isolated, malformed queries refused.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connection.ts';
 import { describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';

@@ -7,7 +7,7 @@
 // before the events are written.
 import { sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { listAttributeDefs, type AttributeDef } from '../customers/attributes.ts';

@@ -1,6 +1,6 @@
 // The order side of the behaviour metrics: orders, refunds and abandoned cart lines.
 import { and, eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { customerMetrics } from './schema.ts';

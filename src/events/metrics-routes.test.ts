@@ -1,7 +1,7 @@
 // HTTP tests of the behaviour metrics: the customer's figures, the rebuild job, roles, workspace
 // isolation, and the metrics following merges, undo, identity stitching, erase and export.
 import { and, eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';

@@ -1,7 +1,7 @@
 // Behaviour metrics on the database: the incremental update on ingestion, and that it always
 // agrees with a rebuild from history.
 import { and, eq } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { expect, it } from 'vitest';
 import type { Queryable } from '../db/connection.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';

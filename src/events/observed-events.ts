@@ -3,7 +3,7 @@
 // (who may have no user id to be found by) and must not count as the customer being seen. The
 // message id makes each one once, however often the job that observes it runs.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 
 export type ObservedEvent = {

@@ -4,7 +4,7 @@
 // Hand-written rather than a JSON schema because the spec is lenient in ways a schema states
 // badly (ids may be numbers, requirements depend on `type`) and every problem must name its item
 // while the other items of the batch are kept. docs/events.md is the contract.
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from './types.ts';
 

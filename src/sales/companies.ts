@@ -1,6 +1,6 @@
 // Companies as Segment `group` calls describe them: the account a customer belongs to.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 
 /** `https://www.Example.com/about` → `example.com`; undefined when it is not a web address. */

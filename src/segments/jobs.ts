@@ -8,7 +8,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Db, Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { ECOMMERCE_EVENTS, type StoredEvent } from '../events/types.ts';

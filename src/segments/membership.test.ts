@@ -3,7 +3,7 @@
 // real worker), the sweep catching a window that expired, merges and erase.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';
 import { createCustomer, updateCustomer } from '../customers/customers.ts';

@@ -2,7 +2,7 @@
 // refused at their node, cycles, deletes refused while referenced, members (paging, masking, CSV),
 // preview, overlap, history, recompute and CSV upload of static segments.
 import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/app.ts';

@@ -2,7 +2,7 @@
 // is checked here (its own rules by validateSegmentDefinition, then the references to other
 // segments: they must exist in the workspace and must not lead back to the segment).
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';

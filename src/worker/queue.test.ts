@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { describe, expect, it } from 'vitest';
 import { describeEachDb } from '../db/test-helpers.ts';
 import {

@@ -5,7 +5,7 @@
 // worker whose lease expired cannot complete or fail a later claim of the same job, even
 // one made by a worker with the same id.
 import { and, desc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { jobs, recurringJobs } from './schema.ts';

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import { afterEach, expect, it } from 'vitest';
 import { openDatabase } from '../db/connection.ts';
 import { describeEachDb } from '../db/test-helpers.ts';

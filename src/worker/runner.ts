@@ -1,7 +1,7 @@
 // The job worker: a loop that claims jobs for the types it has handlers for and runs them,
 // renewing each lease while its handler runs.
 import os from 'node:os';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Database, Db } from '../db/connection.ts';
 import {
   claimJobs,

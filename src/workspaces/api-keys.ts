@@ -1,7 +1,7 @@
 // Workspace API keys. Secret keys (rk_…) call the REST API with a role; write keys (wk_…)
 // may only send events and are safe to embed in a web page. Stored hashed, shown once.
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError, notFound } from '../errors.ts';
 import { recordAudit, type Actor } from './audit.ts';

@@ -1,6 +1,6 @@
 // The audit log: who changed what. Every area records its changes through `recordAudit`.
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { auditLog } from './schema.ts';
 

@@ -1,6 +1,6 @@
 // People who log in, and checking their passwords.
 import { eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './secrets.ts';

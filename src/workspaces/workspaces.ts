@@ -1,6 +1,6 @@
 // Workspaces (tenants) and their members.
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError, notFound } from '../errors.ts';
 import { recordAudit, type Actor } from './audit.ts';

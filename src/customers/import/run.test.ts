@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import iconv from 'iconv-lite';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb } from '../../db/test-helpers.ts';
 import { systemActor, type Actor } from '../../workspaces/audit.ts';
