@@ -2,7 +2,7 @@
 // every change, and signed one-click unsubscribe links.
 import crypto from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
@@ -62,14 +62,18 @@ export async function setConsentsBulk(
     consents: (ConsentChange & { customerId: string })[];
     /** false: the caller tells the other areas itself (with its own changes, in one notification). */
     notify?: boolean;
+    /** Customers the caller created in this transaction: they have no consent to read yet. */
+    created?: ReadonlySet<string>;
   },
 ): Promise<(ConsentChange & { customerId: string; previous: string | null })[]> {
   if (opts.consents.length === 0) return [];
-  const customerIds = [...new Set(opts.consents.map((c) => c.customerId))];
-  const rows = await db
-    .select({ customerId: customerConsents.customerId, channel: customerConsents.channel, purpose: customerConsents.purpose, status: customerConsents.status })
-    .from(customerConsents)
-    .where(and(eq(customerConsents.workspaceId, opts.workspaceId), sql`${customerConsents.customerId} = any(${sql.param(customerIds)}::uuid[])`));
+  const customerIds = [...new Set(opts.consents.map((c) => c.customerId))].filter((id) => !opts.created?.has(id));
+  const rows = customerIds.length
+    ? await db
+        .select({ customerId: customerConsents.customerId, channel: customerConsents.channel, purpose: customerConsents.purpose, status: customerConsents.status })
+        .from(customerConsents)
+        .where(and(eq(customerConsents.workspaceId, opts.workspaceId), sql`${customerConsents.customerId} = any(${sql.param(customerIds)}::uuid[])`))
+    : [];
   const now = new Map(rows.map((r) => [`${r.customerId}:${r.channel}:${r.purpose}`, r.status]));
   const last = new Map<string, ConsentChange & { customerId: string }>();
   for (const c of opts.consents) last.set(`${c.customerId}:${c.channel}:${c.purpose}`, c);

@@ -1,7 +1,7 @@
 // Customer profiles: create, read, change, upsert in bulk, soft delete. Identity values
 // (e-mail, phone, external id) are kept in step with the profile in the same transaction.
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';
@@ -121,17 +121,28 @@ const IDENTITY_FIELDS = [
 
 type IdentityOwner = Map<string, string>; // `${kind}:${value}` → customer id
 
+/**
+ * Who holds these identity values. One index probe per value, whatever the table's size: asked
+ * as `value = any(array)` (or as a join), PostgreSQL reads the whole identities table once it
+ * guesses that cheaper than 2,000 probes, which it does for a workspace of 100k–300k customers
+ * (100 ms a batch instead of 5).
+ */
 async function ownersOf(db: Queryable, workspaceId: string, keys: { kind: string; value: string }[]): Promise<IdentityOwner> {
   const owners: IdentityOwner = new Map();
-  for (const kind of new Set(keys.map((k) => k.kind))) {
-    const values = [...new Set(keys.filter((k) => k.kind === kind).map((k) => k.value))];
-    if (values.length === 0) continue;
-    const rows = await db
-      .select({ value: customerIdentities.value, customerId: customerIdentities.customerId })
-      .from(customerIdentities)
-      .where(and(eq(customerIdentities.workspaceId, workspaceId), eq(customerIdentities.kind, kind), sql`${customerIdentities.value} = any(${sql.param(values)}::text[])`));
-    for (const r of rows) owners.set(`${kind}:${r.value}`, r.customerId);
-  }
+  const unique = new Map(keys.map((k) => [`${k.kind}:${k.value}`, k]));
+  if (unique.size === 0) return owners;
+  const kinds = [...unique.values()].map((k) => k.kind);
+  const values = [...unique.values()].map((k) => k.value);
+  const { rows } = await db.execute<{ kind: string; value: string; customer_id: string }>(sql`
+    select * from (
+      select k.kind, k.value, (
+        select i.customer_id from ${customerIdentities} i
+        where i.workspace_id = ${workspaceId}::uuid and i.kind = k.kind and i.value = k.value
+      ) as customer_id
+      from unnest(${sql.param(kinds)}::text[], ${sql.param(values)}::text[]) as k(kind, value)
+    ) found
+    where customer_id is not null`);
+  for (const r of rows) owners.set(`${r.kind}:${r.value}`, r.customer_id);
   return owners;
 }
 
@@ -330,6 +341,7 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
     actorLabel: opts.actor.label,
     consents: ok.flatMap((p) => p.input.consents.map((c) => ({ ...c, customerId: p.id, source: c.source ?? opts.consentSource ?? null }))),
     notify: false,
+    created,
   });
   const preferenceSets = ok.filter((p) => p.input.preferences.length).map((p) => ({ customerId: p.id, preferences: p.input.preferences }));
   await replacePreferencesBulk(db, { workspaceId: opts.workspaceId, source: 'survey', sets: preferenceSets, notify: false });
