@@ -9,6 +9,7 @@ import { listAttributeDefs, type AttributeDef } from './attributes.ts';
 import { maskEmail, maskPhone, matchKeysOf, nameGramsOf, searchTextOf, type FieldIssue } from './fields.ts';
 import { applyChanges, EMPTY_PROFILE, missingRequired, normaliseCustomerInput, type CustomerInput, type NormalisedInput, type ProfileFields } from './profile-input.ts';
 import { customerIdentities, customers } from './schema.ts';
+import type { BatchClaim } from './batch-claims.ts';
 import { setConsentsBulk } from './consents.ts';
 import { notifyCustomersChanged, type CustomerChange } from './links.ts';
 import { replacePreferencesBulk } from './preferences.ts';
@@ -146,9 +147,15 @@ async function ownersOf(db: Queryable, workspaceId: string, keys: { kind: string
   return owners;
 }
 
+/** The customers holding any of these identities. */
+function claimedIds(owners: IdentityOwner): string[] {
+  return [...new Set(owners.values())];
+}
+
 export type MatchBy = 'auto' | 'externalId' | 'email' | 'phone' | 'none';
 
-export type UpsertResult = { index: number; status: 'created' | 'updated' | 'failed'; id?: string; errors?: FieldIssue[]; conflictWith?: string };
+/** `deferred`: left for a later batch (only with `batch`, see src/customers/batch-claims.ts). */
+export type UpsertResult = { index: number; status: 'created' | 'updated' | 'failed' | 'deferred'; id?: string; errors?: FieldIssue[]; conflictWith?: string };
 
 export type UpsertOptions = {
   workspaceId: string;
@@ -167,6 +174,8 @@ export type UpsertOptions = {
   consentSource?: string;
   /** Row i changes this customer (PATCH), whatever its identities say. */
   targetIds?: (string | undefined)[];
+  /** This call is one of several batches written at once: rows another batch touches are deferred. */
+  batch?: BatchClaim;
 };
 
 const MATCH_ORDER: Record<MatchBy, readonly (keyof ProfileFields & ('email' | 'phone' | 'externalId'))[]> = {
@@ -202,19 +211,54 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       if (typeof v === 'string') keys.push({ kind, value: v });
     }
   }
+  opts.batch?.watch();
   const owners = await ownersOf(db, opts.workspaceId, keys);
 
-  // Decide each row's target; later rows of the batch see the identities earlier rows claimed.
-  type Planned = { index: number; input: NormalisedInput; id: string; existing: boolean };
-  const planned: Planned[] = [];
-  const plannedIds = new Set<string>();
+  // The profiles the rows may change, read before planning: a row that changes an e-mail, phone
+  // or external id gives up the old value, so a later row with that value finds no one, exactly
+  // as it would in a batch of its own.
+  const current = new Map<string, ProfileFields>();
+  const wasDeleted = new Set<string>();
+  const knownIds = [...new Set([...claimedIds(owners), ...(opts.targetIds ?? []).filter((id): id is string => Boolean(id))])];
+  if (knownIds.length) {
+    const rows = await db
+      .select()
+      .from(customers)
+      .where(and(eq(customers.workspaceId, opts.workspaceId), sql`${customers.id} = any(${sql.param(knownIds)}::uuid[])`));
+    for (const r of rows) {
+      current.set(r.id, profileOf(r));
+      if (r.deletedAt) wasDeleted.add(r.id);
+    }
+  }
+  const before = new Map(current);
+  const created = new Set<string>();
+  const gaveUpExternalId = new Set<string>();
+  const gaveUp: string[] = []; // identity keys the planned rows take away from their customers
+
+  // Each row in order: find its customer, check its identities, apply it. Later rows of the
+  // batch see what earlier rows claimed and gave up.
+  const planned: { index: number; input: NormalisedInput; id: string }[] = [];
   const claimed: IdentityOwner = new Map(owners);
+  // Rows left for a later batch (opts.batch), and what they touch: a later row that shares any
+  // of it waits too, so rows of one customer keep the file's order.
+  const deferred: number[] = [];
+  const waiting = new Set<string>();
   for (const { index, input } of valid) {
     let target = opts.targetIds?.[index];
     if (!target) for (const field of MATCH_ORDER[opts.matchBy]) {
       const v = input.fields[field];
       if (typeof v === 'string') target = claimed.get(`${KIND_OF[field]}:${v}`);
       if (target) break;
+    }
+    if (opts.batch) {
+      const touched = IDENTITY_FIELDS.flatMap(([field, kind]) => (typeof input.fields[field] === 'string' ? [`${kind}:${input.fields[field]}`] : []));
+      if (target) touched.push(target);
+      if (touched.some((k) => waiting.has(k) || opts.batch!.holds(k))) {
+        for (const k of touched) waiting.add(k);
+        deferred.push(index);
+        results[index] = { index, status: 'deferred' };
+        continue;
+      }
     }
     const id = target ?? uuidv7();
     const conflict = IDENTITY_FIELDS.map(([field, kind]) => {
@@ -231,44 +275,37 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       };
       continue;
     }
-    for (const [field, kind] of IDENTITY_FIELDS) {
-      const v = input.fields[field];
-      if (typeof v === 'string') claimed.set(`${kind}:${v}`, id);
-    }
-    planned.push({ index, input, id, existing: Boolean(target) || plannedIds.has(id) });
-    plannedIds.add(id);
-  }
-
-  // Current state of every customer an update touches.
-  const existingIds = [...new Set(planned.filter((p) => p.existing).map((p) => p.id))];
-  const current = new Map<string, ProfileFields>();
-  const wasDeleted = new Set<string>();
-  if (existingIds.length) {
-    const rows = await db
-      .select()
-      .from(customers)
-      .where(and(eq(customers.workspaceId, opts.workspaceId), sql`${customers.id} = any(${sql.param(existingIds)}::uuid[])`));
-    for (const r of rows) {
-      current.set(r.id, profileOf(r));
-      if (r.deletedAt) wasDeleted.add(r.id);
-    }
-  }
-  const before = new Map(current);
-  const created = new Set<string>();
-  for (const p of planned) {
-    const base = current.get(p.id);
-    const next = applyChanges(base ?? EMPTY_PROFILE, p.input);
+    const base = current.get(id);
+    const next = applyChanges(base ?? EMPTY_PROFILE, input);
     if (!base) {
-      const missing = missingRequired(defs, next.attributes, pathOf(p.index));
+      const missing = missingRequired(defs, next.attributes, pathOf(index));
       if (missing.length) {
-        results[p.index] = { index: p.index, status: 'failed', errors: missing };
+        results[index] = { index, status: 'failed', errors: missing };
         continue;
       }
-      created.add(p.id);
+      created.add(id);
     }
-    current.set(p.id, next);
-    results[p.index] = { index: p.index, status: base ? 'updated' : 'created', id: p.id };
+    for (const [field, kind] of IDENTITY_FIELDS) {
+      const was = base?.[field] ?? null;
+      const now = next[field];
+      if (was === now) continue;
+      if (was && claimed.get(`${kind}:${was}`) === id) claimed.delete(`${kind}:${was}`);
+      if (was) gaveUp.push(`${kind}:${was}`);
+      if (was && field === 'externalId' && before.has(id)) gaveUpExternalId.add(id);
+      if (now) claimed.set(`${kind}:${now}`, id);
+    }
+    current.set(id, next);
+    results[index] = { index, status: base ? 'updated' : 'created', id };
+    planned.push({ index, input, id });
   }
+  const plannedIds = new Set(planned.map((p) => p.id));
+  // Profiles read for rows that failed or were deferred are not written.
+  for (const id of [...current.keys()]) if (!plannedIds.has(id)) current.delete(id);
+  opts.batch?.plan(
+    [...planned.flatMap((p) => IDENTITY_FIELDS.flatMap(([field, kind]) => (typeof p.input.fields[field] === 'string' ? [`${kind}:${p.input.fields[field]}`] : []))), ...gaveUp],
+    plannedIds,
+    deferred,
+  );
 
   const asRecord = (id: string, f: ProfileFields) => ({
     id,
@@ -295,6 +332,13 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
   const inserts = [...created].map((id) => asRecord(id, current.get(id)!));
   const updates = [...current.keys()].filter((id) => !created.has(id) && before.has(id)).map((id) => asRecord(id, current.get(id)!));
 
+  // An external id one customer gave up may go to another in the same call: free it first, as
+  // the unique index checks each row as it is written.
+  if (gaveUpExternalId.size) {
+    await db.execute(sql`
+      update customers set external_id = null
+      where workspace_id = ${opts.workspaceId}::uuid and id = any(${sql.param([...gaveUpExternalId])}::uuid[])`);
+  }
   if (inserts.length) {
     await db.execute(sql`
       insert into customers (workspace_id, id, external_id, email, phone, name, locale, time_zone, birthday, gender, signed_up_at,

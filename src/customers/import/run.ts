@@ -7,6 +7,7 @@ import type { Db } from '../../db/connection.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, type Actor } from '../../workspaces/audit.ts';
 import { listAttributeDefs } from '../attributes.ts';
+import { ConcurrentBatches } from '../batch-claims.ts';
 import { upsertCustomers, type MatchBy, type UpsertResult } from '../customers.ts';
 import type { CustomerInput } from '../profile-input.ts';
 import { createCsvSplitter, type CsvRecord } from './csv-records.ts';
@@ -44,9 +45,16 @@ export const DEFAULT_BATCH_SIZE = 2000;
 /** How many errors the result carries; all of them go to customer_import_errors. */
 export const FIRST_ERRORS = 100;
 
-/** A data record of the file, or why it could not be read as one. */
-type PendingRow = { line: number; fields: string[]; error?: undefined } | { line: number; fields?: undefined; error: string };
+/** Batches written at once, each in its own transaction (see src/customers/batch-claims.ts). */
+export const IMPORT_WRITERS = 2;
+
+/**
+ * A data record of the file, or why it could not be read as one. `deferred`: a batch left it
+ * for later because a batch being written at the same time touches the same customer.
+ */
+type PendingRow = { line: number; fields: string[]; error?: undefined; deferred?: boolean } | { line: number; fields?: undefined; error: string; deferred?: undefined };
 type ReadRow = Extract<PendingRow, { fields: string[] }>;
+type Entry = { input: CustomerInput; source: ReadRow };
 
 /** A failed statement worth retrying in smaller pieces: a constraint or a bad value, not a lost connection. */
 function isRowDataError(err: unknown): boolean {
@@ -90,33 +98,52 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
   const firstErrors: ImportRowError[] = [];
   let bytesRead = 0;
 
-  /** Upserts rows in one transaction; a batch the database refuses is retried in halves down to the row at fault. */
-  async function save(rows: CustomerInput[]): Promise<UpsertResult[]> {
+  const batches = new ConcurrentBatches();
+
+  /**
+   * Upserts rows in one transaction; a batch the database refuses is retried in halves down to
+   * the row at fault. Rows another batch is writing at the same time go back to the queue (as
+   * the batch plans: before the next batch is formed) and come back as `deferred`.
+   */
+  async function save(entries: Entry[], planned: () => void): Promise<{ entry: Entry; result: UpsertResult }[]> {
+    let deferred = new Set<number>();
+    const claim = batches.begin((positions) => {
+      deferred = new Set(positions);
+      putBack(positions.map((i) => entries[i]!.source));
+      planned();
+    });
     try {
-      return await db.transaction(async (tx) => {
+      const results = await db.transaction(async (tx) => {
         // A batch need not wait for its commit to reach the disk: a crash loses at most the last
         // moments of an import, which is then failed and can be run again (rows are matched).
         await tx.execute(sql`set local synchronous_commit = off`);
-        return upsertCustomers(tx, { workspaceId, actor, rows, matchBy, fromText: true, pathOf: (i) => `#${i}`, auditEach: false, defs, consentSource: 'import' });
+        return upsertCustomers(tx, {
+          workspaceId, actor, rows: entries.map((e) => e.input), matchBy, fromText: true, pathOf: (i) => `#${i}`, auditEach: false, defs, consentSource: 'import', batch: claim,
+        });
       });
+      return results.map((result) => ({ entry: entries[result.index]!, result }));
     } catch (err) {
       if (!isRowDataError(err)) throw err;
-      if (rows.length === 1) {
+      claim.release(); // rolled back: it holds nothing the halves must wait for
+      // Rows this attempt deferred are back in the queue; the rest are tried again in halves.
+      const left = entries.filter((_, i) => !deferred.has(i));
+      const out = entries.filter((_, i) => deferred.has(i)).map((entry) => ({ entry, result: { index: -1, status: 'deferred' as const } }));
+      if (left.length === 1) {
         const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-        return [{ index: 0, status: 'failed', errors: [{ path: '#0', message: `could not be saved: ${cause}` }] }];
+        return [...out, { entry: left[0]!, result: { index: 0, status: 'failed', errors: [{ path: '#0', message: `could not be saved: ${cause}` }] } }];
       }
-      const mid = rows.length >> 1;
-      const a = await save(rows.slice(0, mid));
-      const b = await save(rows.slice(mid));
-      return [...a, ...b.map((r) => ({ ...r, index: r.index + mid }))];
+      const mid = left.length >> 1;
+      return [...out, ...(await save(left.slice(0, mid), () => {})), ...(await save(left.slice(mid), () => {}))];
+    } finally {
+      claim.release();
+      planned();
     }
   }
 
-  async function writeBatch(batch: PendingRow[]): Promise<void> {
+  async function writeBatch(batch: PendingRow[], planned: () => void): Promise<void> {
     const errors: ImportRowError[] = [];
     let failed = 0;
-    const inputs: CustomerInput[] = [];
-    const sources: ReadRow[] = [];
+    const entries: Entry[] = [];
     for (const row of batch) {
       if (row.error !== undefined) {
         failed++;
@@ -131,34 +158,46 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
         failed++;
         errors.push({ line: row.line, message: 'has no value in any imported column' });
       } else {
-        inputs.push(converted.consents.length ? { ...converted.input, consents: converted.consents } : converted.input);
-        sources.push(row);
+        entries.push({ input: converted.consents.length ? { ...converted.input, consents: converted.consents } : converted.input, source: row });
       }
     }
     let created = 0;
     let updated = 0;
-    if (inputs.length) {
-      const results = await save(inputs);
-      for (const r of results) {
+    let deferred = 0;
+    if (entries.length) {
+      for (const { entry, result: r } of await save(entries, planned)) {
         if (r.status === 'created') created++;
         else if (r.status === 'updated') updated++;
+        else if (r.status === 'deferred') deferred++;
         else {
           failed++;
-          const row = sources[r.index]!;
-          for (const issue of r.errors ?? []) errors.push(rowIssue(row, issue.path, issue.message, plan));
+          for (const issue of r.errors ?? []) errors.push(rowIssue(entry.source, issue.path, issue.message, plan));
         }
       }
     }
+    planned();
     errors.sort((a, b) => a.line - b.line);
-    counts.rowsTotal += batch.length;
+    counts.rowsTotal += batch.length - deferred;
     counts.rowsCreated += created;
     counts.rowsUpdated += updated;
     counts.rowsFailed += failed;
-    for (const e of errors) if (firstErrors.length < FIRST_ERRORS) firstErrors.push(e);
-    if (opts.importId) await recordProgress(db, { workspaceId, importId: opts.importId, counts, bytesRead, errors });
+    // Batches finish out of order: keep the errors of the first lines.
+    if (errors.length && (firstErrors.length < FIRST_ERRORS || errors[0]!.line < firstErrors.at(-1)!.line)) {
+      firstErrors.push(...errors);
+      firstErrors.sort((a, b) => a.line - b.line);
+      firstErrors.length = Math.min(firstErrors.length, FIRST_ERRORS);
+    }
+    if (opts.importId) {
+      const snapshot = { ...counts };
+      const at = bytesRead;
+      // In order, so the progress shown never goes back when two batches finish close together.
+      progress = progress.then(() => recordProgress(db, { workspaceId, importId: opts.importId!, counts: snapshot, bytesRead: at, errors }));
+      await progress;
+    }
     await refreshStatistics();
     opts.onProgress?.({ ...counts, bytesRead, fileBytes });
   }
+  let progress: Promise<void> = Promise.resolve();
 
   // The lookups of each batch (identities, consents, profiles by id) need statistics that know
   // this workspace holds many rows: without them PostgreSQL scans every row of the workspace
@@ -172,15 +211,34 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
   }
 
   const rows: PendingRow[] = [];
-  let inFlight: Promise<void> | undefined;
-  // One batch is written while the next one is read and parsed.
+  const putBack = (deferred: ReadRow[]) => rows.unshift(...deferred.map((r) => ({ ...r, deferred: true })));
+  // Up to IMPORT_WRITERS batches are written at once while the next is read and parsed. Batches
+  // plan in file order: the next one is formed once the one before has planned (and put back
+  // what it deferred), so rows of one customer are written in the file's order.
+  const active = new Set<Promise<void>>();
+  let lastPlanned: Promise<void> = Promise.resolve();
   async function dispatch(all: boolean): Promise<void> {
     while (rows.length >= batchSize || (all && rows.length)) {
-      const batch = rows.splice(0, batchSize);
-      if (inFlight) await inFlight;
+      await lastPlanned;
+      while (active.size >= IMPORT_WRITERS) await Promise.race(active);
+      // Rows put back wait for the batches they met.
+      if (rows[0]?.deferred) await Promise.all(active);
+      if (!(rows.length >= batchSize || (all && rows.length))) break;
       opts.signal?.throwIfAborted();
-      inFlight = writeBatch(batch);
-      inFlight.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+      const batch = rows.splice(0, batchSize);
+      let planned!: () => void;
+      lastPlanned = new Promise<void>((resolve) => (planned = resolve));
+      const write: Promise<void> = writeBatch(batch, planned).finally(() => active.delete(write));
+      write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+      active.add(write);
+    }
+  }
+  /** Writes what is left, including rows put back by the last batches. */
+  async function finish(): Promise<void> {
+    for (;;) {
+      await dispatch(true);
+      if (active.size === 0) break;
+      await Promise.race(active);
     }
   }
 
@@ -221,10 +279,9 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
       await dispatch(false);
     }
     for (const rec of splitter.end()) accept(rec);
-    await dispatch(true);
-    await inFlight;
+    await finish();
   } catch (err) {
-    await inFlight?.catch(() => {});
+    await Promise.allSettled(active);
     throw err;
   }
   bytesRead = fileBytes;
