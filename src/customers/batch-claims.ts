@@ -11,7 +11,7 @@ export class ConcurrentBatches {
   private readonly open = new Set<BatchClaim>();
 
   /** A batch about to be written; `onPlanned` receives the positions of the rows it deferred. */
-  begin(onPlanned: (deferred: number[]) => void = () => {}): BatchClaim {
+  begin(onPlanned: (deferred: number[]) => void): BatchClaim {
     return new BatchClaim(this.open, onPlanned);
   }
 }
@@ -20,7 +20,6 @@ export class BatchClaim {
   private watched: BatchClaim[] = [];
   private readonly keys = new Set<string>();
   private readonly ids = new Set<string>();
-  private planned = false;
 
   constructor(
     private readonly open: Set<BatchClaim>,
@@ -37,15 +36,12 @@ export class BatchClaim {
     return this.watched.some((c) => c.keys.has(key) || c.ids.has(key));
   }
 
-  /** This batch's plan: its identity keys and customer ids stay claimed until `release`. */
+  /** This batch's plan (once per batch): its identity keys and customer ids stay claimed until `release`. */
   plan(keys: Iterable<string>, ids: Iterable<string>, deferred: number[]): void {
     for (const k of keys) this.keys.add(k);
     for (const id of ids) this.ids.add(id);
     this.open.add(this);
-    if (!this.planned) {
-      this.planned = true;
-      this.onPlanned(deferred);
-    }
+    this.onPlanned(deferred);
   }
 
   /** The batch committed or rolled back. */

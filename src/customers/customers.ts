@@ -122,18 +122,23 @@ const IDENTITY_FIELDS = [
 
 type IdentityOwner = Map<string, string>; // `${kind}:${value}` → customer id
 
+/** The identities a row names, as `kind:value` keys. */
+function identityKeysOf(fields: NormalisedInput['fields']): string[] {
+  return IDENTITY_FIELDS.flatMap(([field, kind]) => (typeof fields[field] === 'string' ? [`${kind}:${fields[field]}`] : []));
+}
+
 /**
  * Who holds these identity values. One index probe per value, whatever the table's size: asked
  * as `value = any(array)` (or as a join), PostgreSQL reads the whole identities table once it
  * guesses that cheaper than 2,000 probes, which it does for a workspace of 100k–300k customers
  * (100 ms a batch instead of 5).
  */
-async function ownersOf(db: Queryable, workspaceId: string, keys: { kind: string; value: string }[]): Promise<IdentityOwner> {
+async function ownersOf(db: Queryable, workspaceId: string, keys: string[]): Promise<IdentityOwner> {
   const owners: IdentityOwner = new Map();
-  const unique = new Map(keys.map((k) => [`${k.kind}:${k.value}`, k]));
-  if (unique.size === 0) return owners;
-  const kinds = [...unique.values()].map((k) => k.kind);
-  const values = [...unique.values()].map((k) => k.value);
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return owners;
+  const kinds = unique.map((k) => k.slice(0, k.indexOf(':')));
+  const values = unique.map((k) => k.slice(k.indexOf(':') + 1));
   const { rows } = await db.execute<{ kind: string; value: string; customer_id: string }>(sql`
     select * from (
       select k.kind, k.value, (
@@ -145,11 +150,6 @@ async function ownersOf(db: Queryable, workspaceId: string, keys: { kind: string
     where customer_id is not null`);
   for (const r of rows) owners.set(`${r.kind}:${r.value}`, r.customer_id);
   return owners;
-}
-
-/** The customers holding any of these identities. */
-function claimedIds(owners: IdentityOwner): string[] {
-  return [...new Set(owners.values())];
 }
 
 export type MatchBy = 'auto' | 'externalId' | 'email' | 'phone' | 'none';
@@ -204,22 +204,15 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
     else valid.push({ index, input: value });
   });
 
-  const keys: { kind: string; value: string }[] = [];
-  for (const { input } of valid) {
-    for (const [field, kind] of IDENTITY_FIELDS) {
-      const v = input.fields[field];
-      if (typeof v === 'string') keys.push({ kind, value: v });
-    }
-  }
   opts.batch?.watch();
-  const owners = await ownersOf(db, opts.workspaceId, keys);
+  const owners = await ownersOf(db, opts.workspaceId, valid.flatMap((v) => identityKeysOf(v.input.fields)));
 
   // The profiles the rows may change, read before planning: a row that changes an e-mail, phone
   // or external id gives up the old value, so a later row with that value finds no one, exactly
   // as it would in a batch of its own.
   const current = new Map<string, ProfileFields>();
   const wasDeleted = new Set<string>();
-  const knownIds = [...new Set([...claimedIds(owners), ...(opts.targetIds ?? []).filter((id): id is string => Boolean(id))])];
+  const knownIds = [...new Set([...owners.values(), ...(opts.targetIds ?? []).filter((id): id is string => Boolean(id))])];
   if (knownIds.length) {
     const rows = await db
       .select()
@@ -232,7 +225,6 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
   }
   const before = new Map(current);
   const created = new Set<string>();
-  const gaveUpExternalId = new Set<string>();
   const gaveUp: string[] = []; // identity keys the planned rows take away from their customers
 
   // Each row in order: find its customer, check its identities, apply it. Later rows of the
@@ -251,7 +243,7 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       if (target) break;
     }
     if (opts.batch) {
-      const touched = IDENTITY_FIELDS.flatMap(([field, kind]) => (typeof input.fields[field] === 'string' ? [`${kind}:${input.fields[field]}`] : []));
+      const touched = identityKeysOf(input.fields);
       if (target) touched.push(target);
       if (touched.some((k) => waiting.has(k) || opts.batch!.holds(k))) {
         for (const k of touched) waiting.add(k);
@@ -291,7 +283,6 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       if (was === now) continue;
       if (was && claimed.get(`${kind}:${was}`) === id) claimed.delete(`${kind}:${was}`);
       if (was) gaveUp.push(`${kind}:${was}`);
-      if (was && field === 'externalId' && before.has(id)) gaveUpExternalId.add(id);
       if (now) claimed.set(`${kind}:${now}`, id);
     }
     current.set(id, next);
@@ -302,7 +293,7 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
   // Profiles read for rows that failed or were deferred are not written.
   for (const id of [...current.keys()]) if (!plannedIds.has(id)) current.delete(id);
   opts.batch?.plan(
-    [...planned.flatMap((p) => IDENTITY_FIELDS.flatMap(([field, kind]) => (typeof p.input.fields[field] === 'string' ? [`${kind}:${p.input.fields[field]}`] : []))), ...gaveUp],
+    [...planned.flatMap((p) => identityKeysOf(p.input.fields)), ...gaveUp],
     plannedIds,
     deferred,
   );
@@ -334,10 +325,11 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
 
   // An external id one customer gave up may go to another in the same call: free it first, as
   // the unique index checks each row as it is written.
-  if (gaveUpExternalId.size) {
+  const gaveUpExternalId = updates.filter((u) => before.get(u.id)!.externalId && before.get(u.id)!.externalId !== u.external_id).map((u) => u.id);
+  if (gaveUpExternalId.length) {
     await db.execute(sql`
       update customers set external_id = null
-      where workspace_id = ${opts.workspaceId}::uuid and id = any(${sql.param([...gaveUpExternalId])}::uuid[])`);
+      where workspace_id = ${opts.workspaceId}::uuid and id = any(${sql.param(gaveUpExternalId)}::uuid[])`);
   }
   if (inserts.length) {
     await db.execute(sql`

@@ -3,8 +3,8 @@
 // REBUILT_SETTING in src/events/metrics/recompute.ts).
 //
 // The layout is the uuid package's: 48 bits of Unix milliseconds, then a 32-bit sequence
-// (seeded at random each new millisecond, counted up within one; on overflow the millisecond
-// moves on), then 30 random bits. The difference is where the randomness comes from: the
+// (seeded with 31 random bits each new millisecond, counted up within one; on overflow the
+// millisecond moves on), then 42 random bits. The difference is where the randomness comes from: the
 // package asks the operating system for 16 bytes per id (~6 µs each, which was a tenth of an
 // import's time), this module draws them from a pool refilled 4 KB at a time.
 import { randomFillSync } from 'node:crypto';

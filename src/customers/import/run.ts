@@ -99,6 +99,7 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
   let bytesRead = 0;
 
   const batches = new ConcurrentBatches();
+  let progress: Promise<void> = Promise.resolve(); // progress records, written one after another
 
   /**
    * Upserts rows in one transaction; a batch the database refuses is retried in halves down to
@@ -136,7 +137,6 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
       return [...out, ...(await save(left.slice(0, mid), () => {})), ...(await save(left.slice(mid), () => {}))];
     } finally {
       claim.release();
-      planned();
     }
   }
 
@@ -164,18 +164,21 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
     let created = 0;
     let updated = 0;
     let deferred = 0;
-    if (entries.length) {
-      for (const { entry, result: r } of await save(entries, planned)) {
-        if (r.status === 'created') created++;
-        else if (r.status === 'updated') updated++;
-        else if (r.status === 'deferred') deferred++;
-        else {
-          failed++;
-          for (const issue of r.errors ?? []) errors.push(rowIssue(entry.source, issue.path, issue.message, plan));
-        }
+    let saved: { entry: Entry; result: UpsertResult }[] = [];
+    try {
+      if (entries.length) saved = await save(entries, planned);
+    } finally {
+      planned(); // at the latest once this batch is written or failed, the next one may form
+    }
+    for (const { entry, result: r } of saved) {
+      if (r.status === 'created') created++;
+      else if (r.status === 'updated') updated++;
+      else if (r.status === 'deferred') deferred++;
+      else {
+        failed++;
+        for (const issue of r.errors ?? []) errors.push(rowIssue(entry.source, issue.path, issue.message, plan));
       }
     }
-    planned();
     errors.sort((a, b) => a.line - b.line);
     counts.rowsTotal += batch.length - deferred;
     counts.rowsCreated += created;
@@ -197,7 +200,6 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
     await refreshStatistics();
     opts.onProgress?.({ ...counts, bytesRead, fileBytes });
   }
-  let progress: Promise<void> = Promise.resolve();
 
   // The lookups of each batch (identities, consents, profiles by id) need statistics that know
   // this workspace holds many rows: without them PostgreSQL scans every row of the workspace
