@@ -243,7 +243,17 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
       if (target) break;
     }
     if (opts.batch) {
-      const touched = identityKeysOf(input.fields);
+      // What the row depends on and may change: its identity values, and every customer now
+      // holding one of them. A deferred row's customer is found when it is written, perhaps by
+      // another of its values than now, and it may give up values that a later row would look
+      // up; so a later row that meets any of those customers, even only as the holder of a value
+      // it conflicts with, waits too.
+      const keys = identityKeysOf(input.fields);
+      const touched = [...keys];
+      for (const k of keys) {
+        const owner = claimed.get(k);
+        if (owner) touched.push(owner);
+      }
       if (target) touched.push(target);
       if (touched.some((k) => waiting.has(k) || opts.batch!.holds(k))) {
         for (const k of touched) waiting.add(k);

@@ -25,6 +25,31 @@ const row = fc.record({
   stage: fc.constantFrom('lead', 'customer', 'loyal', ''),
 });
 
+// Found by this test on PostgreSQL (batches of 4): the row on line 17 is left for a later batch,
+// and when written it moves E2 and p1 off the customer it then finds (by phone), so the row on
+// line 18 must wait for it too, though it shares no value with it.
+type Row = typeof row extends fc.Arbitrary<infer R> ? R : never;
+const line17 = [
+  ['E3', 'p3', '1001', '이서연', 'loyal'],
+  ['E1', 'p1', '1003', '박지훈', ''],
+  ['E5', 'p5', '1002', '박지훈', 'loyal'],
+  ['E5', 'p4', '1006', '이서연', 'lead'],
+  ['E2', 'p4', '1003', '이서연', 'lead'],
+  ['E1', 'p6', '1001', 'Alex Kim', ''],
+  ['', 'p5', '1005', '김민지', 'lead'],
+  ['E4', 'p2', '1002', '박지훈', 'customer'],
+  ['E5', 'p1', '1001', '김민지', 'customer'],
+  ['E2', '', '1003', '이서연', 'lead'],
+  ['E6', 'p1', '1005', '이서연', ''],
+  ['E4', 'p3', '1002', '박지훈', 'lead'],
+  ['E6', 'p6', '1001', 'Alex Kim', 'customer'],
+  ['E4', '', '1001', '김민지', 'loyal'],
+  ['E5', 'p6', '', 'Alex Kim', 'lead'],
+  ['E3', 'p3', '1003', '이서연', ''],
+  ['E2', 'p1', '1002', '김민지', 'customer'],
+  ['E5', '', '1003', '박지훈', 'loyal'],
+].map(([externalId, email, phone, name, stage]) => ({ externalId, email: email && `${email}@example.com`, phone: phone && `010-0000-${phone}`, name, stage }) as Row);
+
 describe('IMPORT_WRITERS', () => {
   it('writes more than one batch at a time', () => {
     expect(IMPORT_WRITERS).toBeGreaterThan(1);
@@ -74,7 +99,13 @@ describeEachDb('customer import with batches written at once', (getDb) => {
         });
         expect(named(split, b.keyOf)).toEqual(named(whole, a.keyOf));
       }),
-      { numRuns: Number(process.env.RUNS ?? 20) },
+      {
+        numRuns: Number(process.env.RUNS ?? 20),
+        examples: [[line17, 4]],
+        // Shrinking a failure takes many imports: report the smallest found so far rather than time out.
+        interruptAfterTimeLimit: 150_000,
+        markInterruptAsFailure: true,
+      },
     );
   }, 180_000);
 });
