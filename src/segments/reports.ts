@@ -129,6 +129,9 @@ export async function previewSegment(db: Queryable, opts: { workspaceId: string;
   return db.transaction(async (tx) => {
     await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(100, Math.floor(opts.timeoutMs ?? 10_000))}`));
     await tx.execute(sql`set local jit = off`);
+    // As for a recompute: room to hash the customers of each behaviour condition (a subplan under
+    // `not` or `or` hashes them only if they fit, else searches the list for every customer).
+    await tx.execute(sql`set local work_mem = '64MB'`);
     let count: number;
     let sample: MemberRow[];
     try {
