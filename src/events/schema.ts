@@ -38,6 +38,7 @@ export const events = pgTable(
     // Only events nobody is known for yet are looked up by anonymous id (stitching claims them),
     // and a partial index costs nothing when a merge moves a known customer's events.
     index('events_anonymous_idx').on(t.workspaceId, t.anonymousId).where(sql`${t.customerId} is null`),
+    // INCLUDE (customer_id) as well, which drizzle cannot state: see drizzle/0006_events_name_covering.sql.
     index('events_name_idx').on(t.workspaceId, t.name, t.timestamp),
   ],
 );

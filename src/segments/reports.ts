@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { compileSegment, compileSegmentCount } from './compile.ts';
 import { personalDataFields, type SegmentDefinition } from './definition.ts';
-import { compileContext } from './membership.ts';
+import { compileContext, segmentQuerySettings } from './membership.ts';
 import { checkDefinition, requireSegmentRow } from './segments.ts';
 
 export type SegmentMember = { customerId: string; enteredAt: string; name: string | null; email: string | null; phone: string | null; externalId: string | null };
@@ -128,10 +128,7 @@ export async function previewSegment(db: Queryable, opts: { workspaceId: string;
   const started = Date.now();
   return db.transaction(async (tx) => {
     await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(100, Math.floor(opts.timeoutMs ?? 10_000))}`));
-    await tx.execute(sql`set local jit = off`);
-    // As for a recompute: room to hash the customers of each behaviour condition (a subplan under
-    // `not` or `or` hashes them only if they fit, else searches the list for every customer).
-    await tx.execute(sql`set local work_mem = '64MB'`);
+    await segmentQuerySettings(tx);
     let count: number;
     let sample: MemberRow[];
     try {
