@@ -361,15 +361,15 @@ function leafSql(leaf: SegmentLeafNode, ctx: CompileContext): SQL {
 /** What the random bucket hashes before the customer id (md5 of prefix + id, first 32 bits). */
 export const randomKeyPrefix = (workspaceId: string, seed: string | undefined): string => `${workspaceId}:${seed ?? ''}:`;
 
-/** Leaf types compiled to `c.id in (…non-null ids…)`, `not exists (…)` or `exists (…)`: never null. */
+/** Leaf types that are never null: `c.id in (…non-null ids…)`, `[not] exists (…)`, or `@>` on the not-null tags. */
 const NEVER_NULL: ReadonlySet<SegmentLeafNode['type']> = new Set(['event', 'orders', 'segment', 'consent', 'preference', 'tag']);
 
 function conditionSql(def: SegmentDefinition, ctx: CompileContext): SQL {
   if ('and' in def) return sql`(${sql.join(def.and.map((d) => conditionSql(d, ctx)), sql` and `)})`;
   if ('or' in def) return sql`(${sql.join(def.or.map((d) => conditionSql(d, ctx)), sql` or `)})`;
   if ('not' in def) return sql`(not ${conditionSql(def.not, ctx)})`;
-  // Every leaf is true or false, never null, so `not` means "all the others". Leaves that are an
-  // `in` over non-null ids or an `exists` are never null already, and stay bare: the planner turns
+  // Every leaf is true or false, never null, so `not` means "all the others". Leaves that are
+  // never null already (NEVER_NULL) stay bare: the planner turns
   // a bare `c.id in (…)` among the top-level conditions into a (hash) semi-join, but one wrapped
   // in coalesce into a subplan, which it searches row by row once the list outgrows work_mem
   // (at 1M customers / 20M events a preview ran for an hour instead of seconds).

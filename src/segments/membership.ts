@@ -25,9 +25,8 @@ export type ChangeCause = { eventNames?: string[]; anyEvent?: boolean; changes?:
  * the whole hash of a condition again (1M customers / 20M events: 6.8 s with two, 4.1 s without).
  */
 export async function segmentQuerySettings(tx: Queryable): Promise<void> {
-  await tx.execute(sql`set local jit = off`);
-  await tx.execute(sql`set local work_mem = '64MB'`);
-  await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+  // One round trip (a preview runs as the user edits); `true`: for this transaction only, as `set local`.
+  await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`);
 }
 
 export type DiffResult = { entered: number; exited: number };
