@@ -34,6 +34,7 @@ export const events = pgTable(
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.id] }),
     uniqueIndex('events_message_id_key').on(t.workspaceId, t.messageId),
+    // INCLUDE (name) as well: see drizzle/0007_events_customer_covering.sql.
     index('events_customer_idx').on(t.workspaceId, t.customerId, t.timestamp),
     // Only events nobody is known for yet are looked up by anonymous id (stitching claims them),
     // and a partial index costs nothing when a merge moves a known customer's events.
