@@ -397,7 +397,9 @@ export async function upsertCustomers(db: Queryable, opts: UpsertOptions): Promi
   const changes: CustomerChange[] = ['profile'];
   if (consentChanges.length) changes.push('consent');
   if (preferenceSets.length) changes.push('preferences');
-  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ok.map((p) => p.id), changes });
+  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ok.map((p) => p.id).filter((id) => !created.has(id)), changes });
+  // A new customer may belong to any segment, even one on events or orders alone ("never ordered").
+  await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: ok.map((p) => p.id).filter((id) => created.has(id)), changes: ['all'] });
 
   if (opts.auditEach) {
     for (const [id, next] of current) {

@@ -8,7 +8,7 @@ import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';
 import { listAttributeDefs, type AttributeDef } from './attributes.ts';
 import { auditView, createCustomer, getCustomerRow, profileOf, requireCustomerRow, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
 import { IDENTITY_KINDS, normaliseEmail, normalisePhone, type FieldIssue, type IdentityKind } from './fields.ts';
-import { customerLinks } from './links.ts';
+import { customerLinks, notifyCustomersChanged } from './links.ts';
 import { mergeCustomers } from './merge.ts';
 import { applyChanges, normaliseCustomerInput, type CustomerInput } from './profile-input.ts';
 import { customerIdentities, customers } from './schema.ts';
@@ -242,6 +242,8 @@ export async function ensureUserIdCustomers(db: Queryable, opts: { workspaceId: 
     await db.execute(sql`
       insert into customers (workspace_id, id, source, created_at, updated_at)
       select ${opts.workspaceId}::uuid, id, ${opts.source}, now(), now() from unnest(${sql.param(won.rows.map((r) => r.customer_id))}::uuid[]) as id`);
+    // New customers: any segment may hold them (e.g. one of customers who never ordered).
+    await notifyCustomersChanged(db, { workspaceId: opts.workspaceId, customerIds: won.rows.map((r) => r.customer_id), changes: ['all'] });
   }
   const lost = values.filter((v) => !result.has(v));
   if (lost.length) {

@@ -33,7 +33,7 @@ export type CustomerLink = {
   changed?(db: Queryable, opts: CustomersChanged): Promise<void>;
 };
 
-/** What changed about a customer: the profile, consent, stated or inferred preferences, or `all` (deleted or restored). */
+/** What changed about a customer: the profile, consent, stated or inferred preferences, or `all` (created by ingestion, deleted or restored). */
 export type CustomerChange = 'profile' | 'consent' | 'preferences' | 'all';
 export type CustomersChanged = { workspaceId: string; customerIds: string[]; changes: CustomerChange[] };
 

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { CustomerLink } from '../customers/links.ts';
 import type { Queryable } from '../db/connection.ts';
 import { noteCustomerChanges } from './jobs.ts';
-import { CHANGE_KINDS, type ChangeKind } from './membership.ts';
+import type { ChangeKind } from './membership.ts';
 
 type Moved = { segments: string[] };
 
@@ -47,7 +47,7 @@ export const segmentsCustomerLink: CustomerLink = {
   async reassign(db, { workspaceId, fromId, toId }) {
     const segments = await moveMemberships(db, { workspaceId, fromId, toId });
     // The survivor's data is now the union of both: dynamic segments decide again, live.
-    await noteCustomerChanges(db, { workspaceId, customerIds: [toId], changes: [...CHANGE_KINDS] });
+    await noteCustomerChanges(db, { workspaceId, customerIds: [toId], changes: ['all'] });
     return { segments } satisfies Moved;
   },
   async undoReassign(db, { workspaceId, fromId, toId, moved }) {
@@ -61,10 +61,10 @@ export const segmentsCustomerLink: CustomerLink = {
         on conflict do nothing`);
       await refreshSizes(db, workspaceId, m.segments);
     }
-    await noteCustomerChanges(db, { workspaceId, customerIds: [fromId, toId], changes: [...CHANGE_KINDS] });
+    await noteCustomerChanges(db, { workspaceId, customerIds: [fromId, toId], changes: ['all'] });
   },
   async changed(db, { workspaceId, customerIds, changes }) {
-    await noteCustomerChanges(db, { workspaceId, customerIds, changes: changes.includes('all') ? [...CHANGE_KINDS] : (changes as ChangeKind[]) });
+    await noteCustomerChanges(db, { workspaceId, customerIds, changes: changes.includes('all') ? ['all'] : (changes as ChangeKind[]) });
   },
   async erase(db, { workspaceId, customerId }) {
     const { rows } = await db.execute<{ segment_id: string }>(sql`

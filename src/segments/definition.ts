@@ -553,7 +553,12 @@ export type SegmentDependencies = {
   profile: boolean;
   consent: boolean;
   preferences: boolean;
+  /** Reads any `customer_metrics` field (score runs and rebuilds change them all). */
   metrics: boolean;
+  /** Reads a metric any ingested event moves (counters, times seen, the cart). */
+  eventMetrics: boolean;
+  /** Reads a metric an order event moves (order count, spend, order times). */
+  orderMetrics: boolean;
   segments: string[];
   /** true when membership can change with time alone (within-last-N windows, not-performed, birthday, random stays false) → the sweep re-evaluates it */
   timeDependent: boolean;
@@ -561,8 +566,36 @@ export type SegmentDependencies = {
 
 const RELATIVE_OPS = new Set<AttributeOp>(['within_last_days', 'anniversary_within_days']);
 
+/** Metrics the ingestion of any event updates (src/events/metrics/update.ts), and those of orders; the rest are scores. */
+const EVENT_METRICS: ReadonlySet<MetricField> = new Set<MetricField>([
+  'first_seen_at',
+  'last_seen_at',
+  'most_active_hour',
+  'event_count',
+  'sessions',
+  'page_views',
+  'product_views',
+  'cart_adds',
+  'checkouts_started',
+  'abandoned_cart_items',
+  'abandoned_cart',
+]);
+const ORDER_METRICS: ReadonlySet<MetricField> = new Set<MetricField>(['order_count', 'total_spend', 'first_order_at', 'last_order_at']);
+
 export function segmentDependencies(def: SegmentDefinition): SegmentDependencies {
-  const deps: SegmentDependencies = { eventNames: [], anyEvent: false, orders: false, profile: false, consent: false, preferences: false, metrics: false, segments: [], timeDependent: false };
+  const deps: SegmentDependencies = {
+    eventNames: [],
+    anyEvent: false,
+    orders: false,
+    profile: false,
+    consent: false,
+    preferences: false,
+    metrics: false,
+    eventMetrics: false,
+    orderMetrics: false,
+    segments: [],
+    timeDependent: false,
+  };
   const names = new Set<string>();
   const relative = (t: TimeCondition | undefined) => t !== undefined && 'days_ago' in t;
   walk(def, (leaf) => {
@@ -592,6 +625,8 @@ export function segmentDependencies(def: SegmentDefinition): SegmentDependencies
         break;
       case 'metric':
         deps.metrics = true;
+        if (EVENT_METRICS.has(leaf.field)) deps.eventMetrics = true;
+        if (ORDER_METRICS.has(leaf.field)) deps.orderMetrics = true;
         if (RELATIVE_OPS.has(leaf.op)) deps.timeDependent = true;
         break;
       case 'segment':

@@ -15,7 +15,7 @@ import { ECOMMERCE_EVENTS, type StoredEvent } from '../events/types.ts';
 import { jobs } from '../worker/schema.ts';
 import { enqueueJob, enqueueJobs, scheduleRecurring } from '../worker/queue.ts';
 import { segmentDependencies, type SegmentDefinition } from './definition.ts';
-import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeKind } from './membership.ts';
+import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeCause, type ChangeKind } from './membership.ts';
 import { dynamicSegmentRows } from './segments.ts';
 
 export const SEGMENTS_LIVE_JOB = 'segments.live';
@@ -23,8 +23,8 @@ export const SEGMENTS_RECOMPUTE_JOB = 'segments.recompute';
 export const SEGMENTS_SWEEP_JOB = 'segments.sweep';
 /** How often time-dependent segments are recomputed by default. */
 export const DEFAULT_SWEEP_SECONDS = 60;
-/** Pending rows applied per transaction by the live job. */
-const DRAIN_ROWS = 200;
+/** Pending rows applied per transaction by the live job (an ingested batch writes one per kind of change). */
+const DRAIN_ROWS = 1000;
 /** How far back a sweep looks for changes made outside ingestion (two sweep intervals). */
 const CATCH_UP_MS = 2 * DEFAULT_SWEEP_SECONDS * 1000;
 /** How long a live job keeps looking for new changes once idle, how long at most, and how often. */
@@ -67,13 +67,27 @@ async function hasDynamicSegments(db: Queryable, workspaceId: string): Promise<b
  * will apply it. Other areas call this after profile, consent or score changes; ingestion calls it
  * (through recordSegmentEventChanges) for every stored batch.
  */
-export async function noteCustomerChanges(db: Queryable, opts: { workspaceId: string; customerIds: string[]; eventNames?: string[]; changes?: ChangeKind[] }): Promise<void> {
-  const customerIds = [...new Set(opts.customerIds)];
-  if (customerIds.length === 0) return;
+export async function noteCustomerChanges(db: Queryable, opts: { workspaceId: string; customerIds: string[]; eventNames?: string[]; changes?: PendingCause[] }): Promise<void> {
+  return noteChangeGroups(db, { workspaceId: opts.workspaceId, groups: [{ customerIds: opts.customerIds, eventNames: opts.eventNames ?? [], changes: opts.changes ?? [] }] });
+}
+
+/** What a pending row may name besides data kinds: `all`, any segment may now decide otherwise (a customer created, deleted, restored or merged). */
+export type PendingCause = ChangeKind | 'all';
+type ChangeGroup = { customerIds: string[]; eventNames: string[]; changes: PendingCause[] };
+
+/** One pending row per group of customers with the same change (so each is re-evaluated only for the segments that change can move). */
+async function noteChangeGroups(db: Queryable, opts: { workspaceId: string; groups: ChangeGroup[] }): Promise<void> {
+  const groups = opts.groups
+    .map((g) => ({ customerIds: [...new Set(g.customerIds)], eventNames: [...new Set(g.eventNames)], changes: [...new Set(g.changes)] }))
+    .filter((g) => g.customerIds.length > 0);
+  if (groups.length === 0) return;
   if (!(await hasDynamicSegments(db, opts.workspaceId))) return;
+  const rows = groups.map((g) => ({ id: uuidv7(), customer_ids: g.customerIds, event_names: g.eventNames, causes: g.changes }));
   await db.execute(sql`
     insert into segment_pending_changes (workspace_id, id, customer_ids, event_names, causes)
-    values (${opts.workspaceId}::uuid, ${uuidv7()}::uuid, ${sql.param(customerIds)}::uuid[], ${sql.param([...new Set(opts.eventNames ?? [])])}::text[], ${sql.param([...new Set(opts.changes ?? [])])}::text[])`);
+    select ${opts.workspaceId}::uuid, r.id, array(select jsonb_array_elements_text(r.customer_ids))::uuid[],
+      array(select jsonb_array_elements_text(r.event_names)), array(select jsonb_array_elements_text(r.causes))
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, customer_ids jsonb, event_names jsonb, causes jsonb)`);
   // A queued live job will see this row; only enqueue (which waits on the dedupe index) when there is none.
   const [queued] = await db
     .select({ id: jobs.id })
@@ -85,21 +99,47 @@ export async function noteCustomerChanges(db: Queryable, opts: { workspaceId: st
 
 /** The part of an ingested batch that can move segment membership (called from src/events/effects.ts). */
 export async function recordSegmentEventChanges(db: Queryable, opts: { workspaceId: string; events: StoredEvent[] }): Promise<void> {
-  const customerIds = new Set<string>();
-  const eventNames = new Set<string>();
-  const changes = new Set<ChangeKind>(['metrics']);
+  // Per customer: the names of their events and what those changed. A page view moves the
+  // behaviour metrics (event count, last seen) but not a segment on orders or on other events;
+  // customers whose events changed the same things share a pending row.
+  const byCustomer = new Map<string, { names: Set<string>; changes: Set<ChangeKind> }>();
   for (const e of opts.events) {
     if (!e.customerId) continue;
-    customerIds.add(e.customerId);
-    if (e.name) eventNames.add(e.name);
-    if (e.type === 'identify') changes.add('profile');
-    if (e.name && ORDER_EVENTS.has(e.name)) changes.add('orders');
+    let c = byCustomer.get(e.customerId);
+    if (!c) byCustomer.set(e.customerId, (c = { names: new Set(), changes: new Set() }));
+    // An event without a name (an identify, an unnamed page) still moves the behaviour metrics.
+    c.names.add(e.name ?? '');
+    if (e.type === 'identify') c.changes.add('profile');
+    if (e.name && ORDER_EVENTS.has(e.name)) c.changes.add('orders');
   }
-  if (customerIds.size === 0) return;
-  await noteCustomerChanges(db, { workspaceId: opts.workspaceId, customerIds: [...customerIds], eventNames: [...eventNames], changes: [...changes] });
+  const groups = new Map<string, ChangeGroup>();
+  for (const [customerId, c] of byCustomer) {
+    const eventNames = [...c.names].sort();
+    const changes = [...c.changes].sort();
+    const key = JSON.stringify([eventNames, changes]);
+    const group = groups.get(key) ?? { customerIds: [], eventNames, changes };
+    group.customerIds.push(customerId);
+    groups.set(key, group);
+  }
+  await noteChangeGroups(db, { workspaceId: opts.workspaceId, groups: [...groups.values()] });
 }
 
 type PendingRow = { customer_ids: string[]; event_names: string[]; causes: string[] };
+
+/** The pending rows of one drain, by change: each change's customers, once each. */
+function groupPendingRows(rows: PendingRow[]): { customerIds: string[]; cause: ChangeCause }[] {
+  const groups = new Map<string, { customerIds: Set<string>; cause: ChangeCause }>();
+  for (const r of rows) {
+    const everything = r.causes.includes('all');
+    const changes = r.causes.filter((c): c is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(c)).sort();
+    const eventNames = [...r.event_names].sort();
+    const key = everything ? 'all' : JSON.stringify([eventNames, changes]);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { customerIds: new Set(), cause: everything ? { everything: true } : { eventNames, changes } }));
+    for (const id of r.customer_ids) g.customerIds.add(id);
+  }
+  return [...groups.values()].map((g) => ({ customerIds: [...g.customerIds], cause: g.cause }));
+}
 
 /** Applies a workspace's pending changes, DRAIN_ROWS rows per transaction, until none are left. */
 export async function drainPendingChanges(db: Db, opts: { workspaceId: string; now?: Date }): Promise<{ batches: number; customers: number; entered: number; exited: number }> {
@@ -113,17 +153,18 @@ export async function drainPendingChanges(db: Db, opts: { workspaceId: string; n
         where p.workspace_id = d.workspace_id and p.id = d.id
         returning p.customer_ids, p.event_names, p.causes`);
       if (rows.length === 0) return true;
-      const customerIds = [...new Set(rows.flatMap((r) => r.customer_ids))];
-      const eventNames = [...new Set(rows.flatMap((r) => r.event_names))];
-      const changes = [...new Set(rows.flatMap((r) => r.causes))].filter((c): c is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(c));
       const segmentRows = await dynamicSegmentRows(tx, { workspaceId: opts.workspaceId });
-      for (let i = 0; i < customerIds.length; i += 5000) {
-        const r = await evaluateCustomers(tx, { workspaceId: opts.workspaceId, customerIds: customerIds.slice(i, i + 5000), now: opts.now, cause: { eventNames, changes }, rows: segmentRows });
-        out.entered += r.entered;
-        out.exited += r.exited;
+      // Each kind of change re-evaluates its customers for the segments it can move; a customer
+      // with two kinds of change may be evaluated twice, which changes nothing the second time.
+      for (const { customerIds, cause } of groupPendingRows(rows)) {
+        for (let i = 0; i < customerIds.length; i += 5000) {
+          const r = await evaluateCustomers(tx, { workspaceId: opts.workspaceId, customerIds: customerIds.slice(i, i + 5000), now: opts.now, cause, rows: segmentRows });
+          out.entered += r.entered;
+          out.exited += r.exited;
+        }
       }
       out.batches += rows.length;
-      out.customers += customerIds.length;
+      out.customers += new Set(rows.flatMap((r) => r.customer_ids)).size;
       return rows.length < DRAIN_ROWS;
     });
     if (done) return out;

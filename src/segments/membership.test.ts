@@ -61,7 +61,12 @@ describe('pure helpers', () => {
     [{ type: 'event', name: 'Signed Up' }, { eventNames: ['Page Viewed'] }, false],
     [{ type: 'attribute', field: 'name', op: 'eq', value: 'x' }, { eventNames: ['Page Viewed'] }, false],
     [{ type: 'attribute', field: 'name', op: 'eq', value: 'x' }, { changes: ['profile'] }, true],
-    [{ type: 'metric', field: 'order_count', op: 'gte', value: 1 }, { eventNames: ['Page Viewed'] }, true],
+    [{ type: 'metric', field: 'order_count', op: 'gte', value: 1 }, { eventNames: ['Page Viewed'] }, false],
+    [{ type: 'metric', field: 'order_count', op: 'gte', value: 1 }, { eventNames: ['Order Completed'], changes: ['orders'] }, true],
+    [{ type: 'metric', field: 'order_count', op: 'gte', value: 1 }, { changes: ['metrics'] }, true],
+    [{ type: 'metric', field: 'event_count', op: 'gte', value: 10 }, { eventNames: ['Page Viewed'] }, true],
+    [{ type: 'metric', field: 'p_alive', op: 'lt', value: 0.5 }, { eventNames: ['Order Completed'], changes: ['orders'] }, false],
+    [{ type: 'event', name: 'Signed Up', performed: false }, { everything: true }, true],
     [{ type: 'orders', count: { op: 'gte', value: 1 } }, { changes: ['orders'] }, true],
     [{ type: 'consent', channel: 'sms' }, { changes: ['orders', 'profile'] }, false],
   ] as const)('isAffected %j by %j → %s', (def, cause, expected) => {
@@ -156,12 +161,55 @@ describeEachDb('segment membership', (getDb) => {
     expect(res.stored).toBe(1);
     const { rows: jobs } = await database.db.execute(sql`select type, status from jobs where workspace_id = ${workspaceId} and type = 'segments.live'`);
     expect(jobs).toEqual([{ type: 'segments.live', status: 'queued' }]);
-    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ batches: 1, customers: 1, entered: 1 });
+    // Two pending rows: the customer is new (every segment decides), and their event.
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ batches: 2, customers: 1, entered: 1 });
     const [member] = await members(database, workspaceId, seg.id);
     expect(member).toBeDefined();
     expect((await segmentEvents(database, workspaceId, seg.id)).map((e) => [e.customer_id, e.name])).toEqual([[member, SEGMENT_ENTERED_EVENT]]);
     const { rows: pending } = await database.db.execute(sql`select 1 from segment_pending_changes where workspace_id = ${workspaceId}`);
     expect(pending).toHaveLength(0);
+  });
+
+  it('re-evaluates each ingested customer only for the segments their own events can move', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const [ann, bob] = [await customer('Ann'), await customer('Bob')];
+    const userOf = async (id: string, userId: string) =>
+      database.db.execute(sql`insert into customer_identities (workspace_id, id, customer_id, kind, value) values (${workspaceId}, ${uuidv7()}, ${id}, 'user_id', ${userId})`);
+    await userOf(ann.id, `ann-${ann.id}`);
+    await userOf(bob.id, `bob-${bob.id}`);
+    const buyers = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Buyers', kind: 'dynamic', definition: { type: 'metric', field: 'order_count', op: 'eq', value: 0 } } });
+    const carts = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Carts', kind: 'dynamic', definition: { type: 'event', name: 'Product Added' } } });
+    await database.db.execute(sql`delete from segment_pending_changes where workspace_id = ${workspaceId}`);
+    // One batch: Ann only views a page, Bob adds to cart. Neither has ordered (order_count = 0).
+    await ingestBatch(database.db, {
+      workspaceId,
+      messages: [
+        { type: 'track', event: 'Page Viewed', userId: `ann-${ann.id}`, messageId: uuidv7() },
+        { type: 'track', event: 'Product Added', userId: `bob-${bob.id}`, messageId: uuidv7() },
+      ],
+    });
+    const { rows: pending } = await database.db.execute<{ customer_ids: string[]; event_names: string[] }>(
+      sql`select customer_ids, event_names from segment_pending_changes where workspace_id = ${workspaceId} order by event_names`,
+    );
+    expect(pending).toEqual([
+      { customer_ids: [ann.id], event_names: ['Page Viewed'] },
+      { customer_ids: [bob.id], event_names: ['Product Added'] },
+    ]);
+    await drainPendingChanges(database.db, { workspaceId });
+    // The page view moved no order figure: Ann was not evaluated for "Buyers" (nor for "Carts").
+    expect(await members(database, workspaceId, buyers.id)).toEqual([]);
+    expect(await members(database, workspaceId, carts.id)).toEqual([bob.id]);
+    // A recompute finds both in "Buyers": only the live path was narrowed.
+    await recomputeSegment(database.db, { workspaceId, segmentId: buyers.id });
+    expect(await members(database, workspaceId, buyers.id)).toEqual([ann.id, bob.id].sort());
+  });
+
+  it('a customer created by ingestion is evaluated for every segment, even one on other events', async () => {
+    const { database, workspaceId } = await setup();
+    const never = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Never signed up', kind: 'dynamic', definition: { type: 'event', name: 'Signed Up', performed: false } } });
+    await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Page Viewed', userId: `u-${uuidv7()}`, messageId: uuidv7() }] });
+    await drainPendingChanges(database.db, { workspaceId });
+    expect(await members(database, workspaceId, never.id)).toHaveLength(1);
   });
 
   it('a running worker applies an ingested event by itself, quickly', async () => {

@@ -14,8 +14,12 @@ export const SEGMENT_EXITED_EVENT = 'Segment Exited';
 export type ChangeKind = 'orders' | 'profile' | 'consent' | 'preferences' | 'metrics';
 export const CHANGE_KINDS: readonly ChangeKind[] = ['orders', 'profile', 'consent', 'preferences', 'metrics'];
 
-/** What changed for the customers being re-evaluated. */
-export type ChangeCause = { eventNames?: string[]; anyEvent?: boolean; changes?: ChangeKind[] };
+/**
+ * What changed for the customers being re-evaluated: events of these names, data of these
+ * kinds, or `everything` (a customer created, deleted, restored or merged: any segment may
+ * now hold them or not, even one on events alone).
+ */
+export type ChangeCause = { eventNames?: string[]; anyEvent?: boolean; changes?: ChangeKind[]; everything?: boolean };
 
 /**
  * For a query over all customers (recompute, preview), in its transaction. The plan is simple
@@ -43,10 +47,12 @@ export function compileContext(opts: { workspaceId: string; now: Date; customerI
 
 /** Whether a change can move customers in or out of a segment with these dependencies. Pure. */
 export function isAffected(deps: SegmentDependencies, cause: ChangeCause, changedSegments: ReadonlySet<string>): boolean {
+  if (cause.everything) return true;
   const names = cause.eventNames ?? [];
-  if ((deps.anyEvent || deps.metrics) && (names.length > 0 || cause.anyEvent)) return true;
+  // Any event moves the behaviour metrics (event count, last seen…); only orders move the order ones.
+  if ((deps.anyEvent || deps.eventMetrics) && (names.length > 0 || cause.anyEvent)) return true;
   if (names.some((n) => deps.eventNames.includes(n))) return true;
-  for (const kind of cause.changes ?? []) if (deps[kind]) return true;
+  for (const kind of cause.changes ?? []) if (deps[kind] || (kind === 'orders' && deps.orderMetrics)) return true;
   return deps.segments.some((id) => changedSegments.has(id));
 }
 
