@@ -4,6 +4,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
   ATTRIBUTE_PREFIX,
+  BEHAVIOUR_COUNTERS,
   METRIC_FIELDS,
   PROFILE_FIELDS,
   fieldKind,
@@ -233,17 +234,8 @@ export const propertyPath = (field: string): string[] => field.split('.');
 // ---------------------------------------------------------------------------------------------
 // Leaves
 
-const METRIC_COUNTERS = new Set<MetricField>([
-  'event_count',
-  'sessions',
-  'page_views',
-  'product_views',
-  'cart_adds',
-  'checkouts_started',
-  'abandoned_cart_items',
-  'order_count',
-  'total_spend',
-]);
+/** Metrics that count (no value means 0). */
+const METRIC_COUNTERS = new Set<MetricField>([...BEHAVIOUR_COUNTERS, 'order_count', 'total_spend']);
 
 function metricExpr(field: MetricField): SQL {
   if (field === 'abandoned_cart')
