@@ -568,11 +568,9 @@ const RELATIVE_OPS = new Set<AttributeOp>(['within_last_days', 'anniversary_with
 
 /** Counters of behaviour in `customer_metrics`, which the ingestion of events adds to (src/events/metrics/update.ts). */
 export const BEHAVIOUR_COUNTERS = ['event_count', 'sessions', 'page_views', 'product_views', 'cart_adds', 'checkouts_started', 'abandoned_cart_items'] as const satisfies readonly MetricField[];
-/** Order figures in `customer_metrics`, which order events move. */
-export const ORDER_FIGURES = ['order_count', 'total_spend', 'first_order_at', 'last_order_at'] as const satisfies readonly MetricField[];
-/** Metrics the ingestion of any event may move; the ones in neither set are scores (score runs). */
+/** Metrics the ingestion of any event may move, and those order events move; the ones in neither set are scores (score runs). */
 const EVENT_METRICS: ReadonlySet<MetricField> = new Set<MetricField>([...BEHAVIOUR_COUNTERS, 'first_seen_at', 'last_seen_at', 'most_active_hour', 'abandoned_cart']);
-const ORDER_METRICS: ReadonlySet<MetricField> = new Set<MetricField>(ORDER_FIGURES);
+const ORDER_METRICS: ReadonlySet<MetricField> = new Set<MetricField>(['order_count', 'total_spend', 'first_order_at', 'last_order_at']);
 
 export function segmentDependencies(def: SegmentDefinition): SegmentDependencies {
   const deps: SegmentDependencies = {

@@ -114,9 +114,7 @@ export async function recordSegmentEventChanges(db: Queryable, opts: { workspace
   }
   const groups = new Map<string, ChangeGroup>();
   for (const [customerId, c] of byCustomer) {
-    const eventNames = [...c.names].sort();
-    const changes = [...c.changes].sort();
-    const key = JSON.stringify([eventNames, changes]);
+    const { eventNames, changes, key } = changeKey([...c.names], [...c.changes]);
     const group = groups.get(key) ?? { customerIds: [], eventNames, changes };
     group.customerIds.push(customerId);
     groups.set(key, group);
@@ -126,14 +124,20 @@ export async function recordSegmentEventChanges(db: Queryable, opts: { workspace
 
 type PendingRow = { customer_ids: string[]; event_names: string[]; causes: string[] };
 
+/** A change's names and kinds in a fixed order, and a key for grouping customers with the same change. */
+function changeKey<K extends string>(eventNames: string[], changes: K[]): { eventNames: string[]; changes: K[]; key: string } {
+  const sorted = { eventNames: [...eventNames].sort(), changes: [...changes].sort() };
+  return { ...sorted, key: JSON.stringify([sorted.eventNames, sorted.changes]) };
+}
+
 /** The pending rows of one drain, by change: each change's customers, once each. */
 function groupPendingRows(rows: PendingRow[]): { customerIds: string[]; cause: ChangeCause }[] {
   const groups = new Map<string, { customerIds: Set<string>; cause: ChangeCause }>();
   for (const r of rows) {
     const everything = r.causes.includes('all');
-    const changes = r.causes.filter((c): c is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(c)).sort();
-    const eventNames = [...r.event_names].sort();
-    const key = everything ? 'all' : JSON.stringify([eventNames, changes]);
+    const kinds = r.causes.filter((c): c is ChangeKind => (CHANGE_KINDS as readonly string[]).includes(c));
+    const { eventNames, changes, key: changed } = changeKey(r.event_names, kinds);
+    const key = everything ? 'all' : changed;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { customerIds: new Set(), cause: everything ? { everything: true } : { eventNames, changes } }));
     for (const id of r.customer_ids) g.customerIds.add(id);

@@ -201,16 +201,19 @@ export async function evaluateCustomers(
   const now = opts.now ?? new Date();
   const rows = dependencyOrder(opts.rows ?? (await dynamicSegmentRows(db, { workspaceId: opts.workspaceId })));
   const changed = new Set<string>();
-  const candidates = rows.flatMap((row) => (row.definition ? [{ row, def: row.definition as SegmentDefinition }] : []));
+  const candidates = rows.flatMap((row) => {
+    const def = row.definition as SegmentDefinition | null;
+    return def ? [{ row, def, deps: segmentDependencies(def) }] : [];
+  });
   // A segment built on another is affected only once that one changed: none directly, none at all.
-  if (!candidates.some(({ def }) => isAffected(segmentDependencies(def), opts.cause, changed))) return result;
+  if (!candidates.some(({ deps }) => isAffected(deps, opts.cause, changed))) return result;
+  const ctx = compileContext({ workspaceId: opts.workspaceId, now, customerIds });
   await db.transaction(async (tx) => {
     // Without it, thousands of customers' estimated rows put the query over the JIT threshold:
     // 30 ms of compiling for a query that runs in hundreds.
     await segmentQuerySettings(tx);
-    for (const { row, def } of candidates) {
-      if (!isAffected(segmentDependencies(def), opts.cause, changed)) continue;
-      const ctx = compileContext({ workspaceId: opts.workspaceId, now, customerIds });
+    for (const { row, def, deps } of candidates) {
+      if (!isAffected(deps, opts.cause, changed)) continue;
       const diff = await applyTarget(tx, { workspaceId: opts.workspaceId, segment: row, target: compileSegment(def, ctx), now, customerIds });
       result.segments++;
       result.entered += diff.entered;
