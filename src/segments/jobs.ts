@@ -3,9 +3,10 @@
 //   transaction) and re-evaluates the affected segments for just those customers;
 // - `segments.recompute` recomputes one segment fully (on demand, after a definition change),
 //   then the segments built on it;
-// - `segments.sweep` (every minute, all workspaces) recomputes the segments that change with
-//   time alone (within-last-N windows, birthdays) and applies changes left pending.
-import { and, eq, sql } from 'drizzle-orm';
+// - `segments.sweep` (every minute, all workspaces) brings the segments that change with time
+//   alone (within-last-N windows, birthdays) to the present, for the customers the clock has just
+//   moved (src/segments/sweep.ts), and applies changes left pending.
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { uuidv7 } from '../db/uuid.ts';
@@ -16,7 +17,8 @@ import { jobs } from '../worker/schema.ts';
 import { enqueueJob, enqueueJobs, scheduleRecurring } from '../worker/queue.ts';
 import { segmentDependencies, type SegmentDefinition } from './definition.ts';
 import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeCause, type ChangeKind } from './membership.ts';
-import { dynamicSegmentRows } from './segments.ts';
+import { dynamicSegmentRows, type SegmentRow } from './segments.ts';
+import { sweepPlan } from './sweep.ts';
 
 export const SEGMENTS_LIVE_JOB = 'segments.live';
 export const SEGMENTS_RECOMPUTE_JOB = 'segments.recompute';
@@ -245,24 +247,71 @@ async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; si
   return new Set(rows.map((r) => r.customer_id)).size;
 }
 
+/** The customers of a sweep plan's queries, with those re-evaluated for the segments this one refers to. */
+async function sweepCandidates(db: Queryable, queries: SQL[], referred: Set<string>[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const set of referred) for (const id of set) ids.add(id);
+  if (queries.length === 0) return ids;
+  const { rows } = await db.execute<{ customer_id: string }>(sql`select distinct customer_id from (${sql.join(queries, sql` union all `)}) c`);
+  for (const r of rows) ids.add(r.customer_id);
+  return ids;
+}
+
+/** Re-evaluates one segment for these customers at `now`, then records that its membership is current as of `now`. */
+async function evaluateSwept(db: Db, opts: { workspaceId: string; row: SegmentRow; customerIds: string[]; now: Date }): Promise<{ entered: number; exited: number }> {
+  const out = { entered: 0, exited: 0 };
+  for (let i = 0; i < opts.customerIds.length; i += 5000) {
+    const r = await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: opts.customerIds.slice(i, i + 5000), now: opts.now, cause: { everything: true }, rows: [opts.row] });
+    out.entered += r.entered;
+    out.exited += r.exited;
+  }
+  await db.execute(sql`
+    update segments set last_computed_at = greatest(last_computed_at, ${opts.now.toISOString()}::timestamptz)
+    where workspace_id = ${opts.workspaceId}::uuid and id = ${opts.row.id}::uuid`);
+  return out;
+}
+
+/** A sweep re-evaluates at most this many customers of a segment; past it, a full recompute. */
+const SWEEP_MAX_CUSTOMERS = 200_000;
+
 /**
- * One workspace's sweep: time-dependent segments (and those built on them) recomputed in
- * dependency order; sizes of the others recorded hourly; pending changes a live job missed applied.
+ * One workspace's sweep: time-dependent segments (and those built on them), in dependency order,
+ * brought to `now`: for the customers whose times the clock has just passed (sweepPlan), or in
+ * full when that is not known (never computed, definition changed, a calendar day turned for a
+ * birthday condition, a long gap); sizes of the others recorded hourly; pending changes a live job
+ * missed applied.
  */
 export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: Date; windowMs?: number }) {
   const now = opts.now ?? new Date();
-  const rows = dependencyOrder(await dynamicSegmentRows(db, { workspaceId: opts.workspaceId }));
-  const due = new Set<string>();
-  for (const row of rows) {
-    if (!row.definition) continue;
-    const deps = segmentDependencies(row.definition as SegmentDefinition);
-    if (deps.timeDependent || deps.segments.some((id) => due.has(id))) due.add(row.id);
-  }
+  const { workspaceId } = opts;
+  const rows = dependencyOrder(await dynamicSegmentRows(db, { workspaceId }));
+  // Per segment brought to now: the customers it re-evaluated, or 'all' (recomputed in full).
+  const swept = new Map<string, Set<string> | 'all'>();
+  let recomputed = 0;
+  let incremental = 0;
   let entered = 0;
   let exited = 0;
   for (const row of rows) {
-    if (!due.has(row.id)) continue;
-    const r = await recomputeSegment(db, { workspaceId: opts.workspaceId, segmentId: row.id, now });
+    if (!row.definition) continue;
+    const def = row.definition as SegmentDefinition;
+    const deps = segmentDependencies(def);
+    const refs = deps.segments.filter((id) => swept.has(id));
+    if (!deps.timeDependent && refs.length === 0) continue;
+    const from = row.lastComputedAt;
+    let ids: Set<string> | 'all' = 'all';
+    // Incremental only from a membership computed with this definition.
+    if (from && from.getTime() > row.updatedAt.getTime() && !refs.some((id) => swept.get(id) === 'all')) {
+      const plan = deps.timeDependent ? sweepPlan(def, { workspaceId, from, to: now }) : { full: false as const, candidates: [] };
+      if (!plan.full) ids = await sweepCandidates(db, plan.candidates, refs.map((id) => swept.get(id) as Set<string>));
+    }
+    if (ids !== 'all' && ids.size > SWEEP_MAX_CUSTOMERS) ids = 'all';
+    swept.set(row.id, ids);
+    const r =
+      ids === 'all'
+        ? await recomputeSegment(db, { workspaceId, segmentId: row.id, now })
+        : await evaluateSwept(db, { workspaceId, row, customerIds: [...ids], now });
+    if (ids === 'all') recomputed++;
+    else incremental++;
     entered += r.entered;
     exited += r.exited;
   }
@@ -274,7 +323,7 @@ export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: 
   for (const { id } of stale) await snapshotSize(db, { workspaceId: opts.workspaceId, segmentId: id, at: now });
   const pending = await drainPendingChanges(db, { workspaceId: opts.workspaceId, now });
   const caughtUp = await catchUpChanges(db, { workspaceId: opts.workspaceId, now, since: new Date(now.getTime() - (opts.windowMs ?? CATCH_UP_MS)) });
-  return { recomputed: due.size, entered, exited, snapshots: stale.length, pending: pending.batches, caughtUp };
+  return { recomputed, swept: incremental, entered, exited, snapshots: stale.length, pending: pending.batches, caughtUp };
 }
 
 /** Every minute: a sweep job for each workspace with dynamic segments or pending changes. */
