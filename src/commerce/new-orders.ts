@@ -5,6 +5,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { getCustomerRow } from '../customers/customers.ts';
 import { findCustomerIdByIdentity, normaliseIdentity } from '../customers/identities.ts';
+import { notifyCustomersChanged } from '../customers/links.ts';
 import type { IdentityKind } from '../customers/vocabulary.ts';
 import { AppError } from '../errors.ts';
 import { markLinesOrdered } from './carts.ts';
@@ -222,6 +223,9 @@ export async function createOrders(
     results[valid[k]!.index] = { status: p.created ? 'created' : 'existing', id: p.id };
   });
   const fresh = placed.flatMap((p, k) => (p.created ? [{ p, draft: valid[k]!.draft }] : []));
+  // Ingested order events tell segments themselves; orders given here reach them this way.
+  const buyers = fresh.flatMap(({ draft }) => (draft.customerId ? [draft.customerId] : []));
+  await notifyCustomersChanged(db, { workspaceId, customerIds: [...new Set(buyers)], changes: ['orders'] });
   await markLinesOrdered(db, {
     workspaceId,
     orders: fresh.map(({ p, draft }) => {

@@ -6,6 +6,7 @@ import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { getCustomerRow, requireCustomerRow } from '../customers/customers.ts';
 import { maskEmail } from '../customers/fields.ts';
+import { notifyCustomersChanged } from '../customers/links.ts';
 import { recordAudit } from '../workspaces/audit.ts';
 import { can } from '../workspaces/roles.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
@@ -290,12 +291,14 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
       const c = caller(request);
       const refundedAt = parseTime(request.body.refundedAt, 'body.refundedAt') ?? new Date();
       const [result] = await db.transaction(async (tx) => {
-        await getOrder(tx, { workspaceId: c.workspaceId, id: request.params.id });
-        return applyRefunds(tx, {
+        const before = await getOrder(tx, { workspaceId: c.workspaceId, id: request.params.id });
+        const results = await applyRefunds(tx, {
           workspaceId: c.workspaceId,
           workspaceCurrency: await workspaceCurrency(tx, c.workspaceId),
           refunds: [{ orderId: request.params.id, amount: request.body.amount, items: request.body.items, reason: request.body.reason, externalId: request.body.externalId, refundedAt }],
         });
+        if (results[0]?.status === 'refunded' && before.customerId) await notifyCustomersChanged(tx, { workspaceId: c.workspaceId, customerIds: [before.customerId], changes: ['orders'] });
+        return results;
       });
       if (result!.status === 'failed') throw new AppError(result!.field === 'externalId' ? 'conflict' : 'invalid_input', `body.${result!.field}: ${result!.message}`);
       const order = await getOrder(db, { workspaceId: c.workspaceId, id: request.params.id });
@@ -312,9 +315,11 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
     async (request) => {
       const c = caller(request);
       await db.transaction(async (tx) => {
-        await getOrder(tx, { workspaceId: c.workspaceId, id: request.params.id });
+        const before = await getOrder(tx, { workspaceId: c.workspaceId, id: request.params.id });
         const done = await cancelOrders(tx, { workspaceId: c.workspaceId, ids: [request.params.id] });
         if (done.length) await recordAudit(tx, { workspaceId: c.workspaceId, actor: c.actor, action: 'order.cancel', entityType: 'order', entityId: request.params.id });
+        // A cancelled order no longer counts for a segment's order conditions.
+        if (done.length && before.customerId) await notifyCustomersChanged(tx, { workspaceId: c.workspaceId, customerIds: [before.customerId], changes: ['orders'] });
       });
       return getOrder(db, { workspaceId: c.workspaceId, id: request.params.id });
     },

@@ -33,8 +33,12 @@ export type CustomerLink = {
   changed?(db: Queryable, opts: CustomersChanged): Promise<void>;
 };
 
-/** What changed about a customer: the profile, consent, stated or inferred preferences, or `all` (created by ingestion, deleted or restored). */
-export type CustomerChange = 'profile' | 'consent' | 'preferences' | 'all';
+/**
+ * What changed about a customer: the profile, consent, stated or inferred preferences, their
+ * orders (placed, refunded or cancelled outside ingestion), or `all` (created by ingestion,
+ * deleted or restored).
+ */
+export type CustomerChange = 'profile' | 'consent' | 'preferences' | 'orders' | 'all';
 export type CustomersChanged = { workspaceId: string; customerIds: string[]; changes: CustomerChange[] };
 
 const links = new Map<string, CustomerLink>();

@@ -1,10 +1,12 @@
 // Rapport's own observations (an abandoned cart, a grade change, a churn warning), written
 // straight into the event stream rather than through ingestion: they belong to a customer by id
 // (who may have no user id to be found by) and must not count as the customer being seen. The
-// message id makes each one once, however often the job that observes it runs.
+// message id makes each one once, however often the job that observes it runs. Segments on the
+// event's name hear of its customers as they would of an ingested event.
 import { sql } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
+import { noteCustomerChanges } from '../segments/jobs.ts';
 
 export type ObservedEvent = {
   messageId: string;
@@ -32,13 +34,16 @@ export async function recordObservedEvents(
       properties: e.properties,
       timestamp: e.timestamp,
     }));
-    await db.execute(sql`
+    const { rows } = await db.execute<{ customer_id: string | null }>(sql`
       insert into events (workspace_id, id, message_id, customer_id, anonymous_id, type, name, properties, context, timestamp, received_at)
       select ${opts.workspaceId}::uuid, r.id, r.message_id, r.customer_id, r.anonymous_id, 'track', ${opts.name}, r.properties,
         ${context}::jsonb, r.timestamp, r.timestamp
       from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb)
         as r(id uuid, message_id text, customer_id uuid, anonymous_id text, properties jsonb, timestamp timestamptz)
       order by r.message_id
-      on conflict (workspace_id, message_id) do nothing`);
+      on conflict (workspace_id, message_id) do nothing
+      returning customer_id`);
+    const customerIds = [...new Set(rows.flatMap((r) => (r.customer_id ? [r.customer_id] : [])))];
+    await noteCustomerChanges(db, { workspaceId: opts.workspaceId, customerIds, eventNames: [opts.name] });
   }
 }

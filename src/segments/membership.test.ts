@@ -12,6 +12,10 @@ import { customerLinks, notifyCustomersChanged } from '../customers/links.ts';
 import { setConsents } from '../customers/consents.ts';
 import { replacePreferences } from '../customers/preferences.ts';
 import { ingestBatch } from '../events/ingest.ts';
+import { detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
+import { recordCommerceEvents } from '../commerce/event-effects.ts';
+import { createOrders } from '../commerce/new-orders.ts';
+import { trackEvent } from '../commerce/test-events.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { startWorker } from '../worker/runner.ts';
 import { systemJobHandlers } from '../worker/handlers.ts';
@@ -289,6 +293,29 @@ describeEachDb('segment membership', (getDb) => {
     await notifyCustomersChanged(database.db, { workspaceId, customerIds: [c.id], changes: ['all'] });
     expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ entered: 2 });
     expect(await members(database, workspaceId, golf.id)).toEqual([c.id]);
+  });
+
+  it('orders given through the API and carts found abandoned reach segments live, without a sweep', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const define = (name: string, definition: Record<string, unknown>) =>
+      createSegment(database.db, { workspaceId, actor: systemActor, input: { name, kind: 'dynamic', definition: definition as never } });
+    const buyers = await define('Buyers', { type: 'orders' });
+    const abandoned = await define('Abandoned a cart today', { type: 'event', name: 'Cart Abandoned', within: { hours: 24 } });
+    const c = await customer('Orla');
+    await drainPendingChanges(database.db, { workspaceId });
+
+    await database.db.transaction((tx) =>
+      createOrders(tx, { workspaceId, workspaceCurrency: 'KRW', inputs: [{ customerId: c.id, externalId: 'O-1', items: [{ sku: 'A', unitPrice: 1000, quantity: 1 }] }], source: 'api', pathOf: () => 'body' }),
+    );
+    expect(await drainPendingChanges(database.db, { workspaceId })).toMatchObject({ customers: 1, entered: 1 });
+    expect(await members(database, workspaceId, buyers.id)).toEqual([c.id]);
+
+    const added = new Date(Date.now() - 3 * 3_600_000);
+    await database.db.transaction((tx) => recordCommerceEvents(tx, { workspaceId, events: [trackEvent('Product Added', { sku: 'B', price: 500 }, { customerId: c.id, at: added })] }));
+    const found = new Date();
+    await detectAbandonedCarts(database.db, { workspaceId, now: found });
+    expect(await drainPendingChanges(database.db, { workspaceId, now: found })).toMatchObject({ entered: 1 });
+    expect(await members(database, workspaceId, abandoned.id)).toEqual([c.id]);
   });
 
   it('the sweep catches a profile edit made outside ingestion', async () => {
