@@ -22,6 +22,7 @@ import { systemJobHandlers } from '../worker/handlers.ts';
 import { drainPendingChanges, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
 import { dependencyOrder, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
 import { createSegment, findCycle, referencePaths } from './segments.ts';
+import { previewSegment } from './reports.ts';
 import { segmentDependencies } from './definition.ts';
 
 const members = async (database: Database, workspaceId: string, segmentId: string) =>
@@ -316,6 +317,17 @@ describeEachDb('segment membership', (getDb) => {
     await detectAbandonedCarts(database.db, { workspaceId, now: found });
     expect(await drainPendingChanges(database.db, { workspaceId, now: found })).toMatchObject({ entered: 1 });
     expect(await members(database, workspaceId, abandoned.id)).toEqual([c.id]);
+  });
+
+  it('a preview counts every match beside a smaller sample, and nothing when none match', async () => {
+    const { database, workspaceId, customer } = await setup();
+    for (const name of ['Ana', 'Alex', 'Abe', 'Bo']) await customer(name);
+    const preview = (value: string) => previewSegment(database.db, { workspaceId, definition: { type: 'attribute', field: 'name', op: 'starts_with', value }, pii: true, sample: 2 });
+    const a = await preview('A');
+    expect(a.count).toBe(3);
+    expect(a.sample.map((m) => m.name).every((n) => n?.startsWith('A'))).toBe(true);
+    expect(a.sample).toHaveLength(2);
+    expect(await preview('Z')).toMatchObject({ count: 0, sample: [] });
   });
 
   it('the sweep catches a profile edit made outside ingestion', async () => {

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
-import { compileSegment, compileSegmentCount } from './compile.ts';
+import { compileSegment } from './compile.ts';
 import { personalDataFields, type SegmentDefinition } from './definition.ts';
 import { compileContext, segmentQuerySettings } from './membership.ts';
 import { checkDefinition, requireSegmentRow } from './segments.ts';
@@ -132,13 +132,15 @@ export async function previewSegment(db: Queryable, opts: { workspaceId: string;
     let count: number;
     let sample: MemberRow[];
     try {
-      const counted = await tx.execute<{ n: number }>(compileSegmentCount(def, ctx));
-      count = Number(counted.rows[0]?.n ?? 0);
-      ({ rows: sample } = await tx.execute<MemberRow>(sql`
-        select t.customer_id, c.created_at as entered_at, c.name, c.email, c.phone, c.external_id
-        from (${compileSegment(def, ctx)}) t
-        join customers c on c.workspace_id = ${opts.workspaceId}::uuid and c.id = t.customer_id
-        limit ${opts.sample ?? 20}`));
+      // One evaluation for both: the count over the whole result, beside its first rows. Asked
+      // for the sample apart, the definition was evaluated twice (a behaviour condition hashes
+      // its whole window before the first row comes out).
+      const { rows } = await tx.execute<MemberRow & { n: number }>(sql`
+        select t.customer_id, c.created_at as entered_at, c.name, c.email, c.phone, c.external_id, t.n
+        from (select s.customer_id, count(*) over () as n from (${compileSegment(def, ctx)}) s limit ${opts.sample ?? 20}) t
+        join customers c on c.workspace_id = ${opts.workspaceId}::uuid and c.id = t.customer_id`);
+      count = Number(rows[0]?.n ?? 0);
+      sample = rows;
     } catch (err) {
       if (pgCode(err) === '57014') throw new AppError('unavailable', 'definition: the preview took too long; save the segment and let it compute in the background');
       throw err;
