@@ -16,7 +16,7 @@ import { ECOMMERCE_EVENTS, type StoredEvent } from '../events/types.ts';
 import { jobs } from '../worker/schema.ts';
 import { enqueueJob, enqueueJobs, scheduleRecurring } from '../worker/queue.ts';
 import { segmentDependencies, type SegmentDefinition } from './definition.ts';
-import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeCause, type ChangeKind } from './membership.ts';
+import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateChangeGroups, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeCause, type ChangedCustomers, type ChangeKind } from './membership.ts';
 import { dynamicSegmentRows, type SegmentRow } from './segments.ts';
 import { sweepPlan } from './sweep.ts';
 
@@ -133,7 +133,7 @@ function changeKey<K extends string>(eventNames: string[], changes: K[]): { even
 }
 
 /** The pending rows of one drain, by change: each change's customers, once each. */
-function groupPendingRows(rows: PendingRow[]): { customerIds: string[]; cause: ChangeCause }[] {
+function groupPendingRows(rows: PendingRow[]): ChangedCustomers[] {
   const groups = new Map<string, { customerIds: Set<string>; cause: ChangeCause }>();
   for (const r of rows) {
     const everything = r.causes.includes('all');
@@ -160,15 +160,10 @@ export async function drainPendingChanges(db: Db, opts: { workspaceId: string; n
         returning p.customer_ids, p.event_names, p.causes`);
       if (rows.length === 0) return true;
       const segmentRows = await dynamicSegmentRows(tx, { workspaceId: opts.workspaceId });
-      // Each kind of change re-evaluates its customers for the segments it can move; a customer
-      // with two kinds of change may be evaluated twice, which changes nothing the second time.
-      for (const { customerIds, cause } of groupPendingRows(rows)) {
-        for (let i = 0; i < customerIds.length; i += 5000) {
-          const r = await evaluateCustomers(tx, { workspaceId: opts.workspaceId, customerIds: customerIds.slice(i, i + 5000), now: opts.now, cause, rows: segmentRows });
-          out.entered += r.entered;
-          out.exited += r.exited;
-        }
-      }
+      // Each segment once, for the customers of every kind of change that can move it.
+      const r = await evaluateChangeGroups(tx, { workspaceId: opts.workspaceId, groups: groupPendingRows(rows), now: opts.now, rows: segmentRows });
+      out.entered += r.entered;
+      out.exited += r.exited;
       out.batches += rows.length;
       out.customers += new Set(rows.flatMap((r) => r.customer_ids)).size;
       return rows.length < DRAIN_ROWS;

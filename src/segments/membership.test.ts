@@ -20,7 +20,7 @@ import { systemActor } from '../workspaces/audit.ts';
 import { startWorker } from '../worker/runner.ts';
 import { systemJobHandlers } from '../worker/handlers.ts';
 import { drainPendingChanges, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
-import { dependencyOrder, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
+import { dependencyOrder, evaluateChangeGroups, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
 import { createSegment, findCycle, referencePaths } from './segments.ts';
 import { previewSegment } from './reports.ts';
 import { segmentDependencies } from './definition.ts';
@@ -156,6 +156,24 @@ describeEachDb('segment membership', (getDb) => {
     expect(await members(database, workspaceId, onTop.id)).toEqual([ann.id]);
     // An event no segment looks at moves nothing.
     expect(await evaluateCustomers(database.db, { workspaceId, customerIds: [amy.id], cause: { eventNames: ['Page Viewed'] } })).toMatchObject({ segments: 0 });
+  });
+
+  it('evaluates each segment once for all the groups of changes that can move it', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const [ann, abe, bo] = [await customer('Ann'), await customer('Abe'), await customer('Bo')];
+    const base = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'A', kind: 'dynamic', definition: { type: 'attribute', field: 'name', op: 'starts_with', value: 'A' } } });
+    const onTop = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'On A', kind: 'dynamic', definition: { type: 'segment', id: base.id } } });
+    const r = await evaluateChangeGroups(database.db, {
+      workspaceId,
+      groups: [
+        { customerIds: [ann.id], cause: { changes: ['profile'] } },
+        { customerIds: [abe.id], cause: { changes: ['profile', 'consent'] } },
+        { customerIds: [bo.id], cause: { eventNames: ['Page Viewed'] } },
+      ],
+    });
+    // Two segments, once each: the base for Ann and Abe, the one on top for those the base moved.
+    expect(r).toMatchObject({ segments: 2, entered: 4, exited: 0 });
+    expect(await members(database, workspaceId, onTop.id)).toEqual([ann.id, abe.id].sort());
   });
 
   it('an ingested event changes membership once the pending changes are applied, and writes the entered event', async () => {

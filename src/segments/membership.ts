@@ -187,6 +187,12 @@ export async function recomputeSegment(db: Queryable, opts: { workspaceId: strin
 
 export type EvaluateResult = { segments: number; entered: number; exited: number; changed: string[] };
 
+/** Customers whose data changed in one way (the same cause). */
+export type ChangedCustomers = { customerIds: string[]; cause: ChangeCause };
+
+/** Customers per evaluation statement. */
+const EVALUATE_CHUNK = 5000;
+
 /**
  * Re-evaluates, for these customers only, the dynamic segments the change can affect (by
  * segmentDependencies), in dependency order so a segment built on another sees its new members.
@@ -195,33 +201,58 @@ export async function evaluateCustomers(
   db: Queryable,
   opts: { workspaceId: string; customerIds: string[]; now?: Date; cause: ChangeCause; rows?: SegmentRow[] },
 ): Promise<EvaluateResult> {
+  return evaluateChangeGroups(db, { workspaceId: opts.workspaceId, groups: [{ customerIds: opts.customerIds, cause: opts.cause }], now: opts.now, rows: opts.rows });
+}
+
+/**
+ * Re-evaluates several groups of changed customers at once: each segment once, for the customers
+ * of every group whose change can move it, and a segment built on another for the customers that
+ * other one was re-evaluated for when its membership moved. A live drain holds many groups (one
+ * per mix of event names in a batch); evaluated group by group, each segment ran once per group.
+ */
+export async function evaluateChangeGroups(
+  db: Queryable,
+  opts: { workspaceId: string; groups: ChangedCustomers[]; now?: Date; rows?: SegmentRow[] },
+): Promise<EvaluateResult> {
   const result: EvaluateResult = { segments: 0, entered: 0, exited: 0, changed: [] };
-  const customerIds = [...new Set(opts.customerIds)];
-  if (customerIds.length === 0) return result;
+  const groups = opts.groups.filter((g) => g.customerIds.length > 0);
+  if (groups.length === 0) return result;
   const now = opts.now ?? new Date();
   const rows = dependencyOrder(opts.rows ?? (await dynamicSegmentRows(db, { workspaceId: opts.workspaceId })));
-  const changed = new Set<string>();
+  const none = new Set<string>();
   const candidates = rows.flatMap((row) => {
     const def = row.definition as SegmentDefinition | null;
-    return def ? [{ row, def, deps: segmentDependencies(def) }] : [];
+    if (!def) return [];
+    const deps = segmentDependencies(def);
+    const ids = new Set<string>();
+    for (const g of groups) if (isAffected(deps, g.cause, none)) for (const id of g.customerIds) ids.add(id);
+    return [{ row, def, deps, ids }];
   });
   // A segment built on another is affected only once that one changed: none directly, none at all.
-  if (!candidates.some(({ deps }) => isAffected(deps, opts.cause, changed))) return result;
-  const ctx = compileContext({ workspaceId: opts.workspaceId, now, customerIds });
+  if (!candidates.some((c) => c.ids.size > 0)) return result;
+  const moved = new Map<string, Set<string>>();
   await db.transaction(async (tx) => {
     // Without it, thousands of customers' estimated rows put the query over the JIT threshold:
     // 30 ms of compiling for a query that runs in hundreds.
     await segmentQuerySettings(tx);
-    for (const { row, def, deps } of candidates) {
-      if (!isAffected(deps, opts.cause, changed)) continue;
-      const diff = await applyTarget(tx, { workspaceId: opts.workspaceId, segment: row, target: compileSegment(def, ctx), now, customerIds });
+    for (const { row, def, deps, ids } of candidates) {
+      for (const ref of deps.segments) for (const id of moved.get(ref) ?? []) ids.add(id);
+      if (ids.size === 0) continue;
+      const all = [...ids];
+      let diff = { entered: 0, exited: 0 };
+      for (let i = 0; i < all.length; i += EVALUATE_CHUNK) {
+        const customerIds = all.slice(i, i + EVALUATE_CHUNK);
+        const target = compileSegment(def, compileContext({ workspaceId: opts.workspaceId, now, customerIds }));
+        const d = await applyTarget(tx, { workspaceId: opts.workspaceId, segment: row, target, now, customerIds });
+        diff = { entered: diff.entered + d.entered, exited: diff.exited + d.exited };
+      }
       result.segments++;
       result.entered += diff.entered;
       result.exited += diff.exited;
-      if (diff.entered + diff.exited > 0) changed.add(row.id);
+      if (diff.entered + diff.exited > 0) moved.set(row.id, ids);
     }
   });
-  result.changed = [...changed];
+  result.changed = [...moved.keys()];
   return result;
 }
 
