@@ -55,6 +55,27 @@ describeEachDb('job worker', (getDb) => {
     expect(await listJobs(db, { type, limit: 10 })).toHaveLength(1);
   });
 
+  it('looks for work as soon as a job ends, so a follow-up it queued does not wait for the next poll', async () => {
+    const { db } = getDb();
+    const first = uniqueType('first');
+    const next = uniqueType('next');
+    await enqueueJob(db, { type: first });
+    let followUp = '';
+    start(
+      {
+        [first]: async () => {
+          await sleep(300); // the loop has looked for more work meanwhile, found none, and sleeps
+          followUp = (await enqueueJob(db, { type: next })).id;
+          return null;
+        },
+        [next]: async () => null,
+      },
+      { pollMs: 60_000 },
+    );
+    // Within seconds, not at the next poll a minute later.
+    await waitFor(async () => followUp !== '' && (await getJob(db, followUp))?.status === 'succeeded', 10_000);
+  });
+
   it('retries a failing handler with backoff and dead-letters it after max attempts', async () => {
     const { db } = getDb();
     const type = uniqueType('failing');

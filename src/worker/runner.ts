@@ -65,7 +65,6 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
   let stopping = false;
   // After stop() returns the caller may close the database: late handlers must not touch it.
   let detached = false;
-  let saturated = false;
   let wake: (() => void) | undefined;
   // A wake-up that arrives while the loop is busy must still cut its next sleep short.
   let woken = false;
@@ -149,10 +148,10 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
     running.set(job.id, { done, heartbeat });
     await done;
     running.delete(job.id);
-    if (saturated) {
-      saturated = false;
-      wakeUp();
-    }
+    // Look for work at once: a slot is free, and a job often leaves a follow-up queued (a live
+    // segment job that stopped at its time limit while changes kept coming) that would otherwise
+    // wait for the next poll.
+    wakeUp();
   }
 
   async function loop(): Promise<void> {
@@ -169,11 +168,8 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
         if (free > 0 && !stopping) {
           const claimed = await claimJobs(db, { workerId, types, queues: opts.queues, limit: free, leaseMs });
           for (const job of claimed) void runJob(job);
-          // Found work: look again at once, or as soon as a slot frees up.
-          if (claimed.length === free) saturated = true;
-          else if (claimed.length > 0) wait = 0;
-        } else {
-          saturated = true;
+          // Found work with slots to spare: look again at once (a finishing job wakes the loop too).
+          if (claimed.length > 0 && claimed.length < free) wait = 0;
         }
         failures = 0;
       } catch (err) {
