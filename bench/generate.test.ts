@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { normalisePhone } from '../src/customers/fields.ts';
 import { CATEGORIES, createRandom, generateBehaviour, generateCatalogue, generateCustomers, type BehaviourOptions, type SegmentMessage } from './generate.ts';
 
 describe('synthetic customers', () => {
@@ -15,7 +16,9 @@ describe('synthetic customers', () => {
     expect(new Set(list.map((c) => c.email)).size).toBe(list.length);
     expect(new Set(list.map((c) => c.externalId)).size).toBe(list.length);
     for (const c of list) {
-      expect(c.phone).toMatch(/^\+8210\d{8}$/);
+      expect(c.phone).toMatch(/^\+821[01]\d{8}$/);
+      // As an import checks it: written as a Korean shop exports it, it reads back as the same number.
+      expect(normalisePhone(`0${c.phone.slice(3, 5)}-${c.phone.slice(5, 9)}-${c.phone.slice(9)}`)).toBe(c.phone);
       expect(c.email).toMatch(/^[a-z]+\.[a-z]+\d+@[a-z.]+$/);
       expect(c.name).toMatch(/^[가-힣]{3}$/);
       expect(Number.isNaN(Date.parse(c.birthday))).toBe(false);

@@ -72,7 +72,9 @@ export function* generateCustomers(opts: GenerateOptions): Generator<SyntheticCu
     const [given, givenLatin] = rnd.pick(gender === 'F' ? GIVEN_F : GIVEN_M);
     // The index keeps e-mails, phones and external ids unique at any scale.
     const email = `${givenLatin}.${surnameLatin.toLowerCase()}${i}@${rnd.weighted(EMAIL_DOMAINS)}`;
-    const phone = `+8210${pad((i * 7919 + rnd.int(0, 7918)) % 100_000_000, 8)}`;
+    // 010-5970-xxxx to 010-5999-xxxx are not assigned (a phone check refuses them): those take 011.
+    const subscriber = (i * 7919 + rnd.int(0, 7918)) % 100_000_000;
+    const phone = `+82${subscriber >= 59_700_000 && subscriber < 60_000_000 ? '11' : '10'}${pad(subscriber, 8)}`;
     const age = Math.round(Math.min(65, Math.max(17, 31 + (rnd.next() + rnd.next() + rnd.next() - 1.5) * 16)));
     const birthYear = new Date(now).getUTCFullYear() - age;
     const birthday = `${birthYear}-${pad(rnd.int(1, 12), 2)}-${pad(rnd.int(1, 28), 2)}`;
