@@ -25,6 +25,7 @@ export async function recordObservedEvents(
   opts: { workspaceId: string; name: string; source: string; events: ObservedEvent[] },
 ): Promise<void> {
   const context = JSON.stringify({ library: { name: 'rapport', version: opts.source } });
+  const customerIds = new Set<string>();
   for (let i = 0; i < opts.events.length; i += CHUNK) {
     const chunk = opts.events.slice(i, i + CHUNK).map((e) => ({
       id: uuidv7(),
@@ -43,7 +44,7 @@ export async function recordObservedEvents(
       order by r.message_id
       on conflict (workspace_id, message_id) do nothing
       returning customer_id`);
-    const customerIds = [...new Set(rows.flatMap((r) => (r.customer_id ? [r.customer_id] : [])))];
-    await noteCustomerChanges(db, { workspaceId: opts.workspaceId, customerIds, eventNames: [opts.name] });
+    for (const r of rows) if (r.customer_id) customerIds.add(r.customer_id);
   }
+  await noteCustomerChanges(db, { workspaceId: opts.workspaceId, customerIds: [...customerIds], eventNames: [opts.name] });
 }

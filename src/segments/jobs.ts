@@ -16,7 +16,7 @@ import { ECOMMERCE_EVENTS, type StoredEvent } from '../events/types.ts';
 import { jobs } from '../worker/schema.ts';
 import { enqueueJob, enqueueJobs, scheduleRecurring } from '../worker/queue.ts';
 import { segmentDependencies, type SegmentDefinition } from './definition.ts';
-import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, evaluateChangeGroups, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeCause, type ChangedCustomers, type ChangeKind } from './membership.ts';
+import { CHANGE_KINDS, dependencyOrder, dependentSegmentIds, EVALUATE_CHUNK, evaluateChangeGroups, evaluateCustomers, recomputeSegment, snapshotSize, type ChangeCause, type ChangedCustomers, type ChangeKind } from './membership.ts';
 import { dynamicSegmentRows, type SegmentRow } from './segments.ts';
 import { sweepPlan } from './sweep.ts';
 
@@ -235,8 +235,8 @@ async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; si
   }
   const segmentRows = await dynamicSegmentRows(db, { workspaceId: opts.workspaceId });
   for (const [kind, ids] of byKind) {
-    for (let i = 0; i < ids.length; i += 5000) {
-      await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids.slice(i, i + 5000), now: opts.now, cause: { changes: [kind] }, rows: segmentRows });
+    for (let i = 0; i < ids.length; i += EVALUATE_CHUNK) {
+      await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids.slice(i, i + EVALUATE_CHUNK), now: opts.now, cause: { changes: [kind] }, rows: segmentRows });
     }
   }
   return new Set(rows.map((r) => r.customer_id)).size;
@@ -252,11 +252,14 @@ async function sweepCandidates(db: Queryable, queries: SQL[], referred: Set<stri
   return ids;
 }
 
-/** Re-evaluates one segment for these customers at `now`, then records that its membership is current as of `now`. */
+/**
+ * Re-evaluates one segment for these customers at `now`, a transaction per chunk (live updates of
+ * the segment wait for one chunk at most), then records that its membership is current as of `now`.
+ */
 async function evaluateSwept(db: Db, opts: { workspaceId: string; row: SegmentRow; customerIds: string[]; now: Date }): Promise<{ entered: number; exited: number }> {
   const out = { entered: 0, exited: 0 };
-  for (let i = 0; i < opts.customerIds.length; i += 5000) {
-    const r = await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: opts.customerIds.slice(i, i + 5000), now: opts.now, cause: { everything: true }, rows: [opts.row] });
+  for (let i = 0; i < opts.customerIds.length; i += EVALUATE_CHUNK) {
+    const r = await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: opts.customerIds.slice(i, i + EVALUATE_CHUNK), now: opts.now, cause: { everything: true }, rows: [opts.row] });
     out.entered += r.entered;
     out.exited += r.exited;
   }

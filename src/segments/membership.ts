@@ -190,8 +190,11 @@ export type EvaluateResult = { segments: number; entered: number; exited: number
 /** Customers whose data changed in one way (the same cause). */
 export type ChangedCustomers = { customerIds: string[]; cause: ChangeCause };
 
-/** Customers per evaluation statement. */
-const EVALUATE_CHUNK = 5000;
+/**
+ * Customers per evaluation statement. Callers outside a transaction (the sweep) also commit per
+ * chunk: a segment's lock is then held for one chunk, not for all of them.
+ */
+export const EVALUATE_CHUNK = 5000;
 
 /**
  * Re-evaluates, for these customers only, the dynamic segments the change can affect (by
