@@ -1,5 +1,6 @@
 // Every setting Rapport reads from the environment, validated once at start.
 import path from 'node:path';
+import { DEFAULT_ESTIMATE_FROM } from './db/sample.ts';
 
 export type Config = {
   port: number;
@@ -28,6 +29,8 @@ export type Config = {
   ingestConcurrency: number;
   /** Bytes of event batches allowed to wait in line before /v1 answers 429. */
   ingestQueueBytes: number;
+  /** Live customers from which a segment preview estimates its count from the 1% sample. */
+  previewEstimateFrom: number;
 };
 
 export class ConfigError extends Error {
@@ -119,5 +122,6 @@ export function loadConfig(env: Env = process.env): Config {
     sessionDays: readInt(env, 'RAPPORT_SESSION_DAYS', 14, 1, 365),
     ingestConcurrency: readInt(env, 'RAPPORT_INGEST_CONCURRENCY', 8, 1, 256),
     ingestQueueBytes: readInt(env, 'RAPPORT_INGEST_QUEUE_MB', 16, 0, 4096) * 1024 * 1024,
+    previewEstimateFrom: readInt(env, 'RAPPORT_PREVIEW_ESTIMATE_FROM', DEFAULT_ESTIMATE_FROM, 0, 1_000_000_000),
   };
 }

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
+import { inSample } from '../db/sample.ts';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -44,6 +45,9 @@ export const events = pgTable(
     // Events dated ahead of their arrival (allowed up to a day): the segment sweep finds those a
     // time window has just reached. INCLUDE (customer_id, name) as well: see drizzle/0008_events_future_idx.sql.
     index('events_future_idx').on(t.workspaceId, t.timestamp).where(sql`${t.timestamp} > ${t.receivedAt}`),
+    // The customer sample's events (src/db/sample.ts), for a segment preview's estimate. INCLUDE
+    // (customer_id) as well: see drizzle/0009_customer_sample.sql.
+    index('events_sample_idx').on(t.workspaceId, t.name, t.timestamp).where(inSample(sql`${t.customerId}`)),
   ],
 );
 

@@ -2,6 +2,7 @@
 // the membership of other segments come in through the context. Every user value is a bound
 // parameter; column names come only from the allow-lists in definition.ts.
 import { sql, type SQL } from 'drizzle-orm';
+import { inSample } from '../db/sample.ts';
 import {
   ATTRIBUTE_PREFIX,
   BEHAVIOUR_COUNTERS,
@@ -32,6 +33,11 @@ export type CompileContext = {
   segmentMembers: (segmentId: string) => SQL;
   /** Restrict to these customers (live re-evaluation of a few customers after an event). */
   customerIds?: string[];
+  /**
+   * Restrict to the customer sample of 1 in this many (src/db/sample.ts), for an estimate: the
+   * customers and every customer-keyed aggregate, so each reads the sample's partial index.
+   */
+  sample?: number;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -274,6 +280,8 @@ function windowSql(col: SQL, w: Window | undefined): SQL[] {
  */
 function aggregate(from: SQL, where: SQL[], having: SQL, zeroMatches: boolean, ctx: CompileContext): SQL {
   if (ctx.customerIds?.length) return sql`exists (select 1 from ${from} where ${sql.join([...where, sql`x.customer_id = c.id`], sql` and `)} having ${having})`;
+  // Restricting the rows to the sample's customers changes no sampled customer's aggregate.
+  if (ctx.sample !== undefined) where = [...where, inSample(sql`x.customer_id`, ctx.sample)];
   const base = sql`select x.customer_id from ${from} where ${sql.join(where, sql` and `)} group by x.customer_id`;
   return zeroMatches ? sql`not exists (select 1 from (${base} having not (${having})) g where g.customer_id = c.id)` : sql`c.id in (${base} having ${having})`;
 }
@@ -387,7 +395,9 @@ export function compileSegment(def: SegmentDefinition, ctx: CompileContext): SQL
     ? ctx.customerIds.length
       ? sql` and c.id = any(${sql.param(ctx.customerIds)}::uuid[])`
       : sql` and false`
-    : sql``;
+    : ctx.sample !== undefined
+      ? sql` and ${inSample(sql`c.id`, ctx.sample)}`
+      : sql``;
   return sql`select c.id as customer_id from customers c${join} where c.workspace_id = ${ctx.workspaceId}::uuid and c.deleted_at is null and c.merged_into_id is null${only} and ${conditionSql(def, ctx)}`;
 }
 

@@ -2,6 +2,7 @@
 // in-memory evaluator choose exactly the same customers, on PGlite and on PostgreSQL.
 import fc from 'fast-check';
 import { beforeAll, expect, it } from 'vitest';
+import { customerInSample } from '../db/sample.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { compileSegment, compileSegmentCount, type CompileContext } from './compile.ts';
 import { ATTRIBUTE_OPS, OPS_BY_KIND, validateSegmentDefinition, type SegmentDefinition } from './definition.ts';
@@ -57,6 +58,19 @@ describeEachDb('segment compiler ≡ in-memory evaluator', (getDb) => {
         expect(counted.rows[0]!.n).toBe(evaluateSegment(def, data, FIXTURE_NOW).length);
       }),
       { seed: 43, numRuns: 60, endOnFailure: true },
+    );
+  }, 120_000);
+
+  it('agrees over the customer sample (a preview estimate evaluates the sample alone)', async () => {
+    // 1 in 4 here, so that a few hundred customers give a sample worth comparing.
+    const sampled = data.customers.filter((c) => customerInSample(c.id, 4)).map((c) => c.id);
+    expect(sampled.length).toBeGreaterThan(40);
+    expect(sampled.length).toBeLessThan(120);
+    await fc.assert(
+      fc.asyncProperty(definition, async (def) => {
+        expect(await run(def, { ...ctx, sample: 4 })).toEqual(evaluateSegment(def, data, FIXTURE_NOW, sampled));
+      }),
+      { seed: 44, numRuns: 60, endOnFailure: true },
     );
   }, 120_000);
 });

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../db/uuid.ts';
+import { customerInSample, SAMPLE_MODULUS } from '../db/sample.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';
 import { createCustomer, updateCustomer } from '../customers/customers.ts';
@@ -22,7 +23,7 @@ import { systemJobHandlers } from '../worker/handlers.ts';
 import { drainPendingChanges, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
 import { dependencyOrder, evaluateChangeGroups, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
 import { createSegment, findCycle, referencePaths } from './segments.ts';
-import { previewSegment } from './reports.ts';
+import { estimateMargin, previewSegment } from './reports.ts';
 import { segmentDependencies } from './definition.ts';
 
 const members = async (database: Database, workspaceId: string, segmentId: string) =>
@@ -346,6 +347,31 @@ describeEachDb('segment membership', (getDb) => {
     expect(a.sample.map((m) => m.name).every((n) => n?.startsWith('A'))).toBe(true);
     expect(a.sample).toHaveLength(2);
     expect(await preview('Z')).toMatchObject({ count: 0, sample: [] });
+  });
+
+  it('a preview of a large workspace estimates from the customer sample, and counts exactly when asked', async () => {
+    const { database, workspaceId } = await setup();
+    // Customers chosen in and out of the sample, so the sample holds a known number of matches.
+    const ids = { in: [] as string[], out: [] as string[] };
+    while (ids.in.length < 5 || ids.out.length < 20) {
+      const id = uuidv7();
+      const list = customerInSample(id) ? ids.in : ids.out;
+      if (list.length < (list === ids.in ? 5 : 20)) list.push(id);
+    }
+    const all = [...ids.in, ...ids.out];
+    await database.db.execute(sql`
+      insert into customers (workspace_id, id, name, created_at, updated_at)
+      select ${workspaceId}::uuid, id, 'Samp ' || ord, now(), now() from unnest(${sql.param(all)}::uuid[]) with ordinality as u(id, ord)`);
+    const definition = { type: 'attribute', field: 'name', op: 'starts_with', value: 'Samp' };
+    // Below DEFAULT_ESTIMATE_FROM customers: exact.
+    expect(await previewSegment(database.db, { workspaceId, definition, pii: true })).toMatchObject({ count: 25, estimated: false, margin: 0, sampledCustomers: null });
+    const estimate = await previewSegment(database.db, { workspaceId, definition, pii: true, estimateFrom: 1 });
+    expect(estimate).toMatchObject({ count: 5 * SAMPLE_MODULUS, estimated: true, margin: estimateMargin(5, SAMPLE_MODULUS), sampledCustomers: 5 });
+    expect(estimate.sample.map((m) => m.customerId).sort()).toEqual([...ids.in].sort());
+    expect(await previewSegment(database.db, { workspaceId, definition, pii: true, estimateFrom: 1, exact: true })).toMatchObject({ count: 25, estimated: false });
+    expect(estimateMargin(0, 100)).toBe(300);
+    // 1,000 members in a 1% sample: ±1.96 · 100 · √(1000 · 0.99) ≈ ±6,167.
+    expect(estimateMargin(1000, 100)).toBe(6167);
   });
 
   it('the sweep catches a profile edit made outside ingestion', async () => {

@@ -41,8 +41,14 @@ export function segmentMembersSql(workspaceId: string) {
     sql`select sm.customer_id from segment_members sm where sm.workspace_id = ${workspaceId}::uuid and sm.segment_id = ${segmentId}::uuid`;
 }
 
-export function compileContext(opts: { workspaceId: string; now: Date; customerIds?: string[] }): CompileContext {
-  return { workspaceId: opts.workspaceId, now: opts.now, segmentMembers: segmentMembersSql(opts.workspaceId), ...(opts.customerIds ? { customerIds: opts.customerIds } : {}) };
+export function compileContext(opts: { workspaceId: string; now: Date; customerIds?: string[]; sample?: number }): CompileContext {
+  return {
+    workspaceId: opts.workspaceId,
+    now: opts.now,
+    segmentMembers: segmentMembersSql(opts.workspaceId),
+    ...(opts.customerIds ? { customerIds: opts.customerIds } : {}),
+    ...(opts.sample !== undefined ? { sample: opts.sample } : {}),
+  };
 }
 
 /** Whether a change can move customers in or out of a segment with these dependencies. Pure. */

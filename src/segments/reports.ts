@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
+import { DEFAULT_ESTIMATE_FROM, inSample, SAMPLE_MODULUS } from '../db/sample.ts';
 import { compileSegment } from './compile.ts';
 import { personalDataFields, type SegmentDefinition } from './definition.ts';
 import { compileContext, segmentQuerySettings } from './membership.ts';
@@ -111,8 +112,29 @@ export async function segmentOverlap(db: Queryable, opts: { workspaceId: string;
   return { a: { id: a.id, name: a.name, size: Number(r.a) }, b: { id: b.id, name: b.name, size: Number(r.b) }, both: Number(r.both) };
 }
 
-/** Count and a sample of 20 for a definition not saved yet; the queries give up after `timeoutMs`. */
-export async function previewSegment(db: Queryable, opts: { workspaceId: string; definition: unknown; pii: boolean; now?: Date; timeoutMs?: number; sample?: number }) {
+/**
+ * The 95% margin of an estimate scaled up from `k` members of a 1-in-`modulus` sample: each
+ * customer is in the sample with p = 1/modulus, so k has variance ≈ k(1 − p) and the estimate
+ * k·modulus a standard error of modulus·√(k(1 − p)). With no member in the sample, the rule of
+ * three: fewer than 3·modulus with 95% confidence.
+ */
+export function estimateMargin(k: number, modulus: number): number {
+  if (k === 0) return 3 * modulus;
+  return Math.ceil(1.96 * modulus * Math.sqrt(k * (1 - 1 / modulus)));
+}
+
+/**
+ * Count and a sample of 20 for a definition not saved yet; the queries give up after `timeoutMs`.
+ *
+ * In a workspace of `estimateFrom` (DEFAULT_ESTIMATE_FROM) live customers or more the count is an estimate (unless
+ * `exact`): the definition is evaluated over the customer sample alone (src/db/sample.ts, 1 in
+ * 100) and its count scaled up, with a 95% margin. Exactly, a behaviour condition over 1M
+ * customers reads millions of events (seconds); over the sample, a hundredth of them.
+ */
+export async function previewSegment(
+  db: Queryable,
+  opts: { workspaceId: string; definition: unknown; pii: boolean; now?: Date; timeoutMs?: number; sample?: number; exact?: boolean; estimateFrom?: number },
+) {
   const { definition } = await checkDefinition(db, { workspaceId: opts.workspaceId, definition: opts.definition });
   if (!opts.pii) {
     // A count of customers with a given e-mail would tell a role without pii.read who is a customer.
@@ -123,13 +145,22 @@ export async function previewSegment(db: Queryable, opts: { workspaceId: string;
     }
   }
   const now = opts.now ?? new Date();
-  const ctx = compileContext({ workspaceId: opts.workspaceId, now });
   const def = definition as SegmentDefinition;
   const started = Date.now();
   return db.transaction(async (tx) => {
     await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(100, Math.floor(opts.timeoutMs ?? 10_000))}`));
     await segmentQuerySettings(tx);
-    let count: number;
+    let sampled: number | null = null;
+    if (!opts.exact) {
+      const { rows } = await tx.execute<{ n: number }>(sql`
+        select count(*)::int as n from customers c
+        where c.workspace_id = ${opts.workspaceId}::uuid and c.deleted_at is null and c.merged_into_id is null and ${inSample(sql`c.id`)}`);
+      const n = Number(rows[0]?.n ?? 0);
+      if (n * SAMPLE_MODULUS >= (opts.estimateFrom ?? DEFAULT_ESTIMATE_FROM)) sampled = n;
+    }
+    const estimated = sampled !== null;
+    const ctx = compileContext({ workspaceId: opts.workspaceId, now, ...(estimated ? { sample: SAMPLE_MODULUS } : {}) });
+    let found: number;
     let sample: MemberRow[];
     try {
       // One evaluation for both: the count over the whole result, beside its first rows. Asked
@@ -139,14 +170,19 @@ export async function previewSegment(db: Queryable, opts: { workspaceId: string;
         select t.customer_id, c.created_at as entered_at, c.name, c.email, c.phone, c.external_id, t.n
         from (select s.customer_id, count(*) over () as n from (${compileSegment(def, ctx)}) s limit ${opts.sample ?? 20}) t
         join customers c on c.workspace_id = ${opts.workspaceId}::uuid and c.id = t.customer_id`);
-      count = Number(rows[0]?.n ?? 0);
+      found = Number(rows[0]?.n ?? 0);
       sample = rows;
     } catch (err) {
       if (pgCode(err) === '57014') throw new AppError('unavailable', 'definition: the preview took too long; save the segment and let it compute in the background');
       throw err;
     }
     return {
-      count,
+      count: estimated ? found * SAMPLE_MODULUS : found,
+      /** Whether `count` is scaled up from the customer sample; `margin` is then its 95% margin (±). */
+      estimated,
+      margin: estimated ? estimateMargin(found, SAMPLE_MODULUS) : 0,
+      /** Live customers evaluated: the sample's, or null when every customer was. */
+      sampledCustomers: sampled,
       sample: sample.map((r) => {
         const { enteredAt: _ignored, ...m } = toMember(r, opts.pii);
         return m;

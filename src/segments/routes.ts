@@ -28,7 +28,7 @@ const SegmentView = Type.Object({}, { additionalProperties: true });
 const Report = Type.Object({}, { additionalProperties: true });
 const MAX_UPLOAD = 50 * 1024 * 1024;
 
-export async function registerSegmentRoutes(app: App, { database }: AppDeps) {
+export async function registerSegmentRoutes(app: App, { database, config }: AppDeps) {
   const { db } = database;
   const tags = ['segments'];
   const read = { auth: 'customers.read' as const };
@@ -72,11 +72,16 @@ export async function registerSegmentRoutes(app: App, { database }: AppDeps) {
       schema: {
         tags,
         summary: 'Count and a sample of 20 members of an unsaved definition',
-        body: Type.Object({ definition: Definition }, { additionalProperties: false }),
+        description:
+          'From 200,000 live customers (RAPPORT_PREVIEW_ESTIMATE_FROM) the count is estimated from a fixed 1% customer sample (`estimated: true`, `margin`: its 95% margin, ±); `exact: true` counts every customer instead, which takes seconds at a million.',
+        body: Type.Object(
+          { definition: Definition, exact: Type.Optional(Type.Boolean({ description: 'Count every customer, not the sample (slower on a large workspace).' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Report },
       },
     },
-    (request) => previewSegment(db, { workspaceId: caller(request).workspaceId, definition: request.body.definition, pii: pii(request) }),
+    (request) => previewSegment(db, { workspaceId: caller(request).workspaceId, definition: request.body.definition, pii: pii(request), exact: request.body.exact, estimateFrom: config.previewEstimateFrom }),
   );
 
   app.post(

@@ -53,7 +53,7 @@ async function waitForHealth(url: string, exited: () => string | undefined, time
   throw new Error(`rapport serve was not healthy after ${timeoutMs} ms (last: ${last})`);
 }
 
-export async function startApp(opts: { email?: string; password?: string } = {}): Promise<RunningApp> {
+export async function startApp(opts: { email?: string; password?: string; env?: Record<string, string> } = {}): Promise<RunningApp> {
   ensureWebBuilt();
   const email = opts.email ?? 'owner@example.com';
   const password = opts.password ?? 'browser-test-password-1';
@@ -70,6 +70,7 @@ export async function startApp(opts: { email?: string; password?: string } = {})
     LOG_LEVEL: 'warn',
     // Every test logs in afresh from 127.0.0.1; the default (10 a minute) would cap the suite's size.
     RAPPORT_LOGIN_RATE_LIMIT: '1000',
+    ...opts.env,
   };
   delete env.DATABASE_URL; // always the fresh embedded database
 

@@ -1291,6 +1291,10 @@ export const en = {
       ms: '{{ms}} ms',
       invalid: 'Fix the highlighted conditions to see the count.',
       waiting: 'Counting…',
+      under: 'fewer than {{n}}',
+      estimate: '± {{margin}} (95%), estimated from a sample of {{n}} customers',
+      estimateNone: 'none in a sample of {{n}} customers',
+      exact: 'Count exactly',
     },
     page: {
       edit: 'Edit',

@@ -1293,6 +1293,10 @@ export const ko: Messages = {
       ms: '{{ms}}ms',
       invalid: '표시된 조건을 고치면 인원이 보입니다.',
       waiting: '계산 중…',
+      under: '{{n}} 미만',
+      estimate: '± {{margin}}명 (95%), 고객 {{n}}명 표본으로 추정',
+      estimateNone: '고객 {{n}}명 표본에는 없음',
+      exact: '정확히 세기',
     },
     page: {
       edit: '편집',

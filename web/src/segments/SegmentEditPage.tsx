@@ -29,7 +29,10 @@ function SegmentForm({ segment }: { segment?: Segment }) {
   const [kind, setKind] = useState<SegmentKind>(segment?.kind ?? 'dynamic');
   const [definition, setDefinition] = useState<SegmentDefinition>(segment?.definition ? asRootGroup(segment.definition) : { and: [defaultLeaf('attribute')] });
   const [debounced] = useDebouncedValue(definition, 400);
-  const preview = usePreview(kind === 'dynamic' ? debounced : null);
+  // "Count exactly" holds for the definition as it was when asked (once the preview catches up
+  // with it); an edit goes back to the estimate.
+  const [exactFor, setExactFor] = useState<string | null>(null);
+  const preview = usePreview(kind === 'dynamic' ? debounced : null, exactFor === JSON.stringify(debounced));
   const create = useCreateSegment();
   const update = useUpdateSegment(segment?.id ?? '');
   const save = segment ? update : create;
@@ -104,7 +107,7 @@ function SegmentForm({ segment }: { segment?: Segment }) {
         {kind === 'dynamic' && (
           <Grid.Col span={{ base: 12, lg: 4 }}>
             <div style={{ position: 'sticky', top: 80 }}>
-              <LivePreview data={previewError ? undefined : preview.data} fetching={preview.isFetching} failed={Boolean(previewError)} />
+              <LivePreview data={previewError ? undefined : preview.data} fetching={preview.isFetching} failed={Boolean(previewError)} onExact={() => setExactFor(JSON.stringify(definition))} />
             </div>
           </Grid.Col>
         )}

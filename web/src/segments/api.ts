@@ -22,7 +22,8 @@ export type Segment = {
 export type SegmentInput = { name: string; description?: string | null; kind?: SegmentKind; definition?: SegmentDefinition };
 export type Member = { customerId: string; name: string | null; email: string | null; phone: string | null; externalId: string | null };
 export type MembersPage = { segmentId: string; size: number; members: (Member & { enteredAt: string })[]; nextCursor: string | null };
-export type Preview = { count: number; sample: Member[]; ms: number };
+/** `estimated`: `count` is scaled up from the 1% customer sample, ± `margin` (95%). */
+export type Preview = { count: number; estimated: boolean; margin: number; sampledCustomers: number | null; sample: Member[]; ms: number };
 export type SizePoint = { at: string; size: number; entered: number; exited: number };
 export type History = { segmentId: string; size: number; points: SizePoint[] };
 export type Overlap = { a: { id: string; name: string; size: number }; b: { id: string; name: string; size: number }; both: number };
@@ -52,7 +53,7 @@ export const segmentKeys = {
   members: (ws: string, id: string, version: string | null) => ['ws', ws, 'segments', 'members', id, version] as const,
   history: (ws: string, id: string, days: number, version: string | null) => ['ws', ws, 'segments', 'history', id, days, version] as const,
   overlap: (ws: string, a: string, b: string) => ['ws', ws, 'segments', 'overlap', a, b] as const,
-  preview: (ws: string, def: string) => ['ws', ws, 'segments', 'preview', def] as const,
+  preview: (ws: string, def: string, exact: boolean) => ['ws', ws, 'segments', 'preview', def, exact] as const,
 };
 
 export function useSegments() {
@@ -98,13 +99,16 @@ export function useOverlap(a: string, b: string | null) {
   });
 }
 
-/** Count and sample of an unsaved definition; `definition` null while there is nothing to ask. */
-export function usePreview(definition: SegmentDefinition | null) {
+/**
+ * Count and sample of an unsaved definition; `definition` null while there is nothing to ask.
+ * A large workspace answers with an estimate unless `exact` (which takes seconds there).
+ */
+export function usePreview(definition: SegmentDefinition | null, exact = false) {
   const ws = useWorkspaceId();
   const key = definition ? JSON.stringify(definition) : '';
   return useQuery({
-    queryKey: segmentKeys.preview(ws, key),
-    queryFn: ({ signal }) => api<Preview>('/api/segments/preview', { method: 'POST', body: { definition }, signal }),
+    queryKey: segmentKeys.preview(ws, key, exact),
+    queryFn: ({ signal }) => api<Preview>('/api/segments/preview', { method: 'POST', body: exact ? { definition, exact } : { definition }, signal }),
     enabled: definition !== null,
     placeholderData: keepPreviousData,
     retry: false,
