@@ -3,7 +3,9 @@
 // least twice in the last days) in the builder, sees the live count the preview API gives, sees
 // an out-of-range window refused at its condition, saves, finds the segment in the list with its
 // size and its members on its page, its overlap with another segment, a refused delete while
-// another segment uses it; a viewer sees no create or edit controls.
+// another segment uses it; a viewer sees no create or edit controls. A second server, told to
+// estimate from one customer on (RAPPORT_PREVIEW_ESTIMATE_FROM), shows the live count of a large
+// workspace: estimated from the 1% customer sample, counted exactly when asked.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,10 +22,10 @@ let writeKey: string;
 const poll = { timeout: 20_000 };
 
 
-async function send(batch: Record<string, unknown>[]): Promise<void> {
-  const res = await fetch(`${app.url}/v1/batch`, {
+async function send(batch: Record<string, unknown>[], to?: { url: string; key: string }): Promise<void> {
+  const res = await fetch(`${to?.url ?? app.url}/v1/batch`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
+    headers: { authorization: `Basic ${Buffer.from(`${to?.key ?? writeKey}:`).toString('base64')}`, 'content-type': 'application/json' },
     body: JSON.stringify({ batch: batch.map((m) => ({ messageId: uuidv4(), ...m })) }),
   });
   const body = await res.text();
@@ -204,6 +206,82 @@ describe('segments', () => {
       for (const id of ['segment-edit', 'segment-delete', 'segment-recompute']) expect(await other.page.getByTestId(id).count()).toBe(0);
       await other.page.goto('/segments/new');
       expect(await other.page.getByTestId('segment-save').count()).toBe(0);
+    } finally {
+      await other.context.close();
+    }
+  });
+});
+
+describe("a large workspace's live count", () => {
+  let big: RunningApp;
+  let bigCall: Api;
+  /** Customers per identify batch; batches are sent until the sample holds one of them. */
+  const BATCH = 300;
+  let customers = 0;
+  const definition = { and: [{ type: 'attribute', field: 'email', op: 'contains', value: 'sample' }] };
+  type Preview = { count: number; estimated: boolean; margin: number; sampledCustomers: number | null };
+
+  beforeAll(async () => {
+    big = await startApp({ env: { RAPPORT_PREVIEW_ESTIMATE_FROM: '1' } });
+    bigCall = await apiAs(big.url, big.email, big.password);
+    const key = await bigCall<{ key: string }>('POST', '/api/keys', { kind: 'write', name: 'shop' });
+    expect(key.status).toBe(201);
+    // Customer ids are the server's to choose: 300 customers hold none of the 1% sample about one
+    // time in 20, so more come until one is in it.
+    for (let round = 0; round < 6; round++) {
+      const from = customers;
+      await send(
+        Array.from({ length: BATCH }, (_, i) => ({ type: 'identify', userId: `s${from + i}`, traits: { name: `Sample ${from + i}`, email: `s${from + i}@sample.kr` } })),
+        { url: big.url, key: key.body.key },
+      );
+      customers += BATCH;
+      // Ingestion is asynchronous: wait until an exact preview sees every customer.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const exact = await bigCall<Preview>('POST', '/api/segments/preview', { definition, exact: true });
+        if (exact.body.count === customers) break;
+        if (Date.now() > deadline) throw new Error(`the preview never saw the customers: ${JSON.stringify(exact.body)}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      if ((await bigCall<Preview>('POST', '/api/segments/preview', { definition })).body.estimated) break;
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await big?.stop();
+  });
+
+  it('shows the estimate with its margin while editing, and the exact count when asked', async () => {
+    const estimate = await bigCall<Preview>('POST', '/api/segments/preview', { definition });
+    expect(estimate.body, JSON.stringify(estimate.body)).toMatchObject({ estimated: true });
+    expect(estimate.body.count % 100).toBe(0);
+    expect(estimate.body.sampledCustomers).toBeLessThan(customers);
+
+    const other = await newPage(browser, big.url);
+    try {
+      const p = other.page;
+      await logIn(p, big.email, big.password);
+      await p.goto('/segments/new');
+      await p.getByTestId('node-0-op').click();
+      await p.getByRole('option', { name: 'contains', exact: true }).click();
+      await p.getByTestId('node-0-value').fill('sample');
+      const count = p.getByTestId('live-count');
+      await expect.poll(() => count.getAttribute('data-estimated'), poll).toBe('true');
+      expect(await count.getAttribute('data-count')).toBe(String(estimate.body.count));
+      const note = (await p.getByTestId('live-estimate').textContent()) ?? '';
+      expect(note).toContain(`sample of ${estimate.body.sampledCustomers} customers`);
+      if (estimate.body.count > 0) expect(note).toContain(`± ${estimate.body.margin.toLocaleString('en')}`);
+      else expect(await count.textContent()).toContain(`fewer than ${estimate.body.margin}`);
+      await screenshot(p, 'segments-builder-estimate');
+
+      await p.getByTestId('live-exact').click();
+      await expect.poll(() => count.getAttribute('data-estimated'), poll).toBe('false');
+      expect(await count.getAttribute('data-count')).toBe(String(customers));
+      expect(await p.getByTestId('live-estimate').count()).toBe(0);
+
+      // An edit goes back to the estimate.
+      await p.getByTestId('node-0-value').fill('sampl');
+      await expect.poll(() => count.getAttribute('data-estimated'), poll).toBe('true');
     } finally {
       await other.context.close();
     }
