@@ -20,7 +20,7 @@ import { trackEvent } from '../commerce/test-events.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { startWorker } from '../worker/runner.ts';
 import { systemJobHandlers } from '../worker/handlers.ts';
-import { drainPendingChanges, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
+import { drainPendingChanges, runLiveJob, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
 import { dependencyOrder, evaluateChangeGroups, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
 import { createSegment, findCycle, referencePaths } from './segments.ts';
 import { estimateMargin, previewSegment } from './reports.ts';
@@ -257,6 +257,32 @@ describeEachDb('segment membership', (getDb) => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it('a live job goes on past its time while no other job wants its slot, and gives it up when one does', async () => {
+    const { database, workspaceId } = await setup();
+    await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Claimed', kind: 'dynamic', definition: { type: 'event', name: 'Coupon Claimed' } } });
+    // Changes keep coming for 800 ms, every 40 ms; the job may run 100 ms before it asks.
+    const feed = async () => {
+      const until = Date.now() + 800;
+      while (Date.now() < until) {
+        await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Coupon Claimed', userId: `u-${uuidv7()}`, messageId: uuidv7() }] });
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    };
+    const run = async (wanted: boolean) => {
+      const started = Date.now();
+      const job = runLiveJob(database.db, { workspaceId }, { maxMs: 100, idleMs: 300, slotWanted: () => wanted }).then((r) => ({ ms: Date.now() - started, batches: r.batches }));
+      const [result] = await Promise.all([job, feed()]);
+      return result;
+    };
+    const kept = await run(false);
+    // It ran while changes came, then its idle time: not stopped at 100 ms.
+    expect(kept.ms).toBeGreaterThanOrEqual(800);
+    expect(kept.batches).toBeGreaterThan(5);
+    await drainPendingChanges(database.db, { workspaceId });
+    const given = await run(true);
+    expect(given.ms).toBeLessThan(800);
   });
 
   it('the sweep removes a member whose time window has expired', async () => {

@@ -20,7 +20,7 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     [DETECT_JOB]: (job, { db }) => detectAbandonedCarts(db, { workspaceId: job.workspaceId ?? undefined }),
     [ANALYTICS_REFRESH_JOB]: (job, { db }) => runAnalyticsRefreshJob(db, job),
     [ANALYTICS_SCHEDULE_JOB]: (_job, { db }) => runAnalyticsSchedule(db),
-    [SEGMENTS_LIVE_JOB]: (job, { db, signal }) => runLiveJob(db, job, { signal }),
+    [SEGMENTS_LIVE_JOB]: (job, { db, signal, slotWanted }) => runLiveJob(db, job, { signal, slotWanted }),
     [SEGMENTS_RECOMPUTE_JOB]: (job, { db }) => runRecomputeJob(db, job),
     // Without a workspace: enqueues one sweep per workspace with segments.
     [SEGMENTS_SWEEP_JOB]: (job, { db }) => runSweepJob(db, job),

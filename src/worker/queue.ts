@@ -200,6 +200,21 @@ export async function claimJobs(db: Queryable, opts: ClaimOptions): Promise<Job[
 }
 
 /**
+ * Whether a job of these types (and queues) has been due for at least `forMs` without any worker
+ * taking it: every slot that could run it is busy.
+ */
+export async function jobsWaiting(db: Queryable, opts: { types: string[]; queues?: string[]; forMs: number }): Promise<boolean> {
+  if (opts.types.length === 0 || opts.queues?.length === 0) return false;
+  const { rows } = await db.execute(sql`
+    select 1 from jobs
+    where status = 'queued' and run_at <= now() - ${opts.forMs}::double precision * interval '1 millisecond'
+      and type = any(${sql.param(opts.types)}::text[])
+      ${opts.queues ? sql`and queue = any(${sql.param(opts.queues)}::text[])` : sql``}
+    limit 1`);
+  return rows.length > 0;
+}
+
+/**
  * Takes back jobs whose worker stopped renewing its lease (it died or hung): they are queued
  * again, or dead-lettered when that was their last attempt. `exceptIds` are jobs the caller
  * itself is still running.

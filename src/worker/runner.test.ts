@@ -76,6 +76,37 @@ describeEachDb('job worker', (getDb) => {
     await waitFor(async () => followUp !== '' && (await getJob(db, followUp))?.status === 'succeeded', 10_000);
   });
 
+  it('tells a running handler when a job of its types waits for a slot, and not before', async () => {
+    const { db } = getDb();
+    const long = uniqueType('long');
+    const other = uniqueType('other');
+    await enqueueJob(db, { type: long });
+    const seen: boolean[] = [];
+    let release = () => {};
+    let slotWanted: (() => boolean) | undefined;
+    start(
+      {
+        [long]: async (_job, ctx) => {
+          slotWanted = ctx.slotWanted;
+          await new Promise<void>((r) => (release = r));
+          return null;
+        },
+        [other]: async () => null,
+      },
+      { concurrency: 1, pollMs: 20 },
+    );
+    await waitFor(async () => slotWanted !== undefined);
+    // Several polls with the only slot busy and nothing waiting.
+    await sleep(200);
+    seen.push(slotWanted!());
+    const { id } = await enqueueJob(db, { type: other });
+    await waitFor(async () => slotWanted!(), 5_000);
+    seen.push(slotWanted!());
+    release();
+    await waitFor(async () => (await getJob(db, id))?.status === 'succeeded');
+    expect(seen).toEqual([false, true]);
+  });
+
   it('retries a failing handler with backoff and dead-letters it after max attempts', async () => {
     const { db } = getDb();
     const type = uniqueType('failing');

@@ -10,12 +10,18 @@ import {
   enqueueDueRecurring,
   extendLease,
   failJob,
+  jobsWaiting,
   reapExpiredLeases,
   type Backoff,
   type Job,
 } from './queue.ts';
 
-export type JobContext = { db: Db; signal: AbortSignal };
+/**
+ * `slotWanted`: whether a job this worker could run has been waiting for a slot (all of them
+ * busy) for two poll intervals or more. A handler that may stop or go on (a live segment job)
+ * gives its slot up then.
+ */
+export type JobContext = { db: Db; signal: AbortSignal; slotWanted?: () => boolean };
 export type JobHandler = (
   job: { id: string; type: string; payload: unknown; workspaceId: string | null; attempt: number; maxAttempts: number },
   ctx: JobContext,
@@ -70,6 +76,7 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
   let woken = false;
   let lastMaintenance = 0;
   let stopped: Promise<void> | undefined;
+  let slotWanted = false;
 
   const wakeUp = () => {
     woken = true;
@@ -117,7 +124,7 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
         if (!handler) throw new Error(`no handler for job type ${job.type}`);
         const result = await handler(
           { id: job.id, type: job.type, payload: job.payload, workspaceId: job.workspaceId, attempt: job.attempts, maxAttempts: job.maxAttempts },
-          { db, signal },
+          { db, signal, slotWanted: () => slotWanted },
         );
         // Checked here so that an unstorable result fails the attempt instead of leaving it running.
         JSON.stringify(result);
@@ -166,10 +173,14 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
         }
         const free = concurrency - running.size;
         if (free > 0 && !stopping) {
+          slotWanted = false;
           const claimed = await claimJobs(db, { workerId, types, queues: opts.queues, limit: free, leaseMs });
           for (const job of claimed) void runJob(job);
           // Found work with slots to spare: look again at once (a finishing job wakes the loop too).
           if (claimed.length > 0 && claimed.length < free) wait = 0;
+        } else if (!stopping) {
+          // Every slot busy: does a job wait for one (for longer than a free worker would leave it)?
+          slotWanted = await jobsWaiting(db, { types, queues: opts.queues, forMs: 2 * pollMs });
         }
         failures = 0;
       } catch (err) {
