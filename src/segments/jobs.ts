@@ -25,8 +25,14 @@ export const SEGMENTS_RECOMPUTE_JOB = 'segments.recompute';
 export const SEGMENTS_SWEEP_JOB = 'segments.sweep';
 /** How often time-dependent segments are recomputed by default. */
 export const DEFAULT_SWEEP_SECONDS = 60;
-/** Pending rows applied per transaction by the live job (an ingested batch writes one per kind of change). */
+/**
+ * Pending rows looked at per transaction by the live job (an ingested batch writes one per kind
+ * of change), and how many customers' rows it takes of them: a change is visible once its
+ * transaction commits, so a backlog is applied in steps of about a thousand customers, oldest
+ * first, rather than all at once after seconds.
+ */
 const DRAIN_ROWS = 1000;
+const DRAIN_CUSTOMERS = 1000;
 /** How far back a sweep looks for changes made outside ingestion (two sweep intervals). */
 const CATCH_UP_MS = 2 * DEFAULT_SWEEP_SECONDS * 1000;
 /**
@@ -150,29 +156,49 @@ function groupPendingRows(rows: PendingRow[]): ChangedCustomers[] {
   return [...groups.values()].map((g) => ({ customerIds: [...g.customerIds], cause: g.cause }));
 }
 
-/** Applies a workspace's pending changes, DRAIN_ROWS rows per transaction, until none are left. */
+/** Applies a workspace's pending changes, about DRAIN_CUSTOMERS customers per transaction, until none are left. */
 export async function drainPendingChanges(db: Db, opts: { workspaceId: string; now?: Date }): Promise<{ batches: number; customers: number; entered: number; exited: number }> {
   const out = { batches: 0, customers: 0, entered: 0, exited: 0 };
   for (;;) {
-    const done = await db.transaction(async (tx) => {
-      const { rows } = await tx.execute<PendingRow>(sql`
-        delete from segment_pending_changes p
-        using (select workspace_id, id from segment_pending_changes where workspace_id = ${opts.workspaceId}::uuid
-               order by id limit ${DRAIN_ROWS} for update skip locked) d
-        where p.workspace_id = d.workspace_id and p.id = d.id
-        returning p.customer_ids, p.event_names, p.causes`);
-      if (rows.length === 0) return true;
-      const segmentRows = await dynamicSegmentRows(tx, { workspaceId: opts.workspaceId });
-      // Each segment once, for the customers of every kind of change that can move it.
-      const r = await evaluateChangeGroups(tx, { workspaceId: opts.workspaceId, groups: groupPendingRows(rows), now: opts.now, rows: segmentRows });
-      out.entered += r.entered;
-      out.exited += r.exited;
-      out.batches += rows.length;
-      out.customers += new Set(rows.flatMap((r) => r.customer_ids)).size;
-      return rows.length < DRAIN_ROWS;
-    });
-    if (done) return out;
+    const step = await drainPendingStep(db, opts);
+    out.batches += step.batches;
+    out.customers += step.customers;
+    out.entered += step.entered;
+    out.exited += step.exited;
+    if (step.done) return out;
   }
+}
+
+/** One transaction of a drain: the oldest pending rows up to DRAIN_CUSTOMERS customers; `done` when none are left after them. */
+export async function drainPendingStep(db: Db, opts: { workspaceId: string; now?: Date }) {
+  return db.transaction(async (tx) => {
+    // At least one row; `picked`: how many were looked at, so that the caller knows whether more
+    // are left.
+    const { rows } = await tx.execute<PendingRow & { picked: number }>(sql`
+      with picked as (
+        select id, cardinality(customer_ids) as n from segment_pending_changes
+        where workspace_id = ${opts.workspaceId}::uuid
+        order by id limit ${DRAIN_ROWS} for update skip locked),
+      taken as (
+        select id, picked from (select id, n, sum(n) over (order by id) as running, count(*) over () as picked from picked) p
+        where running <= ${DRAIN_CUSTOMERS} or running = n)
+      delete from segment_pending_changes p
+      using taken t
+      where p.workspace_id = ${opts.workspaceId}::uuid and p.id = t.id
+      returning p.customer_ids, p.event_names, p.causes, t.picked`);
+    if (rows.length === 0) return { batches: 0, customers: 0, entered: 0, exited: 0, done: true };
+    const segmentRows = await dynamicSegmentRows(tx, { workspaceId: opts.workspaceId });
+    // Each segment once, for the customers of every kind of change that can move it.
+    const r = await evaluateChangeGroups(tx, { workspaceId: opts.workspaceId, groups: groupPendingRows(rows), now: opts.now, rows: segmentRows });
+    const picked = Number(rows[0]!.picked);
+    return {
+      batches: rows.length,
+      customers: new Set(rows.flatMap((row) => row.customer_ids)).size,
+      entered: r.entered,
+      exited: r.exited,
+      done: rows.length === picked && picked < DRAIN_ROWS,
+    };
+  });
 }
 
 /**

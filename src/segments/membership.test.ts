@@ -20,7 +20,7 @@ import { trackEvent } from '../commerce/test-events.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { startWorker } from '../worker/runner.ts';
 import { systemJobHandlers } from '../worker/handlers.ts';
-import { drainPendingChanges, runLiveJob, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
+import { drainPendingChanges, drainPendingStep, noteCustomerChanges, runLiveJob, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
 import { dependencyOrder, evaluateChangeGroups, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
 import { createSegment, findCycle, referencePaths } from './segments.ts';
 import { estimateMargin, previewSegment } from './reports.ts';
@@ -257,6 +257,26 @@ describeEachDb('segment membership', (getDb) => {
     } finally {
       await worker.stop();
     }
+  });
+
+  it('a drain applies a backlog a thousand customers or so per transaction, oldest first', async () => {
+    const { database, workspaceId } = await setup();
+    await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Claimed', kind: 'dynamic', definition: { type: 'event', name: 'Coupon Claimed' } } });
+    const rows = [400, 500, 600, 1500, 10];
+    for (const n of rows) await noteCustomerChanges(database.db, { workspaceId, customerIds: Array.from({ length: n }, () => uuidv7()), eventNames: ['Coupon Claimed'] });
+    const steps = [];
+    for (;;) {
+      const step = await drainPendingStep(database.db, { workspaceId });
+      steps.push([step.batches, step.customers]);
+      if (step.done) break;
+    }
+    // Rows are taken while their customers add up to 1,000 at most; a larger first row goes alone.
+    expect(steps).toEqual([
+      [2, 900],
+      [1, 600],
+      [1, 1500],
+      [1, 10],
+    ]);
   });
 
   it('a live job goes on past its time while no other job wants its slot, and gives it up when one does', async () => {
