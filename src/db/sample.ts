@@ -21,14 +21,26 @@ export const DEFAULT_ESTIMATE_FROM = 200_000;
 /** What is hashed before the customer id (a prefix of its own: the sample is independent of the random-bucket condition). */
 const SAMPLE_PREFIX = 'rapport-sample:';
 
+/**
+ * A stable bucket of a customer id, 0 … modulus − 1: the first 32 bits of md5(prefix || id), mod
+ * modulus. The sample uses it, and so does the segments' random-bucket condition (with a prefix
+ * of the workspace and seed), in SQL and in JavaScript alike.
+ */
+export function hashBucketSql(prefix: SQL, col: SQL, modulus: SQL): SQL {
+  return sql`mod(('x' || substr(md5(${prefix} || ${col}::text), 1, 8))::bit(32)::bigint, ${modulus})`;
+}
+
+export function hashBucket(key: string, modulus: number): number {
+  return parseInt(createHash('md5').update(key).digest('hex').slice(0, 8), 16) % modulus;
+}
+
 /** `col` (a customer id) is in the sample of 1 in `modulus`. */
 export function inSample(col: SQL, modulus: number = SAMPLE_MODULUS): SQL {
   if (!Number.isInteger(modulus) || modulus < 1) throw new Error(`sample modulus: ${modulus} is not a positive integer`);
-  return sql`mod(('x' || substr(md5('${sql.raw(SAMPLE_PREFIX)}' || ${col}::text), 1, 8))::bit(32)::bigint, ${sql.raw(String(modulus))}) = 0`;
+  return sql`${hashBucketSql(sql.raw(`'${SAMPLE_PREFIX}'`), col, sql.raw(String(modulus)))} = 0`;
 }
 
-/** The same test in JavaScript (for tests and the in-memory evaluator). */
+/** The same test in JavaScript. */
 export function customerInSample(customerId: string, modulus: number = SAMPLE_MODULUS): boolean {
-  const hex = createHash('md5').update(SAMPLE_PREFIX + customerId).digest('hex');
-  return parseInt(hex.slice(0, 8), 16) % modulus === 0;
+  return hashBucket(SAMPLE_PREFIX + customerId, modulus) === 0;
 }

@@ -2,7 +2,7 @@
 // the membership of other segments come in through the context. Every user value is a bound
 // parameter; column names come only from the allow-lists in definition.ts.
 import { sql, type SQL } from 'drizzle-orm';
-import { inSample } from '../db/sample.ts';
+import { hashBucketSql, inSample } from '../db/sample.ts';
 import {
   ATTRIBUTE_PREFIX,
   BEHAVIOUR_COUNTERS,
@@ -362,7 +362,7 @@ function leafSql(leaf: SegmentLeafNode, ctx: CompileContext): SQL {
     case 'segment':
       return sql`c.id in (${ctx.segmentMembers(leaf.id)})`;
     case 'random':
-      return sql`mod(('x' || substr(md5(${randomKeyPrefix(ctx.workspaceId, leaf.seed)}::text || c.id::text), 1, 8))::bit(32)::bigint, ${leaf.buckets}::int) between ${leaf.from}::int and ${leaf.to}::int`;
+      return sql`${hashBucketSql(sql`${randomKeyPrefix(ctx.workspaceId, leaf.seed)}::text`, sql`c.id`, sql`${leaf.buckets}::int`)} between ${leaf.from}::int and ${leaf.to}::int`;
   }
 }
 

@@ -1,7 +1,7 @@
 // A plain in-memory evaluator of segment definitions: the reference the SQL compiler is tested
 // against (same definition, same data loaded as JS objects, same members). Written for clarity,
 // not speed; it shares only the clock arithmetic with compile.ts.
-import { createHash } from 'node:crypto';
+import { hashBucket } from '../db/sample.ts';
 import {
   ATTRIBUTE_PREFIX,
   METRIC_FIELDS,
@@ -284,8 +284,7 @@ function leafMatches(leaf: SegmentLeafNode, c: EvalCustomer, data: EvalData, ind
     case 'segment':
       return index.segments.get(leaf.id)?.has(c.id) ?? false;
     case 'random': {
-      const hex = createHash('md5').update(randomKeyPrefix(data.workspaceId, leaf.seed) + c.id).digest('hex');
-      const bucket = parseInt(hex.slice(0, 8), 16) % leaf.buckets;
+      const bucket = hashBucket(randomKeyPrefix(data.workspaceId, leaf.seed) + c.id, leaf.buckets);
       return bucket >= leaf.from && bucket <= leaf.to;
     }
   }
