@@ -38,6 +38,12 @@ export type CompileContext = {
    * customers and every customer-keyed aggregate, so each reads the sample's partial index.
    */
   sample?: number;
+  /**
+   * Aggregate leaves (event, orders) to evaluate per customer, correlated on `c.id`, in a query
+   * over all customers: only for the customers the other top-level conditions let through
+   * (planSegment in plan.ts chooses them; by identity, the leaf objects of the definition).
+   */
+  correlate?: ReadonlySet<SegmentLeafNode>;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -277,18 +283,29 @@ function windowSql(col: SQL, w: Window | undefined): SQL[] {
  * exactly as the grouped form does. Grouped and filtered by a list of thousands of ids instead,
  * the planner read a behaviour condition's whole window by the name index (1M customers / 20M
  * events: 3.7M index entries per condition for every live batch).
+ *
+ * `correlated` (ctx.correlate): the same per-customer form over all customers, for a leaf whose
+ * window is wide where another condition lets few customers through.
  */
-function aggregate(from: SQL, where: SQL[], having: SQL, zeroMatches: boolean, ctx: CompileContext): SQL {
-  if (ctx.customerIds?.length) return sql`exists (select 1 from ${from} where ${sql.join([...where, sql`x.customer_id = c.id`], sql` and `)} having ${having})`;
+function aggregate(parts: AggregateParts, ctx: CompileContext, correlated: boolean): SQL {
+  const { from, having, zeroMatches } = parts;
+  let where = parts.where;
+  if (ctx.customerIds?.length || correlated) return sql`exists (select 1 from ${from} where ${sql.join([...where, sql`x.customer_id = c.id`], sql` and `)} having ${having})`;
   // Restricting the rows to the sample's customers changes no sampled customer's aggregate.
   if (ctx.sample !== undefined) where = [...where, inSample(sql`x.customer_id`, ctx.sample)];
   const base = sql`select x.customer_id from ${from} where ${sql.join(where, sql` and `)} group by x.customer_id`;
   return zeroMatches ? sql`not exists (select 1 from (${base} having not (${having})) g where g.customer_id = c.id)` : sql`c.id in (${base} having ${having})`;
 }
 
+/** An aggregate leaf as SQL parts: its rows (`from` as `x`, `where`), `having`, and whether a customer with no rows matches. */
+export type AggregateParts = { from: SQL; where: SQL[]; having: SQL; zeroMatches: boolean };
+
+/** The rows an aggregate leaf reads, as a query (for the planner's estimate of their number). */
+export const aggregateRowsSql = (parts: AggregateParts): SQL => sql`select 1 from ${parts.from} where ${sql.join(parts.where, sql` and `)}`;
+
 const and = (parts: SQL[]) => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
 
-function eventLeaf(leaf: EventLeaf, ctx: CompileContext): SQL {
+export function eventParts(leaf: EventLeaf, ctx: CompileContext): AggregateParts {
   const where: SQL[] = [sql`x.workspace_id = ${ctx.workspaceId}::uuid`, sql`x.customer_id is not null`];
   if (leaf.name !== undefined) where.push(sql`x.name = ${leaf.name}::text`);
   where.push(...windowSql(sql`x.timestamp`, windowOf(leaf.within, leaf.between, ctx.now)));
@@ -305,10 +322,10 @@ function eventLeaf(leaf: EventLeaf, ctx: CompileContext): SQL {
     if (t) having.push(sql`${sql.raw(agg)}(x.timestamp) ${sql.raw(t.op === 'before' ? '<' : '>')} ${timeConditionAt(t, ctx.now).toISOString()}::timestamptz`);
   }
   const zeroMatches = !leaf.first && !leaf.last && countHolds(count, 0);
-  return aggregate(sql`events x`, where, and(having), zeroMatches, ctx);
+  return { from: sql`events x`, where, having: and(having), zeroMatches };
 }
 
-function ordersLeaf(leaf: OrdersLeaf, ctx: CompileContext): SQL {
+export function ordersParts(leaf: OrdersLeaf, ctx: CompileContext): AggregateParts {
   const where: SQL[] = [
     sql`x.workspace_id = ${ctx.workspaceId}::uuid`,
     sql`x.customer_id is not null`,
@@ -328,7 +345,7 @@ function ordersLeaf(leaf: OrdersLeaf, ctx: CompileContext): SQL {
   if (conds.total) having.push(sql`coalesce(sum(${net}), 0) ${op(conds.total.op)} ${conds.total.value}::numeric`);
   if (conds.average) having.push(sql`avg(${net}) ${op(conds.average.op)} ${conds.average.value}::numeric`);
   const zeroMatches = (!conds.count || countHolds(conds.count, 0)) && (!conds.total || countHolds(conds.total, 0)) && !conds.average;
-  return aggregate(sql`orders x`, where, and(having), zeroMatches, ctx);
+  return { from: sql`orders x`, where, having: and(having), zeroMatches };
 }
 
 function leafSql(leaf: SegmentLeafNode, ctx: CompileContext): SQL {
@@ -356,9 +373,9 @@ function leafSql(leaf: SegmentLeafNode, ctx: CompileContext): SQL {
       return sql`exists (select 1 from customer_preferences cp where cp.workspace_id = c.workspace_id and cp.customer_id = c.id and cp.category = ${leaf.category}::text and cp.source in ${textList(PREFERENCE_SOURCE_ROWS[leaf.source ?? 'any'])}${min})`;
     }
     case 'event':
-      return eventLeaf(leaf, ctx);
+      return aggregate(eventParts(leaf, ctx), ctx, ctx.correlate?.has(leaf) ?? false);
     case 'orders':
-      return ordersLeaf(leaf, ctx);
+      return aggregate(ordersParts(leaf, ctx), ctx, ctx.correlate?.has(leaf) ?? false);
     case 'segment':
       return sql`c.id in (${ctx.segmentMembers(leaf.id)})`;
     case 'random':
@@ -384,6 +401,11 @@ function conditionSql(def: SegmentDefinition, ctx: CompileContext): SQL {
   return NEVER_NULL.has(def.type) ? sql`(${leafSql(def, ctx)})` : sql`coalesce((${leafSql(def, ctx)}), false)`;
 }
 
+/** The conditions that must all hold: the members of top-level `and`s, flattened. */
+export function conjuncts(def: SegmentDefinition): SegmentDefinition[] {
+  return 'and' in def ? def.and.flatMap(conjuncts) : [def];
+}
+
 /** Query of the `customer_id`s of live (not deleted, not merged) customers that match. */
 export function compileSegment(def: SegmentDefinition, ctx: CompileContext): SQL {
   let metrics = false;
@@ -398,7 +420,28 @@ export function compileSegment(def: SegmentDefinition, ctx: CompileContext): SQL
     : ctx.sample !== undefined
       ? sql` and ${inSample(sql`c.id`, ctx.sample)}`
       : sql``;
-  return sql`select c.id as customer_id from customers c${join} where c.workspace_id = ${ctx.workspaceId}::uuid and c.deleted_at is null and c.merged_into_id is null${only} and ${conditionSql(def, ctx)}`;
+  const from = sql`from customers c${join} where c.workspace_id = ${ctx.workspaceId}::uuid and c.deleted_at is null and c.merged_into_id is null${only}`;
+  const correlate = ctx.customerIds ? undefined : ctx.correlate;
+  if (correlate?.size) {
+    // The conditions with a per-customer leaf are computed in the select list, so only for the
+    // rows the others let through: in the where clause the planner would apply them while
+    // scanning customers, before any join, to every customer. `offset 0` keeps the outer
+    // `where` from being pushed back down into that where clause.
+    const all = conjuncts(def);
+    const late = all.filter((d) => {
+      let found = false;
+      walk(d, (leaf) => {
+        if (correlate.has(leaf)) found = true;
+      });
+      return found;
+    });
+    if (late.length > 0) {
+      const early = all.filter((d) => !late.includes(d));
+      const cond = (ds: SegmentDefinition[]) => (ds.length ? sql.join(ds.map((d) => conditionSql(d, ctx)), sql` and `) : sql`true`);
+      return sql`select s.customer_id from (select c.id as customer_id, ${cond(late)} as keep ${from} and ${cond(early)} offset 0) s where s.keep`;
+    }
+  }
+  return sql`select c.id as customer_id ${from} and ${conditionSql(def, ctx)}`;
 }
 
 export function compileSegmentCount(def: SegmentDefinition, ctx: CompileContext): SQL {

@@ -5,7 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { customerInSample } from '../db/sample.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { compileSegment, compileSegmentCount, type CompileContext } from './compile.ts';
-import { ATTRIBUTE_OPS, OPS_BY_KIND, validateSegmentDefinition, type SegmentDefinition } from './definition.ts';
+import { ATTRIBUTE_OPS, OPS_BY_KIND, validateSegmentDefinition, walk, type SegmentDefinition, type SegmentLeafNode } from './definition.ts';
 import { evaluateSegment, type EvalData } from './evaluate.ts';
 import { definition, SEG_A, SEG_B } from './test-arbitraries.ts';
 import { FIXTURE_NOW, generateData, insertData, membersFrom, rng } from './test-fixture.ts';
@@ -72,5 +72,22 @@ describeEachDb('segment compiler ≡ in-memory evaluator', (getDb) => {
       }),
       { seed: 44, numRuns: 60, endOnFailure: true },
     );
+  }, 120_000);
+
+  it('agrees when some behaviour and order leaves are evaluated per customer (ctx.correlate)', async () => {
+    let correlated = 0;
+    await fc.assert(
+      fc.asyncProperty(definition, fc.integer({ min: 1, max: 1e9 }), async (def, seed) => {
+        const r = rng(seed);
+        const correlate = new Set<SegmentLeafNode>();
+        walk(def, (leaf) => {
+          if ((leaf.type === 'event' || leaf.type === 'orders') && r() < 0.6) correlate.add(leaf);
+        });
+        correlated += correlate.size;
+        expect(await run(def, { ...ctx, correlate })).toEqual(evaluateSegment(def, data, FIXTURE_NOW));
+      }),
+      { seed: 45, numRuns: 100, endOnFailure: true },
+    );
+    expect(correlated).toBeGreaterThan(20);
   }, 120_000);
 });

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { DEFAULT_ESTIMATE_FROM, inSample, SAMPLE_MODULUS } from '../db/sample.ts';
 import { compileSegment } from './compile.ts';
+import { planSegment } from './plan.ts';
 import { personalDataFields, type SegmentDefinition } from './definition.ts';
 import { compileContext, segmentQuerySettings } from './membership.ts';
 import { checkDefinition, requireSegmentRow } from './segments.ts';
@@ -159,7 +160,8 @@ export async function previewSegment(
       if (n * SAMPLE_MODULUS >= (opts.estimateFrom ?? DEFAULT_ESTIMATE_FROM)) sampled = n;
     }
     const estimated = sampled !== null;
-    const ctx = compileContext({ workspaceId: opts.workspaceId, now, ...(estimated ? { sample: SAMPLE_MODULUS } : {}) });
+    const sampledCtx = compileContext({ workspaceId: opts.workspaceId, now, ...(estimated ? { sample: SAMPLE_MODULUS } : {}) });
+    const ctx = { ...sampledCtx, correlate: (await planSegment(tx, def, sampledCtx)).correlate };
     let found: number;
     let sample: MemberRow[];
     try {
