@@ -2,7 +2,7 @@
 // Ingestion (Segment-compatible API, tracker) fills it; the customers area moves rows between
 // profiles on identity stitching and merge, and scrubs personal data on erase.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
 import { inSample } from '../db/sample.ts';
 
@@ -65,6 +65,13 @@ export const customerMetrics = pgTable(
     customerId: uuid('customer_id').notNull(),
     firstSeenAt: tz('first_seen_at'),
     lastSeenAt: tz('last_seen_at'),
+    /**
+     * The UTC day of last_seen_at, kept by the database. Indexed instead of last_seen_at: every
+     * event moves last_seen_at, and an index on it made every metrics update a non-HOT one (a
+     * new entry in each of this table's indexes); the day changes on a customer's first event
+     * of a day only. The sweep finds customers whose last visit left a window by it.
+     */
+    lastSeenDay: date('last_seen_day', { mode: 'string' }).generatedAlwaysAs(sql`(timezone('UTC', last_seen_at))::date`),
     eventCount: integer('event_count').notNull().default(0),
     sessions: integer('sessions').notNull().default(0),
     /** Sessions with exactly one event so far (a single page view and nothing else). */
@@ -131,7 +138,7 @@ export const customerMetrics = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.customerId] }),
-    index('customer_metrics_last_seen_idx').on(t.workspaceId, t.lastSeenAt),
+    index('customer_metrics_last_seen_day_idx').on(t.workspaceId, t.lastSeenDay),
     index('customer_metrics_last_order_idx').on(t.workspaceId, t.lastOrderAt),
     index('customer_metrics_churn_idx').on(t.workspaceId, t.churnPriority).where(sql`${t.churnRisk}`),
     // What a maintained RFM run reads instead of every row (src/analytics/scores.ts): the rows
