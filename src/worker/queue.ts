@@ -31,6 +31,20 @@ export type EnqueueOptions = {
 // The predicate of the partial unique index jobs_dedupe_key; ON CONFLICT must repeat it.
 const activeDedupe = sql`status in ('queued', 'running')`;
 
+// Workers of this process, told when a job is enqueued here (see startWorker). A job enqueued in a
+// transaction shows when that commits, so they look soon after, not at once.
+const queuedListeners = new Set<() => void>();
+
+/** Calls `fn` whenever this process enqueues a job (not one deduplicated away); returns the unsubscribe. */
+export function onJobQueued(fn: () => void): () => void {
+  queuedListeners.add(fn);
+  return () => queuedListeners.delete(fn);
+}
+
+function announceQueued(): void {
+  for (const fn of queuedListeners) fn();
+}
+
 function checkOptions(o: EnqueueOptions): void {
   if (!o.type) throw new AppError('invalid_input', 'job type: must not be empty');
   if (o.maxAttempts !== undefined && (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1)) {
@@ -66,7 +80,10 @@ export async function enqueueJob(db: Queryable, opts: EnqueueOptions): Promise<{
       })
       .onConflictDoNothing({ target: jobs.dedupeKey, where: activeDedupe })
       .returning({ id: jobs.id });
-    if (inserted[0]) return { id: inserted[0].id, deduped: false };
+    if (inserted[0]) {
+      announceQueued();
+      return { id: inserted[0].id, deduped: false };
+    }
     if (opts.dedupeKey === undefined) break;
     const [existing] = await db
       .select({ id: jobs.id })
@@ -95,6 +112,7 @@ export async function enqueueJobs(db: Queryable, list: EnqueueOptions[]): Promis
       ${col((o) => o.maxAttempts ?? 5)}::int[], ${col((o) => o.dedupeKey ?? null)}::text[]
     ) as t(id, workspace_id, queue, type, payload, priority, run_at, delay_ms, max_attempts, dedupe_key)
     on conflict (dedupe_key) where ${activeDedupe} do nothing`);
+  if (result.rowCount) announceQueued();
   return result.rowCount ?? 0;
 }
 

@@ -223,6 +223,23 @@ describeEachDb('job worker', (getDb) => {
     expect(await getJob(db, other.id)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 
+  it('looks for a job this process enqueued soon after, also when its transaction commits later, not at the next poll', async () => {
+    const { db } = getDb();
+    const type = uniqueType('queued-here');
+    start({ [type]: async () => 'ok' }, { pollMs: 60_000 });
+    await sleep(100); // the first poll has happened; the next is a minute away
+    const direct = await enqueueJob(db, { type });
+    await waitFor(async () => (await getJob(db, direct.id))?.status === 'succeeded', 5_000);
+    // Enqueued in a transaction that commits ~80 ms later: on PostgreSQL the first look finds
+    // nothing and the next one the job (on PGlite the first look waits for the one connection).
+    let id = '';
+    await db.transaction(async (tx) => {
+      id = (await enqueueJob(tx, { type })).id;
+      await sleep(80);
+    });
+    await waitFor(async () => (await getJob(db, id))?.status === 'succeeded', 5_000);
+  });
+
   it('stop() aborts the signal and waits for running handlers', async () => {
     const { db } = getDb();
     const type = uniqueType('stop');

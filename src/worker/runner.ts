@@ -11,6 +11,7 @@ import {
   extendLease,
   failJob,
   jobsWaiting,
+  onJobQueued,
   reapExpiredLeases,
   type Backoff,
   type Job,
@@ -46,6 +47,9 @@ export type WorkerOptions = {
 };
 
 export type Worker = { stop(): Promise<void>; wakeUp(): void };
+
+/** After a job is enqueued in this process, the worker looks for work at these delays (ms). */
+const QUEUED_LOOK_MS = [30, 150];
 
 const silent: WorkerLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -192,6 +196,25 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
     }
   }
 
+  // A job enqueued by this process (a live segment job after an ingested batch, say) is looked
+  // for 30 and 150 ms later, when the transaction that enqueued it has usually committed, instead
+  // of at the next poll (up to pollMs). Jobs enqueued by other processes wait for the poll.
+  const soonTimers = new Set<NodeJS.Timeout>();
+  let lastQueued = 0;
+  const unsubscribe = onJobQueued(() => {
+    // Jobs enqueued within the first delay of one another share its looks.
+    if (stopping || Date.now() - lastQueued < QUEUED_LOOK_MS[0]!) return;
+    lastQueued = Date.now();
+    for (const ms of QUEUED_LOOK_MS) {
+      const timer = setTimeout(() => {
+        soonTimers.delete(timer);
+        wakeUp();
+      }, ms);
+      timer.unref();
+      soonTimers.add(timer);
+    }
+  });
+
   log.info({ workerId, types, concurrency }, 'job worker started');
   const looping = loop();
 
@@ -205,6 +228,9 @@ export function startWorker(database: Database, opts: WorkerOptions): Worker {
 
   async function shutDown(): Promise<void> {
     stopping = true;
+    unsubscribe();
+    for (const timer of soonTimers) clearTimeout(timer);
+    soonTimers.clear();
     wakeUp();
     await looping;
     stopController.abort(new Error('worker stopping'));
