@@ -33,7 +33,7 @@ import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { generateBehaviour, generateCustomers, type SegmentMessage } from './generate.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
-import { startServer } from './server.ts';
+import { postSegment, startServer } from './server.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TARGET = 20_000;
@@ -140,22 +140,6 @@ async function benchWorkspace(db: Db, name: string): Promise<{ workspaceId: stri
 
 type LoadResult = { seconds: number; latencies: number[]; retried429: number; errors: number; messageErrors: number; firstError?: string };
 
-function post(agent: http.Agent, port: number, auth: string, body: string): Promise<{ status: number; retryAfter: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/v1/batch', method: 'POST', agent, headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 1), text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 async function load(port: number, key: string, work: { total: number; body: (i: number) => string }, concurrency: number, progress: string): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
@@ -172,7 +156,7 @@ async function load(port: number, key: string, work: { total: number; body: (i: 
       const body = work.body(i);
       for (;;) {
         const start = performance.now();
-        const res = await post(agent, port, auth, body);
+        const res = await postSegment(agent, port, auth, '/v1/batch', body);
         if (res.status === 429) {
           retried429++;
           await new Promise((r) => setTimeout(r, res.retryAfter * 1000));
