@@ -122,7 +122,7 @@ describe('what a definition depends on', () => {
   });
 
   it('names the data read and whether time alone changes membership', () => {
-    const none = { eventNames: [], anyEvent: false, orders: false, profile: false, consent: false, preferences: false, metrics: false, eventMetrics: false, orderMetrics: false, segments: [], timeDependent: false };
+    const none = { eventNames: [], anyEvent: false, orders: false, profile: false, consent: false, preferences: false, metrics: false, eventMetrics: false, orderMetrics: false, scores: false, segments: [], timeDependent: false };
     expect(segmentDependencies({ type: 'tag', tag: 'vip' })).toEqual({ ...none, profile: true });
     expect(segmentDependencies({ type: 'random', buckets: 2, from: 0, to: 0 })).toEqual(none);
     expect(segmentDependencies({ type: 'attribute', field: 'birthday', op: 'anniversary_within_days', value: 3 })).toEqual({ ...none, profile: true, timeDependent: true });
@@ -140,7 +140,7 @@ describe('what a definition depends on', () => {
           { type: 'segment', id: SEG },
         ],
       }),
-    ).toEqual({ eventNames: ['A', 'B'], anyEvent: false, orders: true, profile: false, consent: true, preferences: true, metrics: true, eventMetrics: false, orderMetrics: false, segments: [SEG], timeDependent: true });
+    ).toEqual({ eventNames: ['A', 'B'], anyEvent: false, orders: true, profile: false, consent: true, preferences: true, metrics: true, eventMetrics: false, orderMetrics: false, scores: true, segments: [SEG], timeDependent: true });
     expect(segmentDependencies({ type: 'event', performed: false, within: { hours: 1 } })).toEqual({ ...none, anyEvent: true, timeDependent: true });
     expect(segmentDependencies({ type: 'event', name: 'A', last: { op: 'before', days_ago: 30 } })).toEqual({ ...none, eventNames: ['A'], timeDependent: true });
     expect(segmentDependencies({ type: 'event', name: 'A', between: { from: '2024-01-01', to: '2024-02-01' } })).toEqual({ ...none, eventNames: ['A'] });

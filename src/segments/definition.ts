@@ -559,6 +559,8 @@ export type SegmentDependencies = {
   eventMetrics: boolean;
   /** Reads a metric an order event moves (order count, spend, order times). */
   orderMetrics: boolean;
+  /** Reads a metric only score runs write (RFM, grade, CLV, P(alive), churn risk). */
+  scores: boolean;
   segments: string[];
   /** true when membership can change with time alone (within-last-N windows, not-performed, birthday, random stays false) → the sweep re-evaluates it */
   timeDependent: boolean;
@@ -583,6 +585,7 @@ export function segmentDependencies(def: SegmentDefinition): SegmentDependencies
     metrics: false,
     eventMetrics: false,
     orderMetrics: false,
+    scores: false,
     segments: [],
     timeDependent: false,
   };
@@ -617,6 +620,7 @@ export function segmentDependencies(def: SegmentDefinition): SegmentDependencies
         deps.metrics = true;
         if (EVENT_METRICS.has(leaf.field)) deps.eventMetrics = true;
         if (ORDER_METRICS.has(leaf.field)) deps.orderMetrics = true;
+        if (!EVENT_METRICS.has(leaf.field) && !ORDER_METRICS.has(leaf.field)) deps.scores = true;
         if (RELATIVE_OPS.has(leaf.op)) deps.timeDependent = true;
         break;
       case 'segment':

@@ -20,7 +20,8 @@ import { trackEvent } from '../commerce/test-events.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { startWorker } from '../worker/runner.ts';
 import { systemJobHandlers } from '../worker/handlers.ts';
-import { drainPendingChanges, drainPendingStep, noteCustomerChanges, runLiveJob, SEGMENTS_LIVE_JOB, sweepWorkspace } from './jobs.ts';
+import { drainPendingChanges, drainPendingStep, noteCustomerChanges, runLiveJob, runRecomputeJob, SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, sweepWorkspace } from './jobs.ts';
+import { refreshAnalytics } from '../analytics/jobs.ts';
 import { dependencyOrder, evaluateChangeGroups, evaluateCustomers, isAffected, recomputeSegment, SEGMENT_ENTERED_EVENT, SEGMENT_EXITED_EVENT } from './membership.ts';
 import { createSegment, findCycle, referencePaths } from './segments.ts';
 import { estimateMargin, previewSegment } from './reports.ts';
@@ -429,6 +430,30 @@ describeEachDb('segment membership', (getDb) => {
     await updateCustomer(database.db, { workspaceId, actor: systemActor, id: c.id, input: { name: 'Zed' } });
     expect(await sweepWorkspace(database.db, { workspaceId })).toMatchObject({ recomputed: 0, caughtUp: 1 });
     expect(await members(database, workspaceId, seg.id)).toEqual([c.id]);
+  });
+
+  it('a score run queues a recompute of the segments that read scores, and of no other', async () => {
+    const { database, workspaceId, customer } = await setup();
+    const scored = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Scored', kind: 'dynamic', definition: { type: 'metric', field: 'rfm_r', op: 'exists' } } });
+    const buyers = await createSegment(database.db, { workspaceId, actor: systemActor, input: { name: 'Buyers', kind: 'dynamic', definition: { type: 'metric', field: 'order_count', op: 'gte', value: 1 } } });
+    const c = await customer('Rae');
+    await database.db.transaction((tx) =>
+      createOrders(tx, { workspaceId, workspaceCurrency: 'KRW', inputs: [{ customerId: c.id, externalId: 'S-1', items: [{ sku: 'A', unitPrice: 1000, quantity: 1 }] }], source: 'api', pathOf: () => 'body' }),
+    );
+    await recomputeSegment(database.db, { workspaceId, segmentId: scored.id });
+    await database.db.execute(sql`delete from jobs where workspace_id = ${workspaceId}`);
+    expect(await members(database, workspaceId, scored.id)).toEqual([]);
+
+    await refreshAnalytics(database.db, { workspaceId, parts: ['scores'] });
+    const { rows } = await database.db.execute<{ payload: { segmentId: string } }>(sql`
+      select payload from jobs where workspace_id = ${workspaceId} and type = ${SEGMENTS_RECOMPUTE_JOB} and status = 'queued'`);
+    expect(rows.map((r) => r.payload.segmentId)).toEqual([scored.id]);
+    expect(rows.map((r) => r.payload.segmentId)).not.toContain(buyers.id);
+    await runRecomputeJob(database.db, { workspaceId, payload: rows[0]!.payload });
+    expect(await members(database, workspaceId, scored.id)).toEqual([c.id]);
+    // The sweep no longer looks for score changes row by row (the profile itself is an hour old).
+    await database.db.execute(sql`update customers set updated_at = now() - interval '1 hour' where workspace_id = ${workspaceId} and id = ${c.id}`);
+    expect(await sweepWorkspace(database.db, { workspaceId })).toMatchObject({ caughtUp: 0 });
   });
 
   it('a merge unites memberships, an erase removes them, an export lists them', async () => {
