@@ -13,14 +13,12 @@
 // (user, anonymous, session and message ids, e-mails) until the count is reached.
 // PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/rapport_bench_ingest, dropped
 // and created afresh by each run.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import '../src/areas.ts';
@@ -33,9 +31,8 @@ import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { generateBehaviour, generateCustomers, type SegmentMessage } from './generate.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
-import { postSegment, startServer } from './server.ts';
+import { buildServer, postSegment, startServer } from './server.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const TARGET = 20_000;
 
 type Options = {
@@ -336,7 +333,7 @@ export async function run(args: string[]): Promise<BenchResult> {
   const figures: Figure[] = [];
   const notes: string[] = [`load average at start: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores, shared with the client and the database)`];
   // The server runs as `npm start` runs it: from the bundle.
-  execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { stdio: 'ignore' });
+  buildServer();
 
   const t0 = performance.now();
   const templates = makePool(opts, new Date());

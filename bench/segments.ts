@@ -12,18 +12,13 @@
 //   condition get a `Product Added` event through POST /v1/track, and the time until they are
 //   members is measured (target p99 ≤ 1 s), for --probes probes (default 300) or --seconds
 //   (default 60), whichever ends first.
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { uuidv7 } from '../src/db/uuid.ts';
 import type { BenchResult, Figure } from './harness.ts';
 import { percentile } from './harness.ts';
-import { postSegment, startServer } from './server.ts';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
+import { buildServer, postSegment, startServer } from './server.ts';
 import '../src/areas.ts';
 import { openDatabase, type Db } from '../src/db/connection.ts';
 import { runMigrations } from '../src/db/migrate.ts';
@@ -193,7 +188,7 @@ async function databaseFigures(opts: { customers: number; eventsPerCustomer: num
     // concurrent requests are written together (src/events/ingest-queue.ts). The worker, as
     // `npm start` runs it, is in this process: a `rapport worker` beside the server.
     const { key } = await createApiKey(db, { workspaceId: ws, actor: systemActor, actorRole: 'owner', kind: 'write', name: `segments bench ${Date.now()}` });
-    execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { stdio: 'ignore' });
+    buildServer();
     const server = await startServer({ DATABASE_URL: url.toString() });
     const agent = new http.Agent({ keepAlive: true, maxSockets: LOOPS + 1 });
     const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;

@@ -1,5 +1,5 @@
 // Starting the server for a benchmark the way `npm start` runs it, in a process of its own.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -38,6 +38,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Builds the server bundle `npm start` runs (dist/server). */
+export function buildServer(): void {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-server.mjs')], { stdio: 'ignore' });
+}
+
 export async function startServer(env: Record<string, string>): Promise<{ port: number; child: ChildProcess; stop: () => Promise<void> }> {
   const port = await freePort();
   const start = startCommand({ ...process.env, ...env });
@@ -69,7 +74,6 @@ export async function startServer(env: Record<string, string>): Promise<{ port: 
     },
   };
 }
-
 
 /** POSTs a JSON body to one of the server's Segment-compatible paths (`/v1/batch`, `/v1/track`…) with a write key's Basic auth. */
 export function postSegment(agent: http.Agent, port: number, auth: string, path: string, body: string): Promise<{ status: number; retryAfter: number; text: string }> {

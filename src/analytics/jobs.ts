@@ -14,7 +14,7 @@ import { computeKpis } from './kpis.ts';
 import { refreshRecommendations } from './recommendations-job.ts';
 import { lastRun, recordRun } from './runs.ts';
 import { refreshScores } from './scores.ts';
-import { recomputeSegmentsReading } from '../segments/jobs.ts';
+import { recomputeScoreSegments } from '../segments/jobs.ts';
 
 export const ANALYTICS_REFRESH_JOB = 'analytics.refresh';
 export const ANALYTICS_SCHEDULE_JOB = 'analytics.schedule';
@@ -58,7 +58,7 @@ export async function refreshAnalytics(db: Db, opts: { workspaceId: string; part
   const out: Record<string, unknown> = {};
   if (parts.has('scores')) {
     out.scores = (await refreshScores(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
-    await recomputeSegmentsReading(db, { workspaceId: opts.workspaceId, data: 'scores' });
+    await recomputeScoreSegments(db, { workspaceId: opts.workspaceId });
   }
   if (parts.has('cohorts')) {
     const run = await recordRun(db, { workspaceId: opts.workspaceId, kind: 'cohorts', mode: 'full', now: opts.now }, async () => {
@@ -68,10 +68,7 @@ export async function refreshAnalytics(db: Db, opts: { workspaceId: string; part
     out.cohorts = run.runId;
   }
   if (parts.has('basket') && mode === 'full') out.basket = (await refreshBasketRules(db, { workspaceId: opts.workspaceId, now: opts.now })).runId;
-  if (parts.has('affinity')) {
-    out.affinity = (await refreshAffinities(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
-    await recomputeSegmentsReading(db, { workspaceId: opts.workspaceId, data: 'preferences' });
-  }
+  if (parts.has('affinity')) out.affinity = (await refreshAffinities(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
   if (parts.has('recommendations')) out.recommendations = (await refreshRecommendations(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
   return out;
 }

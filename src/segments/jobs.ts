@@ -240,19 +240,14 @@ export async function runLiveJob(
 }
 
 /**
- * After a score run (`scores`) or an inference of preferences (`preferences`), which move many
- * customers at once: a full recompute of each dynamic segment that reads them, queued (one job per
- * segment at a time).
+ * After a score run, which moves many customers' scores at once: a full recompute of each dynamic
+ * segment that reads a score, queued (one job per segment at a time).
  */
-export async function recomputeSegmentsReading(db: Queryable, opts: { workspaceId: string; data: 'scores' | 'preferences' }): Promise<string[]> {
-  const ids: string[] = [];
+export async function recomputeScoreSegments(db: Queryable, opts: { workspaceId: string }): Promise<void> {
   for (const row of await dynamicSegmentRows(db, { workspaceId: opts.workspaceId })) {
     const def = row.definition as SegmentDefinition | null;
-    if (!def || !segmentDependencies(def)[opts.data]) continue;
-    await enqueueRecompute(db, { workspaceId: opts.workspaceId, segmentId: row.id });
-    ids.push(row.id);
+    if (def && segmentDependencies(def).scores) await enqueueRecompute(db, { workspaceId: opts.workspaceId, segmentId: row.id });
   }
-  return ids;
 }
 
 /** Recomputes a segment and, when its membership moved, the segments that refer to it (in turn, by job). */
@@ -272,10 +267,11 @@ export async function runRecomputeJob(db: Db, job: { workspaceId: string | null;
  * Changes made outside ingestion that no caller reported through noteCustomerChanges (profile,
  * consent and preference writes are reported, but a direct SQL edit is not): the customers changed
  * within the window are re-evaluated for the segments that read those data. Windows of
- * consecutive sweeps overlap; evaluating a customer twice changes nothing. Score runs and inferred
- * preferences are not looked for here: they change many customers at once, and the analytics
- * refresh asks for a recompute of the segments reading them (recomputeSegmentsReading). Looking
- * for them meant reading every metrics row each minute (0.9–2.9 s at 1M customers).
+ * consecutive sweeps overlap; evaluating a customer twice changes nothing. Score runs are not
+ * looked for here: they change many customers at once, and the analytics refresh asks for a
+ * recompute of the segments reading scores (recomputeScoreSegments). Looking for them meant
+ * reading every metrics row each minute (0.9–2.9 s at 1M customers). Preferences, inferred ones
+ * included (replacePreferencesBulk), are always reported.
  */
 async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; since: Date }): Promise<number> {
   const ws = sql`${opts.workspaceId}::uuid`;
