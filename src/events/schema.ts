@@ -65,13 +65,6 @@ export const customerMetrics = pgTable(
     customerId: uuid('customer_id').notNull(),
     firstSeenAt: tz('first_seen_at'),
     lastSeenAt: tz('last_seen_at'),
-    /**
-     * The UTC day of last_seen_at, kept by the database. Indexed instead of last_seen_at: every
-     * event moves last_seen_at, and an index on it made every metrics update a non-HOT one (a
-     * new entry in each of this table's indexes); the day changes on a customer's first event
-     * of a day only. The sweep finds customers whose last visit left a window by it.
-     */
-    lastSeenDay: date('last_seen_day', { mode: 'string' }).generatedAlwaysAs(sql`(timezone('UTC', last_seen_at))::date`),
     eventCount: integer('event_count').notNull().default(0),
     sessions: integer('sessions').notNull().default(0),
     /** Sessions with exactly one event so far (a single page view and nothing else). */
@@ -138,7 +131,6 @@ export const customerMetrics = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.workspaceId, t.customerId] }),
-    index('customer_metrics_last_seen_day_idx').on(t.workspaceId, t.lastSeenDay),
     index('customer_metrics_last_order_idx').on(t.workspaceId, t.lastOrderAt),
     index('customer_metrics_churn_idx').on(t.workspaceId, t.churnPriority).where(sql`${t.churnRisk}`),
     // What a maintained RFM run reads instead of every row (src/analytics/scores.ts): the rows

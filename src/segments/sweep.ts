@@ -78,9 +78,9 @@ export function sweepPlan(def: SegmentDefinition, opts: { workspaceId: string; f
           const slices = FUTURE_PROFILE_TIMES.has(leaf.field) ? sql`(${between(col, edge)} or ${between(col, now)})` : between(col, edge);
           candidates.push(sql`select id as customer_id from customers where workspace_id = ${ws} and deleted_at is null and ${slices}`);
         } else {
-          // last_seen_at is found by its indexed UTC day (customer_metrics.last_seen_day).
-          const day = leaf.field === 'last_seen_at' ? sql` and last_seen_day between ${utcDay(edge.from)}::date and ${utcDay(edge.to)}::date` : sql``;
-          candidates.push(sql`select customer_id from customer_metrics where workspace_id = ${ws}${day} and ${between(col, edge)}`);
+          // One read of the table for a field without an index (last_seen_at: an index on it
+          // would make every event's metrics update a non-HOT one, see drizzle/0011).
+          candidates.push(sql`select customer_id from customer_metrics where workspace_id = ${ws} and ${between(col, edge)}`);
           if (FUTURE_METRIC_TIMES.has(leaf.field)) candidates.push(futureEvents(undefined), orders([now]));
         }
         return;
