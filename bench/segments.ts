@@ -23,8 +23,7 @@ import { buildServer, postSegment, startServer } from './server.ts';
 import '../src/areas.ts';
 import { openDatabase, type Db } from '../src/db/connection.ts';
 import { runMigrations } from '../src/db/migrate.ts';
-import { refreshAnalytics } from '../src/analytics/jobs.ts';
-import { lastRun } from '../src/analytics/runs.ts';
+import { refreshAnalytics, scheduledMode } from '../src/analytics/jobs.ts';
 import { compileSegment } from '../src/segments/compile.ts';
 import { previewSegment } from '../src/segments/reports.ts';
 import type { SegmentDefinition } from '../src/segments/definition.ts';
@@ -103,9 +102,7 @@ async function generate(db: Db, opts: { ws: string; n: number; eventsPerCustomer
  * superuser's).
  */
 async function settle(db: Db, ws: string): Promise<void> {
-  const last = await lastRun(db, { workspaceId: ws, kind: 'scores', succeeded: true, mode: 'full' });
-  const full = !last || Date.now() - new Date(last.startedAt).getTime() > 23 * 3_600_000;
-  await refreshAnalytics(db, { workspaceId: ws, mode: full ? 'full' : 'incremental' });
+  await refreshAnalytics(db, { workspaceId: ws, mode: await scheduledMode(db, { workspaceId: ws }) });
   for (const t of ['customer_metrics', 'customer_preferences', 'jobs']) await db.execute(sql.raw(`vacuum (analyze) ${t}`));
   await db.execute(sql`checkpoint`);
 }

@@ -3,8 +3,9 @@
 -- of a day, and that update wrote a new entry into each of the table's six indexes: one random
 -- leaf page of each, with a full-page image in the WAL after every checkpoint. At 5,000 events/s
 -- spread over 1M customers (the segments bench) nearly every event is a customer's first of the
--- day, and the WAL forced a checkpoint every 6 s. The sweep now finds customers whose last visit
--- left a window by reading the table (as it does for first_seen_at), once per sweep.
+-- day: on fresh data, 2,910 events/s before and 3,935 after (docs/events.md). The sweep now
+-- finds customers whose last visit left a window by reading the table (as it does for
+-- first_seen_at), once per sweep.
 -- fillfactor 80: room on each page for a row's new version, which a HOT update needs. It applies
 -- to pages written from now on; existing pages gain it as their rows move.
 DROP INDEX "customer_metrics_last_seen_day_idx";--> statement-breakpoint

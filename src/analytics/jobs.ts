@@ -80,6 +80,13 @@ export async function runAnalyticsRefreshJob(db: Db, job: { workspaceId: string 
   return refreshAnalytics(db, { workspaceId: job.workspaceId, parts: payload.parts, mode: payload.mode });
 }
 
+/** The refresh the schedule runs for a workspace: full when no full one succeeded in the last 23 hours, else incremental. */
+export async function scheduledMode(db: Queryable, opts: { workspaceId: string; now?: Date }): Promise<'full' | 'incremental'> {
+  const last = await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
+  const now = opts.now ?? new Date();
+  return !last || now.getTime() - new Date(last.startedAt).getTime() > 23 * 3_600_000 ? 'full' : 'incremental';
+}
+
 /** Hourly: every workspace with customer metrics gets an incremental refresh, or a full one when the last is a day old. */
 export async function runAnalyticsSchedule(db: Db, opts: { now?: Date } = {}): Promise<{ full: number; incremental: number }> {
   const now = opts.now ?? new Date();
@@ -88,10 +95,8 @@ export async function runAnalyticsSchedule(db: Db, opts: { now?: Date } = {}): P
   let incremental = 0;
   const list = [];
   for (const { workspace_id: workspaceId } of rows) {
-    const last = await lastRun(db, { workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
-    const due = !last || now.getTime() - new Date(last.startedAt).getTime() > 23 * 3_600_000;
-    const mode = due ? 'full' : 'incremental';
-    if (due) full++;
+    const mode = await scheduledMode(db, { workspaceId, now });
+    if (mode === 'full') full++;
     else incremental++;
     list.push({ type: ANALYTICS_REFRESH_JOB, workspaceId, payload: { mode }, dedupeKey: `${ANALYTICS_REFRESH_JOB}:${workspaceId}:${mode}:${ANALYTICS_PARTS.join(',')}` });
   }

@@ -2,7 +2,7 @@
 // Ingestion (Segment-compatible API, tracker) fills it; the customers area moves rows between
 // profiles on identity stitching and merge, and scrubs personal data on erase.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from '../workspaces/schema.ts';
 import { inSample } from '../db/sample.ts';
 
