@@ -67,15 +67,14 @@ export async function computeKpis(db: Queryable, opts: { workspaceId: string; mo
   });
   if (opts.months) cohorts = cohorts.slice(-opts.months);
 
-  const { rows: totals } = await db.execute<{ buyers: number; repeaters: number; orders: number; revenue: number }>(sql`
-    select count(*)::int as buyers, count(*) filter (where order_count >= 2)::int as repeaters,
+  // The totals and the revenue by grade from one pass over the buyers' metrics.
+  const { rows: grades } = await db.execute<{ grade: string | null; customers: number; repeaters: number; orders: number; revenue: number }>(sql`
+    select grade, count(*)::int as customers, count(*) filter (where order_count >= 2)::int as repeaters,
       coalesce(sum(order_count), 0)::bigint as orders, coalesce(sum(total_spend), 0)::bigint as revenue
-    from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0`);
-  const t = totals[0] ?? { buyers: 0, repeaters: 0, orders: 0, revenue: 0 };
-  const { rows: grades } = await db.execute<{ grade: string | null; customers: number; revenue: number }>(sql`
-    select grade, count(*)::int as customers, coalesce(sum(total_spend), 0)::bigint as revenue
     from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0
     group by grade order by revenue desc`);
+  const sum = (f: (g: (typeof grades)[number]) => number) => grades.reduce((a, g) => a + Number(f(g)), 0);
+  const t = { buyers: sum((g) => g.customers), repeaters: sum((g) => g.repeaters), orders: sum((g) => g.orders), revenue: sum((g) => g.revenue) };
   const buyers = Number(t.buyers);
   const orders = Number(t.orders);
   return {
