@@ -63,17 +63,25 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
   return recordRun(db, { workspaceId: ws, kind: 'recommendations', mode: since ? 'incremental' : 'full', now }, async () => {
     const timings: Record<string, number> = {};
     let t = performance.now();
+    let touched: string[] | null = null;
+    if (since) {
+      const { rows } = await db.execute<{ customer_id: string }>(
+        sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0 and updated_at >= ${since.toISOString()}::timestamptz`,
+      );
+      touched = rows.map((r) => r.customer_id);
+      timings.touched = Math.round(performance.now() - t);
+      // No buyer moved: nothing to recommend anew, and no reason to read and train on a year of purchases.
+      if (touched.length === 0) return { customers: 0, result: { purchases: null, products: null, evaluation: null, timingsMs: timings } };
+      t = performance.now();
+    }
     const { history, products } = await readHistory(db, { workspaceId: ws, now });
     timings.read = Math.round(performance.now() - t);
     t = performance.now();
     const model = trainBlended(history, { products });
     timings.train = Math.round(performance.now() - t);
     let customerIds: string[];
-    if (since) {
-      const { rows } = await db.execute<{ customer_id: string }>(
-        sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0 and updated_at >= ${since.toISOString()}::timestamptz`,
-      );
-      customerIds = rows.map((r) => r.customer_id);
+    if (touched) {
+      customerIds = touched;
     } else {
       customerIds = [...new Set(history.map((p) => p.customerId))];
       await db.execute(sql`delete from customer_recommendations where workspace_id = ${ws}::uuid`);
