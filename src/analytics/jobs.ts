@@ -12,7 +12,7 @@ import { refreshAffinities } from './affinity-job.ts';
 import { refreshBasketRules } from './basket-job.ts';
 import { computeKpis } from './kpis.ts';
 import { refreshRecommendations } from './recommendations-job.ts';
-import { lastRun, recordRun } from './runs.ts';
+import { inBackground, lastRun, recordRun, yieldToLive } from './runs.ts';
 import { refreshScores } from './scores.ts';
 import { recomputeScoreSegments } from '../segments/jobs.ts';
 
@@ -56,20 +56,33 @@ export async function refreshAnalytics(db: Db, opts: { workspaceId: string; part
   const parts = new Set(opts.parts ?? ANALYTICS_PARTS);
   const mode = opts.mode ?? 'full';
   const out: Record<string, unknown> = {};
+  // An incremental run is the hourly one: each part waits for the live segment updates to catch up first.
+  const step = async () => {
+    if (mode === 'incremental') await yieldToLive(db, opts.workspaceId);
+  };
   if (parts.has('scores')) {
+    await step();
     out.scores = (await refreshScores(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
     await recomputeScoreSegments(db, { workspaceId: opts.workspaceId });
   }
   if (parts.has('cohorts')) {
+    await step();
     const run = await recordRun(db, { workspaceId: opts.workspaceId, kind: 'cohorts', mode: 'full', now: opts.now }, async () => {
-      const kpis = await computeKpis(db, { workspaceId: opts.workspaceId, months: 24 });
+      const kpisOf = (q: Queryable) => computeKpis(q, { workspaceId: opts.workspaceId, months: 24 });
+      const kpis = mode === 'incremental' ? await inBackground(db, kpisOf) : await kpisOf(db);
       return { customers: kpis.customersWithOrders, result: kpis as unknown as Record<string, unknown> };
     });
     out.cohorts = run.runId;
   }
   if (parts.has('basket') && mode === 'full') out.basket = (await refreshBasketRules(db, { workspaceId: opts.workspaceId, now: opts.now })).runId;
-  if (parts.has('affinity')) out.affinity = (await refreshAffinities(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
-  if (parts.has('recommendations')) out.recommendations = (await refreshRecommendations(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
+  if (parts.has('affinity')) {
+    await step();
+    out.affinity = (await refreshAffinities(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
+  }
+  if (parts.has('recommendations')) {
+    await step();
+    out.recommendations = (await refreshRecommendations(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
+  }
   return out;
 }
 

@@ -14,7 +14,7 @@ import {
   type ProductMeta,
   type Purchase,
 } from './recommend.ts';
-import { lastRun, recordRun, type RunMode } from './runs.ts';
+import { inBackground, lastRun, recordRun, type RunMode } from './runs.ts';
 
 const HISTORY_DAYS = 365;
 const HOLDOUT_DAYS = 30;
@@ -65,8 +65,10 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
     let t = performance.now();
     let touched: string[] | null = null;
     if (since) {
-      const { rows } = await db.execute<{ customer_id: string }>(
-        sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0 and updated_at >= ${since.toISOString()}::timestamptz`,
+      const { rows } = await inBackground(db, (tx) =>
+        tx.execute<{ customer_id: string }>(
+          sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0 and updated_at >= ${since.toISOString()}::timestamptz`,
+        ),
       );
       touched = rows.map((r) => r.customer_id);
       timings.touched = Math.round(performance.now() - t);

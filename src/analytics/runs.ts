@@ -3,7 +3,8 @@
 // run of each kind; an incremental run reuses what the last full run found.
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
-import type { Queryable } from '../db/connection.ts';
+import type { Db, Queryable, Tx } from '../db/connection.ts';
+import { liveBacklogMs } from '../segments/jobs.ts';
 import { analyticsRuns } from './schema.ts';
 
 export const RUN_KINDS = ['scores', 'cohorts', 'basket', 'recommendations', 'affinity'] as const;
@@ -22,6 +23,38 @@ export type AnalyticsRun = {
   result: Record<string, unknown>;
   error: string | null;
 };
+
+/**
+ * Runs `fn` in a transaction set for work beside live traffic, as an incremental run is (hourly,
+ * while events arrive): no parallel workers, so that its scans keep to one core and leave the
+ * others to ingestion and the live segment updates, and no JIT, whose compiling cost more than
+ * these statements save (140 ms of each 1,000 customers' signals read by the affinity job).
+ */
+export function inBackground<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+    await tx.execute(sql`set local jit = off`);
+    return fn(tx);
+  });
+}
+
+/** A live backlog older than this makes `yieldToLive` wait. */
+const LIVE_BEHIND_MS = 250;
+
+/**
+ * Before each step of work that can wait (an incremental run, hourly, beside live traffic): waits
+ * while the workspace's live segment updates are behind (their oldest pending change older than
+ * LIVE_BEHIND_MS), up to `maxMs`, so that the step takes the slack of the machine and not the
+ * time of an update a customer is waiting for. Returns how long it waited.
+ */
+export async function yieldToLive(db: Queryable, workspaceId: string, opts: { maxMs?: number; pollMs?: number } = {}): Promise<number> {
+  const started = Date.now();
+  const maxMs = opts.maxMs ?? 5_000;
+  while (Date.now() - started < maxMs && (await liveBacklogMs(db, { workspaceId })) > LIVE_BEHIND_MS) {
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 50));
+  }
+  return Date.now() - started;
+}
 
 function toRun(r: typeof analyticsRuns.$inferSelect): AnalyticsRun {
   return {

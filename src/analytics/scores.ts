@@ -22,7 +22,7 @@ import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
 import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
-import { recordRun, lastRun, type AnalyticsRun, type RunMode } from './runs.ts';
+import { inBackground, recordRun, lastRun, yieldToLive, type AnalyticsRun, type RunMode } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
 export const GRADE_CHANGED_EVENT = 'Grade Changed';
@@ -851,10 +851,12 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       timings[name] = Math.round(performance.now() - t);
       return out;
     };
-    return db.transaction(async (tx) => {
+    const run = await db.transaction(async (tx) => {
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
       await tx.execute(sql`set local jit = off`);
+      // An incremental run is the hourly one, beside live traffic: its scans keep to one core (inBackground).
+      if (mode === 'incremental') await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
       // One scores run at a time per workspace: a maintained run moves the histogram by what it writes.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('analytics.scores'), hashtext(${opts.workspaceId}))`);
       // Grouping millions of orders by customer and day spilled to disk at the default 4 MB (and 64 MB).
@@ -911,31 +913,42 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
         mode === 'full'
           ? await time('holdout', () => holdoutValidation(tx, { workspaceId: opts.workspaceId, asOf, holdoutDays: settings.predictionDays }))
           : (prior?.holdout ?? null);
-      // Both distributions from one pass over the metrics (a million rows at 1M customers).
-      const { rows: dist } = await tx.execute<{ segment: string | null; grade: string | null; by_segment: boolean; n: number }>(sql`
-        select rfm_segment as segment, grade, grouping(rfm_segment) = 0 as by_segment, count(*)::int as n
-        from customer_metrics where workspace_id = ${opts.workspaceId}::uuid and (rfm_segment is not null or grade is not null)
-        group by grouping sets ((rfm_segment), (grade))`);
-      const segments: Record<string, number> = {};
-      const grades: Record<string, number> = {};
-      for (const d of dist) {
-        if (d.by_segment && d.segment !== null) segments[d.segment] = Number(d.n);
-        else if (!d.by_segment && d.grade !== null) grades[d.grade] = Number(d.n);
-      }
-      const scored = Object.values(segments).reduce((a, b) => a + b, 0);
-      return {
-        customers: rfm.written,
-        result: {
-          asOf: asOf.toISOString(),
-          rfm: { scored, cutPoints, segments, method, candidates, rules: rfmRules(settings), histogramDrift },
-          grades: { changed: rfm.changes.length, distribution: grades },
-          clv: { bgnbd: fit.bgnbd, gammaGamma: fit.gammaGamma, customers: clvCustomers, distinctTuples: fit.distinctTuples, fitMs: Math.round(fit.fitMs) },
-          churn,
-          holdout,
-          timingsMs: timings,
-        },
-      };
+      return { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout };
     });
+    // Both distributions from one pass over the metrics (a million rows at 1M customers), once
+    // the run has committed: an incremental run first lets the live segment updates catch up.
+    const distribution = sql`
+      select rfm_segment as segment, grade, grouping(rfm_segment) = 0 as by_segment, count(*)::int as n
+      from customer_metrics where workspace_id = ${opts.workspaceId}::uuid and (rfm_segment is not null or grade is not null)
+      group by grouping sets ((rfm_segment), (grade))`;
+    type DistRow = { segment: string | null; grade: string | null; by_segment: boolean; n: number };
+    let dist: DistRow[];
+    if (mode === 'incremental') {
+      await yieldToLive(db, opts.workspaceId);
+      dist = (await time('distribution', () => inBackground(db, (tx) => tx.execute<DistRow>(distribution)))).rows;
+    } else {
+      dist = (await time('distribution', () => db.execute<DistRow>(distribution))).rows;
+    }
+    const segments: Record<string, number> = {};
+    const grades: Record<string, number> = {};
+    for (const d of dist) {
+      if (d.by_segment && d.segment !== null) segments[d.segment] = Number(d.n);
+      else if (!d.by_segment && d.grade !== null) grades[d.grade] = Number(d.n);
+    }
+    const scored = Object.values(segments).reduce((a, b) => a + b, 0);
+    const { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout } = run;
+    return {
+      customers: rfm.written,
+      result: {
+        asOf: asOf.toISOString(),
+        rfm: { scored, cutPoints, segments, method, candidates, rules: rfmRules(settings), histogramDrift },
+        grades: { changed: rfm.changes.length, distribution: grades },
+        clv: { bgnbd: fit.bgnbd, gammaGamma: fit.gammaGamma, customers: clvCustomers, distinctTuples: fit.distinctTuples, fitMs: Math.round(fit.fitMs) },
+        churn,
+        holdout,
+        timingsMs: timings,
+      },
+    };
   });
 }
 

@@ -157,6 +157,18 @@ function groupPendingRows(rows: PendingRow[]): ChangedCustomers[] {
 }
 
 /** Applies a workspace's pending changes, about DRAIN_CUSTOMERS customers per transaction, until none are left. */
+/**
+ * How long (ms) the oldest change still waiting for the live updates of a workspace has waited
+ * since it was stored: 0 when none waits. Work that can wait (the hourly analytics run) asks it
+ * before each step and lets the live updates catch up first (`yieldToLive` in analytics).
+ */
+export async function liveBacklogMs(db: Queryable, opts: { workspaceId: string }): Promise<number> {
+  const { rows } = await db.execute<{ ms: number }>(sql`
+    select extract(epoch from clock_timestamp() - created_at) * 1000 as ms from segment_pending_changes
+    where workspace_id = ${opts.workspaceId}::uuid order by id limit 1`);
+  return rows.length ? Math.max(0, Number(rows[0]!.ms)) : 0;
+}
+
 export async function drainPendingChanges(db: Db, opts: { workspaceId: string; now?: Date }): Promise<{ batches: number; customers: number; entered: number; exited: number }> {
   const out = { batches: 0, customers: 0, entered: 0, exited: 0 };
   for (;;) {
