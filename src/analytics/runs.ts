@@ -116,7 +116,10 @@ export async function lastRun(
         opts.mode ? eq(analyticsRuns.mode, opts.mode) : undefined,
       ),
     )
-    .orderBy(desc(analyticsRuns.startedAt))
+    // Runs may share a start (a run at a given `now`, as tests and replays do): the newer id
+    // (uuidv7) breaks the tie. Without it the order of the ties was the heap's, and a maintained
+    // full run could build on the run before the last.
+    .orderBy(desc(analyticsRuns.startedAt), desc(analyticsRuns.id))
     .limit(1);
   return row ? toRun(row) : null;
 }
