@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connection.ts';
 import { replacePreferencesBulk } from '../customers/preferences.ts';
 import { inferAffinities, priceBands, type Signal, type SignalKind } from './affinity.ts';
-import { inBackground, lastRun, recordRun, yieldToLive, type RunMode } from './runs.ts';
+import { inBackground, lastRun, recordRun, sinceOf, touchedFor, yieldToLive, type RunMode, type Touched } from './runs.ts';
 
 const SIGNAL_DAYS = 180;
 const EVENT_KINDS: Record<string, SignalKind> = {
@@ -69,11 +69,11 @@ async function changedOnly(db: Queryable, workspaceId: string, sets: PreferenceS
   });
 }
 
-export async function refreshAffinities(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; halfLifeDays?: number }) {
+export async function refreshAffinities(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; halfLifeDays?: number; touched?: Touched }) {
   const now = opts.now ?? new Date();
   const ws = opts.workspaceId;
   const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: ws, kind: 'affinity', succeeded: true }) : null;
-  const since = previous ? new Date(previous.startedAt) : null;
+  const since = previous ? sinceOf(previous) : null;
   return recordRun(db, { workspaceId: ws, kind: 'affinity', mode: since ? 'incremental' : 'full', now }, async () => {
     const { rows: prices } = await db.execute<{ price: number }>(
       sql`select price from products where workspace_id = ${ws}::uuid and deleted_at is null and price is not null`,
@@ -106,6 +106,7 @@ export async function refreshAffinities(db: Db, opts: { workspaceId: string; mod
     let read = 0;
     /** Time an incremental run waited for the live segment updates to catch up. */
     let yielded = 0;
+    let touchedReadAt: string | undefined;
     let batch: PreferenceSet[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
@@ -138,12 +139,9 @@ export async function refreshAffinities(db: Db, opts: { workspaceId: string; mod
       // Only the customers whose metrics moved since the last run, a chunk at a time, each read by
       // the customer index: an hour of a busy shop touches most of its customers, and their
       // signals then no longer come into memory at once. Those left with no signal lose theirs.
-      const { rows: touched } = await inBackground(db, (tx) =>
-        tx.execute<{ customer_id: string }>(
-          sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and updated_at >= ${since.toISOString()}::timestamptz order by customer_id`,
-        ),
-      );
-      const ids = touched.map((r) => r.customer_id);
+      const list = await touchedFor(db, ws, since, opts.touched);
+      touchedReadAt = list.readAt.toISOString();
+      const ids = list.customers.map((c) => c.id);
       for (let i = 0; i < ids.length; i += TOUCHED_CHUNK) {
         const only = ids.slice(i, i + TOUCHED_CHUNK);
         yielded += await yieldToLive(db, ws);
@@ -153,6 +151,6 @@ export async function refreshAffinities(db: Db, opts: { workspaceId: string; mod
       await infer(await readSignals(db, null), null);
     }
     await flush();
-    return { customers, result: { signals: read, ...(since ? { yieldedMs: yielded } : {}), priceBands: bands, halfLifeDays: opts.halfLifeDays ?? 30, signalDays: SIGNAL_DAYS } };
+    return { customers, result: { signals: read, ...(since ? { yieldedMs: yielded, touchedReadAt } : {}), priceBands: bands, halfLifeDays: opts.halfLifeDays ?? 30, signalDays: SIGNAL_DAYS } };
   });
 }

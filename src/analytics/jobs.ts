@@ -12,7 +12,7 @@ import { refreshAffinities } from './affinity-job.ts';
 import { refreshBasketRules } from './basket-job.ts';
 import { computeKpis } from './kpis.ts';
 import { refreshRecommendations } from './recommendations-job.ts';
-import { inBackground, lastRun, recordRun, yieldToLive } from './runs.ts';
+import { findTouched, inBackground, lastRun, recordRun, sinceOf, yieldToLive, type Touched } from './runs.ts';
 import { refreshScores } from './scores.ts';
 import { recomputeScoreSegments } from '../segments/jobs.ts';
 
@@ -60,9 +60,20 @@ export async function refreshAnalytics(db: Db, opts: { workspaceId: string; part
   const step = async () => {
     if (mode === 'incremental') await yieldToLive(db, opts.workspaceId);
   };
+  // The customers touched since the earliest of the parts' last runs, found once for all of them.
+  let touched: Touched | undefined;
+  if (mode === 'incremental') {
+    const kinds = (['scores', 'affinity', 'recommendations'] as const).filter((k) => parts.has(k));
+    const last = await Promise.all(kinds.map((kind) => lastRun(db, { workspaceId: opts.workspaceId, kind, succeeded: true })));
+    const starts = last.map((r) => (r ? sinceOf(r).getTime() : null));
+    if (starts.length > 0 && starts.every((t) => t !== null)) {
+      await step();
+      touched = await findTouched(db, opts.workspaceId, new Date(Math.min(...(starts as number[]))));
+    }
+  }
   if (parts.has('scores')) {
     await step();
-    out.scores = (await refreshScores(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
+    out.scores = (await refreshScores(db, { workspaceId: opts.workspaceId, mode, now: opts.now, touched })).runId;
     await recomputeScoreSegments(db, { workspaceId: opts.workspaceId });
   }
   if (parts.has('cohorts')) {
@@ -77,11 +88,11 @@ export async function refreshAnalytics(db: Db, opts: { workspaceId: string; part
   if (parts.has('basket') && mode === 'full') out.basket = (await refreshBasketRules(db, { workspaceId: opts.workspaceId, now: opts.now })).runId;
   if (parts.has('affinity')) {
     await step();
-    out.affinity = (await refreshAffinities(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
+    out.affinity = (await refreshAffinities(db, { workspaceId: opts.workspaceId, mode, now: opts.now, touched })).runId;
   }
   if (parts.has('recommendations')) {
     await step();
-    out.recommendations = (await refreshRecommendations(db, { workspaceId: opts.workspaceId, mode, now: opts.now })).runId;
+    out.recommendations = (await refreshRecommendations(db, { workspaceId: opts.workspaceId, mode, now: opts.now, touched })).runId;
   }
   return out;
 }

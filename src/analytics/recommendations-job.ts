@@ -14,7 +14,7 @@ import {
   type ProductMeta,
   type Purchase,
 } from './recommend.ts';
-import { inBackground, lastRun, recordRun, type RunMode } from './runs.ts';
+import { lastRun, recordRun, sinceOf, touchedFor, type RunMode, type Touched } from './runs.ts';
 
 const HISTORY_DAYS = 365;
 const HOLDOUT_DAYS = 30;
@@ -55,25 +55,23 @@ async function writeRecommendations(
  * Trains the models and writes recommendations: for every buyer (full) or for buyers whose
  * metrics changed since the last run (incremental). The evaluation runs with full runs only.
  */
-export async function refreshRecommendations(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; evaluate?: boolean }) {
+export async function refreshRecommendations(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; evaluate?: boolean; touched?: Touched }) {
   const now = opts.now ?? new Date();
   const ws = opts.workspaceId;
   const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: ws, kind: 'recommendations', succeeded: true }) : null;
-  const since = previous ? new Date(previous.startedAt) : null;
+  const since = previous ? sinceOf(previous) : null;
   return recordRun(db, { workspaceId: ws, kind: 'recommendations', mode: since ? 'incremental' : 'full', now }, async () => {
     const timings: Record<string, number> = {};
     let t = performance.now();
     let touched: string[] | null = null;
+    let touchedReadAt: string | undefined;
     if (since) {
-      const { rows } = await inBackground(db, (tx) =>
-        tx.execute<{ customer_id: string }>(
-          sql`select customer_id from customer_metrics where workspace_id = ${ws}::uuid and order_count > 0 and updated_at >= ${since.toISOString()}::timestamptz`,
-        ),
-      );
-      touched = rows.map((r) => r.customer_id);
+      const list = await touchedFor(db, ws, since, opts.touched);
+      touchedReadAt = list.readAt.toISOString();
+      touched = list.customers.filter((c) => c.buyer).map((c) => c.id);
       timings.touched = Math.round(performance.now() - t);
       // No buyer moved: nothing to recommend anew, and no reason to read and train on a year of purchases.
-      if (touched.length === 0) return { customers: 0, result: { purchases: null, products: null, evaluation: null, timingsMs: timings } };
+      if (touched.length === 0) return { customers: 0, result: { purchases: null, products: null, evaluation: null, timingsMs: timings, touchedReadAt } };
       t = performance.now();
     }
     const { history, products } = await readHistory(db, { workspaceId: ws, now });
@@ -116,6 +114,6 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
       };
       timings.evaluate = Math.round(performance.now() - t);
     }
-    return { customers: customerIds.length, result: { purchases: history.length, products: products.length, evaluation, timingsMs: timings } };
+    return { customers: customerIds.length, result: { purchases: history.length, products: products.length, evaluation, timingsMs: timings, ...(touchedReadAt ? { touchedReadAt } : {}) } };
   });
 }

@@ -56,6 +56,40 @@ export async function yieldToLive(db: Queryable, workspaceId: string, opts: { ma
   return Date.now() - started;
 }
 
+/** Customers whose metrics changed from `since` until `readAt` (when they were read), and whether each has ordered. */
+export type Touched = { since: Date; readAt: Date; customers: { id: string; buyer: boolean }[] };
+
+/**
+ * Where the next incremental run of a part takes up after `run`: its start, or the time its
+ * touched customers were read when that was earlier (a list found for all the parts of a refresh
+ * before this part started; what was touched between the two is the next run's).
+ */
+export function sinceOf(run: AnalyticsRun): Date {
+  const started = new Date(run.startedAt);
+  const read = typeof run.result.touchedReadAt === 'string' ? new Date(run.result.touchedReadAt) : null;
+  return read && read.getTime() < started.getTime() ? read : started;
+}
+
+/**
+ * The customers whose metrics changed since `since`: one pass over the metrics, which have no
+ * index on `updated_at` (it moves with every event, and an index on it would make every metrics
+ * update from an event a non-HOT one). An incremental refresh finds them once for all its parts.
+ */
+export async function findTouched(db: Db, workspaceId: string, since: Date): Promise<Touched> {
+  const readAt = new Date();
+  const { rows } = await inBackground(db, (tx) =>
+    tx.execute<{ customer_id: string; buyer: boolean }>(sql`
+      select customer_id, order_count > 0 as buyer from customer_metrics
+      where workspace_id = ${workspaceId}::uuid and updated_at >= ${since.toISOString()}::timestamptz order by customer_id`),
+  );
+  return { since, readAt, customers: rows.map((r) => ({ id: r.customer_id, buyer: r.buyer })) };
+}
+
+/** The touched customers of a part whose own window starts at `since`: the shared list when it covers that window, else read now. */
+export async function touchedFor(db: Db, workspaceId: string, since: Date, shared?: Touched): Promise<Touched> {
+  return shared && shared.since.getTime() <= since.getTime() ? shared : findTouched(db, workspaceId, since);
+}
+
 function toRun(r: typeof analyticsRuns.$inferSelect): AnalyticsRun {
   return {
     id: r.id,

@@ -22,7 +22,7 @@ import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
 import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
-import { inBackground, recordRun, lastRun, yieldToLive, type AnalyticsRun, type RunMode } from './runs.ts';
+import { inBackground, recordRun, lastRun, sinceOf, touchedFor, yieldToLive, type AnalyticsRun, type RunMode, type Touched } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
 export const GRADE_CHANGED_EVENT = 'Grade Changed';
@@ -62,6 +62,8 @@ export type ScoresResult = {
     churn: { atRisk: number; newlyFlagged: number };
     holdout: Awaited<ReturnType<typeof holdoutValidation>>;
     timingsMs: Record<string, number>;
+    /** An incremental run: when its touched customers were read (see sinceOf). */
+    touchedReadAt?: string;
   };
 };
 
@@ -178,21 +180,18 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
 }
 
 /**
- * The customers whose metrics changed since `since` (an incremental run), into a temporary table
- * of the transaction: one pass over the metrics, which have no index on `updated_at` (it moves
- * with every event, and an index on it would make every metrics update from an event a non-HOT
- * one), for every step that reads them. Each step read the metrics for itself before (five scans
- * of a million rows for a run that rescored one customer).
+ * The touched customers of an incremental run (`findTouched`), into a temporary table of the
+ * transaction that the RFM, CLV and churn steps join (each read the metrics for itself before:
+ * five scans of a million rows for a run that rescored one customer).
  */
-async function collectTouched(db: Queryable, workspaceId: string, since: Date): Promise<number> {
+async function collectTouched(db: Queryable, touched: Touched): Promise<number> {
   await db.execute(sql`drop table if exists pg_temp.scores_touched`);
   await db.execute(sql`
     create temporary table scores_touched on commit drop as
-    select customer_id from customer_metrics where workspace_id = ${workspaceId}::uuid and updated_at >= ${since.toISOString()}::timestamptz`);
+    select distinct unnest(${sql.param(touched.customers.map((c) => c.id))}::uuid[]) as customer_id`);
   await db.execute(sql`alter table scores_touched add primary key (customer_id)`);
   await db.execute(sql`analyze scores_touched`);
-  const { rows } = await db.execute<{ n: number }>(sql`select count(*)::int as n from scores_touched`);
-  return Number(rows[0]?.n ?? 0);
+  return touched.customers.length;
 }
 
 /** Restricts `rfmValues` to the touched customers (`collectTouched`). */
@@ -835,13 +834,13 @@ async function insertEvents(
  * `incremental` rescores only customers whose metrics changed since the last run, against the
  * last full run's cut points and fitted parameters (falls back to full when there is none).
  */
-export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date }): Promise<ScoresResult & { runId: string }> {
+export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; touched?: Touched }): Promise<ScoresResult & { runId: string }> {
   const asOf = opts.now ?? new Date();
   const settings = await getAnalyticsSettings(db, { workspaceId: opts.workspaceId });
   const lastFull = await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
   const previous = opts.mode === 'incremental' ? await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true }) : null;
   const mode: RunMode = opts.mode === 'incremental' && lastFull && previous ? 'incremental' : 'full';
-  const since = mode === 'incremental' ? new Date(previous!.startedAt) : null;
+  const since = mode === 'incremental' ? sinceOf(previous!) : null;
   const prior = lastFull?.result as ScoresResult['result'] | undefined;
   return recordRun(db, { workspaceId: opts.workspaceId, kind: 'scores', mode, now: asOf }, async () => {
     const timings: Record<string, number> = {};
@@ -851,6 +850,8 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       timings[name] = Math.round(performance.now() - t);
       return out;
     };
+    // The touched customers are found before the transaction (the refresh may have found them for all its parts).
+    const touched = since && prior?.rfm.cutPoints ? await time('touched', () => touchedFor(db, opts.workspaceId, since, opts.touched)) : null;
     const run = await db.transaction(async (tx) => {
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
@@ -874,7 +875,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       const basis = mode === 'full' ? await maintainedBasis(tx, { workspaceId: ws, asOf, settings, lastFull }) : null;
       if (mode === 'incremental' && prior?.rfm.cutPoints) {
         method = 'incremental';
-        await time('touched', () => collectTouched(tx, ws, since!));
+        await time('touchedTable', () => collectTouched(tx, touched!));
         values = rfmValues({ workspaceId: ws, asOf, windowDays, only: touchedOnly(ws) });
         cutPoints = prior.rfm.cutPoints;
       } else {
@@ -947,6 +948,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
         churn,
         holdout,
         timingsMs: timings,
+        ...(touched ? { touchedReadAt: touched.readAt.toISOString() } : {}),
       },
     };
   });
