@@ -32,10 +32,15 @@ export type AnalyticsRun = {
  */
 export function inBackground<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-    await tx.execute(sql`set local jit = off`);
+    await backgroundSettings(tx);
     return fn(tx);
   });
+}
+
+/** The settings of `inBackground`, for a transaction of its own caller. */
+export async function backgroundSettings(tx: Tx): Promise<void> {
+  await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+  await tx.execute(sql`set local jit = off`);
 }
 
 /** A live backlog older than this makes `yieldToLive` wait. */

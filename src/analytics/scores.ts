@@ -22,7 +22,7 @@ import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
 import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
-import { inBackground, recordRun, lastRun, sinceOf, touchedFor, yieldToLive, type AnalyticsRun, type RunMode, type Touched } from './runs.ts';
+import { backgroundSettings, inBackground, recordRun, lastRun, sinceOf, touchedFor, yieldToLive, type AnalyticsRun, type RunMode, type Touched } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
 export const GRADE_CHANGED_EVENT = 'Grade Changed';
@@ -184,14 +184,13 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
  * transaction that the RFM, CLV and churn steps join (each read the metrics for itself before:
  * five scans of a million rows for a run that rescored one customer).
  */
-async function collectTouched(db: Queryable, touched: Touched): Promise<number> {
+async function collectTouched(db: Queryable, touched: Touched): Promise<void> {
   await db.execute(sql`drop table if exists pg_temp.scores_touched`);
   await db.execute(sql`
     create temporary table scores_touched on commit drop as
     select distinct unnest(${sql.param(touched.customers.map((c) => c.id))}::uuid[]) as customer_id`);
   await db.execute(sql`alter table scores_touched add primary key (customer_id)`);
   await db.execute(sql`analyze scores_touched`);
-  return touched.customers.length;
 }
 
 /** Restricts `rfmValues` to the touched customers (`collectTouched`). */
@@ -856,8 +855,8 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
       await tx.execute(sql`set local jit = off`);
-      // An incremental run is the hourly one, beside live traffic: its scans keep to one core (inBackground).
-      if (mode === 'incremental') await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
+      // An incremental run is the hourly one, beside live traffic: its scans keep to one core.
+      if (mode === 'incremental') await backgroundSettings(tx);
       // One scores run at a time per workspace: a maintained run moves the histogram by what it writes.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('analytics.scores'), hashtext(${opts.workspaceId}))`);
       // Grouping millions of orders by customer and day spilled to disk at the default 4 MB (and 64 MB).
