@@ -1,7 +1,7 @@
 // The record of each analytics materialisation run: when it ran, how long, for how many
 // customers, and what it found (fitted parameters, cut points, reports). The UI shows the last
 // run of each kind; an incremental run reuses what the last full run found.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Db, Queryable, Tx } from '../db/connection.ts';
 import { liveBacklogMs } from '../segments/jobs.ts';
@@ -61,6 +61,64 @@ export async function yieldToLive(db: Queryable, workspaceId: string, opts: { ma
   return Date.now() - started;
 }
 
+/** Pages of a table that `pagedPass` reads in one statement: 32 MB, 40–80 ms of metrics beside 5,000 events/s. */
+const PASS_PAGES = 4096;
+
+/** Whether the database has one connection (PGlite): then nothing runs beside a statement. */
+function oneConnection(db: Db): boolean {
+  const pool = (db as unknown as { $client?: { options?: { max?: number } } }).$client;
+  return pool?.options?.max === 1;
+}
+
+/**
+ * One read of every row of a table that a run beside live traffic makes (the metrics: a million
+ * rows at 1M customers, 1–1.5 s of one core in one statement, while the live segment updates
+ * waited for the CPU). On a server it reads a range of pages at a time (`range`, a condition on
+ * `ctid` that PostgreSQL answers with a scan of those pages only), all in one snapshot (a
+ * repeatable-read transaction: a row that an update moves to another page meanwhile is read once,
+ * as it was), and between two ranges it yields to the live updates and rests as long as the
+ * range took. With one connection (PGlite) nothing runs beside it, and a transaction would hold
+ * the connection the yielding needs: one statement. Returns the rows of all the ranges.
+ */
+export async function pagedPass<R extends Record<string, unknown>>(
+  db: Db,
+  opts: { workspaceId: string; table: string; pages?: number },
+  query: (range: SQL) => SQL,
+): Promise<{ rows: R[]; ranges: number; restedMs: number }> {
+  if (oneConnection(db)) return { rows: (await inBackground(db, (tx) => tx.execute<R>(query(sql`true`)))).rows as R[], ranges: 1, restedMs: 0 };
+  const step = opts.pages ?? PASS_PAGES;
+  return db.transaction(
+    async (tx) => {
+      await backgroundSettings(tx);
+      // Read in the snapshot: every row it sees lies within the table's size now.
+      const { rows } = await tx.execute<{ pages: number }>(
+        sql`select (pg_relation_size(${opts.table}::regclass) / current_setting('block_size')::int)::int as pages`,
+      );
+      const pages = Number(rows[0]!.pages);
+      const out: R[] = [];
+      let ranges = 0;
+      let restedMs = 0;
+      for (let from = 0; ; from += step) {
+        const last = from + step >= pages;
+        const range = last
+          ? sql`ctid >= ${`(${from},0)`}::tid`
+          : sql`ctid >= ${`(${from},0)`}::tid and ctid < ${`(${from + step},0)`}::tid`;
+        const t = performance.now();
+        out.push(...((await tx.execute<R>(query(range))).rows as R[]));
+        ranges++;
+        if (last) break;
+        const took = performance.now() - t;
+        const rested = performance.now();
+        await yieldToLive(db, opts.workspaceId);
+        await new Promise((r) => setTimeout(r, took));
+        restedMs += performance.now() - rested;
+      }
+      return { rows: out, ranges, restedMs: Math.round(restedMs) };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+
 /** Customers whose metrics changed from `since` until `readAt` (when they were read), and whether each has ordered. */
 export type Touched = { since: Date; readAt: Date; customers: { id: string; buyer: boolean }[] };
 
@@ -76,17 +134,21 @@ export function sinceOf(run: AnalyticsRun): Date {
 }
 
 /**
- * The customers whose metrics changed since `since`: one pass over the metrics, which have no
- * index on `updated_at` (it moves with every event, and an index on it would make every metrics
- * update from an event a non-HOT one). An incremental refresh finds them once for all its parts.
+ * The customers whose metrics changed since `since`: one pass over the metrics (`pagedPass`), which
+ * have no index on `updated_at` (it moves with every event, and an index on it would make every
+ * metrics update from an event a non-HOT one). An incremental refresh finds them once for all its parts.
  */
 export async function findTouched(db: Db, workspaceId: string, since: Date): Promise<Touched> {
   const readAt = new Date();
-  const { rows } = await inBackground(db, (tx) =>
-    tx.execute<{ customer_id: string; buyer: boolean }>(sql`
+  const { rows } = await pagedPass<{ customer_id: string; buyer: boolean }>(
+    db,
+    { workspaceId, table: 'customer_metrics' },
+    (range) => sql`
       select customer_id, order_count > 0 as buyer from customer_metrics
-      where workspace_id = ${workspaceId}::uuid and updated_at >= ${since.toISOString()}::timestamptz order by customer_id`),
+      where workspace_id = ${workspaceId}::uuid and updated_at >= ${since.toISOString()}::timestamptz and ${range}`,
   );
+  // In the uuids' order (their text sorts as PostgreSQL sorts them): the parts read in that order.
+  rows.sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
   return { since, readAt, customers: rows.map((r) => ({ id: r.customer_id, buyer: r.buyer })) };
 }
 

@@ -22,7 +22,7 @@ import { compressRows } from './clv-summary.ts';
 import { fitGammaGamma, type GammaGammaParams } from './gamma-gamma.ts';
 import type { Grade, GradeRule } from './grades.ts';
 import { RFM_SEGMENT_RULES, type RfmCutPoints } from './rfm.ts';
-import { backgroundSettings, inBackground, recordRun, lastRun, sinceOf, touchedFor, yieldToLive, type AnalyticsRun, type RunMode, type Touched } from './runs.ts';
+import { backgroundSettings, pagedPass, recordRun, lastRun, sinceOf, touchedFor, yieldToLive, type AnalyticsRun, type RunMode, type Touched } from './runs.ts';
 import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 
 export const GRADE_CHANGED_EVENT = 'Grade Changed';
@@ -917,23 +917,24 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
     });
     // Both distributions from one pass over the metrics (a million rows at 1M customers), once
     // the run has committed: an incremental run first lets the live segment updates catch up.
-    const distribution = sql`
+    // An incremental run reads them a range of pages at a time (`pagedPass`), and the counts of the ranges add up.
+    const distribution = (range: SQL) => sql`
       select rfm_segment as segment, grade, grouping(rfm_segment) = 0 as by_segment, count(*)::int as n
-      from customer_metrics where workspace_id = ${opts.workspaceId}::uuid and (rfm_segment is not null or grade is not null)
+      from customer_metrics where workspace_id = ${opts.workspaceId}::uuid and (rfm_segment is not null or grade is not null) and ${range}
       group by grouping sets ((rfm_segment), (grade))`;
     type DistRow = { segment: string | null; grade: string | null; by_segment: boolean; n: number };
     let dist: DistRow[];
     if (mode === 'incremental') {
       await yieldToLive(db, opts.workspaceId);
-      dist = (await time('distribution', () => inBackground(db, (tx) => tx.execute<DistRow>(distribution)))).rows;
+      dist = (await time('distribution', () => pagedPass<DistRow>(db, { workspaceId: opts.workspaceId, table: 'customer_metrics' }, distribution))).rows;
     } else {
-      dist = (await time('distribution', () => db.execute<DistRow>(distribution))).rows;
+      dist = (await time('distribution', () => db.execute<DistRow>(distribution(sql`true`)))).rows;
     }
     const segments: Record<string, number> = {};
     const grades: Record<string, number> = {};
     for (const d of dist) {
-      if (d.by_segment && d.segment !== null) segments[d.segment] = Number(d.n);
-      else if (!d.by_segment && d.grade !== null) grades[d.grade] = Number(d.n);
+      if (d.by_segment && d.segment !== null) segments[d.segment] = (segments[d.segment] ?? 0) + Number(d.n);
+      else if (!d.by_segment && d.grade !== null) grades[d.grade] = (grades[d.grade] ?? 0) + Number(d.n);
     }
     const scored = Object.values(segments).reduce((a, b) => a + b, 0);
     const { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout } = run;
