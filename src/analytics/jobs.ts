@@ -114,7 +114,9 @@ export async function scheduledMode(db: Queryable, opts: { workspaceId: string; 
 /** Hourly: every workspace with customer metrics gets an incremental refresh, or a full one when the last is a day old. */
 export async function runAnalyticsSchedule(db: Db, opts: { now?: Date } = {}): Promise<{ full: number; incremental: number }> {
   const now = opts.now ?? new Date();
-  const { rows } = await db.execute<{ workspace_id: string }>(sql`select distinct workspace_id from customer_metrics`);
+  // A probe of the metrics' key per workspace (a distinct over the metrics read all of them: a million rows at 1M customers).
+  const { rows } = await db.execute<{ workspace_id: string }>(sql`
+    select w.id as workspace_id from workspaces w where exists (select 1 from customer_metrics m where m.workspace_id = w.id)`);
   let full = 0;
   let incremental = 0;
   const list = [];
