@@ -10,9 +10,9 @@ import { AppError } from '../errors.ts';
 import { enqueueJob, enqueueJobs } from '../worker/queue.ts';
 import { refreshAffinities } from './affinity-job.ts';
 import { refreshBasketRules } from './basket-job.ts';
-import { computeKpis } from './kpis.ts';
+import { computeKpis, computeKpisInBackground } from './kpis.ts';
 import { refreshRecommendations } from './recommendations-job.ts';
-import { findTouched, inBackground, lastRun, recordRun, sinceOf, yieldToLive, type Touched } from './runs.ts';
+import { findTouched, lastRun, recordRun, sinceOf, yieldToLive, type Touched } from './runs.ts';
 import { refreshScores } from './scores.ts';
 import { recomputeScoreSegments } from '../segments/jobs.ts';
 
@@ -79,8 +79,8 @@ export async function refreshAnalytics(db: Db, opts: { workspaceId: string; part
   if (parts.has('cohorts')) {
     await step();
     const run = await recordRun(db, { workspaceId: opts.workspaceId, kind: 'cohorts', mode: 'full', now: opts.now }, async () => {
-      const kpisOf = (q: Queryable) => computeKpis(q, { workspaceId: opts.workspaceId, months: 24 });
-      const kpis = mode === 'incremental' ? await inBackground(db, kpisOf) : await kpisOf(db);
+      const kpisOpts = { workspaceId: opts.workspaceId, months: 24 };
+      const kpis = mode === 'incremental' ? await computeKpisInBackground(db, kpisOpts) : await computeKpis(db, kpisOpts);
       return { customers: kpis.customersWithOrders, result: kpis as unknown as Record<string, unknown> };
     });
     out.cohorts = run.runId;
