@@ -285,7 +285,7 @@ export async function runRecomputeJob(db: Db, job: { workspaceId: string | null;
  * reading every metrics row each minute (0.9–2.9 s at 1M customers). Preferences, inferred ones
  * included (replacePreferencesBulk), are always reported.
  */
-async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; since: Date }): Promise<number> {
+async function catchUpChanges(db: Db, opts: { workspaceId: string; since: Date; evaluateAt?: Date }): Promise<number> {
   const ws = sql`${opts.workspaceId}::uuid`;
   const since = sql`${opts.since.toISOString()}::timestamptz`;
   const { rows } = await db.execute<{ customer_id: string; kind: ChangeKind }>(sql`
@@ -302,7 +302,7 @@ async function catchUpChanges(db: Db, opts: { workspaceId: string; now: Date; si
   const segmentRows = await dynamicSegmentRows(db, { workspaceId: opts.workspaceId });
   for (const [kind, ids] of byKind) {
     for (let i = 0; i < ids.length; i += EVALUATE_CHUNK) {
-      await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids.slice(i, i + EVALUATE_CHUNK), now: opts.now, cause: { changes: [kind] }, rows: segmentRows });
+      await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: ids.slice(i, i + EVALUATE_CHUNK), now: opts.evaluateAt, cause: { changes: [kind] }, rows: segmentRows });
     }
   }
   return new Set(rows.map((r) => r.customer_id)).size;
@@ -319,13 +319,15 @@ async function sweepCandidates(db: Queryable, queries: SQL[], referred: Set<stri
 }
 
 /**
- * Re-evaluates one segment for these customers at `now`, a transaction per chunk (live updates of
- * the segment wait for one chunk at most), then records that its membership is current as of `now`.
+ * Re-evaluates one segment for these customers, a transaction per chunk (live updates of the
+ * segment wait for one chunk at most), each at the time it holds the segment's lock (or
+ * `evaluateAt`), then records that its membership is current as of `now` (the sweep's time, which
+ * the chunks are at or after: the next sweep looks for what the clock moved from there).
  */
-async function evaluateSwept(db: Db, opts: { workspaceId: string; row: SegmentRow; customerIds: string[]; now: Date }): Promise<{ entered: number; exited: number }> {
+async function evaluateSwept(db: Db, opts: { workspaceId: string; row: SegmentRow; customerIds: string[]; now: Date; evaluateAt?: Date }): Promise<{ entered: number; exited: number }> {
   const out = { entered: 0, exited: 0 };
   for (let i = 0; i < opts.customerIds.length; i += EVALUATE_CHUNK) {
-    const r = await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: opts.customerIds.slice(i, i + EVALUATE_CHUNK), now: opts.now, cause: { everything: true }, rows: [opts.row] });
+    const r = await evaluateCustomers(db, { workspaceId: opts.workspaceId, customerIds: opts.customerIds.slice(i, i + EVALUATE_CHUNK), now: opts.evaluateAt, cause: { everything: true }, rows: [opts.row] });
     out.entered += r.entered;
     out.exited += r.exited;
   }
@@ -372,8 +374,8 @@ export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: 
     swept.set(row.id, ids);
     const r =
       ids === 'all'
-        ? await recomputeSegment(db, { workspaceId, segmentId: row.id, now })
-        : await evaluateSwept(db, { workspaceId, row, customerIds: [...ids], now });
+        ? await recomputeSegment(db, { workspaceId, segmentId: row.id, now: opts.now })
+        : await evaluateSwept(db, { workspaceId, row, customerIds: [...ids], now, evaluateAt: opts.now });
     if (ids === 'all') recomputed++;
     else incremental++;
     entered += r.entered;
@@ -385,8 +387,11 @@ export async function sweepWorkspace(db: Db, opts: { workspaceId: string; now?: 
     where s.workspace_id = ${opts.workspaceId}::uuid and s.deleted_at is null
       and not exists (select 1 from segment_sizes z where z.workspace_id = s.workspace_id and z.segment_id = s.id and z.at > ${now.toISOString()}::timestamptz - interval '1 hour')`);
   for (const { id } of stale) await snapshotSize(db, { workspaceId: opts.workspaceId, segmentId: id, at: now });
-  const pending = await drainPendingChanges(db, { workspaceId: opts.workspaceId, now });
-  const caughtUp = await catchUpChanges(db, { workspaceId: opts.workspaceId, now, since: new Date(now.getTime() - (opts.windowMs ?? CATCH_UP_MS)) });
+  // Changes stored while the sweep ran are applied at the time each evaluation holds its segment's
+  // lock, not at the sweep's start: at that time their events had not happened yet, and the
+  // changes would be gone with the customers left out (a test's fixed `now` stays).
+  const pending = await drainPendingChanges(db, { workspaceId: opts.workspaceId, now: opts.now });
+  const caughtUp = await catchUpChanges(db, { workspaceId: opts.workspaceId, since: new Date(now.getTime() - (opts.windowMs ?? CATCH_UP_MS)), evaluateAt: opts.now });
   return { recomputed, swept: incremental, entered, exited, snapshots: stale.length, pending: pending.batches, caughtUp };
 }
 

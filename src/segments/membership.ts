@@ -102,6 +102,27 @@ const uuidv7At = (at: SQL) =>
   sql`encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) placing substring(int8send((extract(epoch from ${at}) * 1000)::bigint) from 3) from 1 for 6), 52, 1), 53, 1), 'hex')::uuid`;
 
 /**
+ * Takes the segment's lock for the rest of the transaction: a live update and a full recompute of
+ * one segment never interleave. An evaluation that chose its time (`now`) before waiting here could
+ * read events newer than that time and leave them out (as not yet happened): a customer a live
+ * update had just let in would be put out again, with no change left pending to correct it. So
+ * an evaluation asks the clock once it holds the lock (`evaluationTime`).
+ */
+export async function lockSegment(tx: Queryable, opts: { workspaceId: string; segmentId: string }): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`segment:${opts.workspaceId}:${opts.segmentId}`}, 0))`);
+}
+
+/**
+ * The time an evaluation of a segment holds membership for: the caller's (a test, a replay) or,
+ * taken once the segment's lock is held, now. Every event stored before then is counted; one
+ * stored after has a pending change that a later live update applies, after this one.
+ */
+async function evaluationTime(tx: Queryable, opts: { workspaceId: string; segmentId: string; now?: Date }): Promise<Date> {
+  await lockSegment(tx, opts);
+  return opts.now ?? new Date();
+}
+
+/**
  * Applies `target` (rows with a customer_id column) to the segment's current members: only
  * `customerIds` when given, every member otherwise. Runs in a transaction holding the segment's
  * advisory lock, so a live update and a full recompute of one segment never interleave.
@@ -127,7 +148,7 @@ export async function applyTarget(
   const props = sql`jsonb_build_object('segment_id', ${segment.id}::text, 'segment_name', ${segment.name}::text)`;
   const context = sql`'{"library":{"name":"rapport","version":"segments"}}'::jsonb`;
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`segment:${workspaceId}:${segment.id}`}, 0))`);
+    await lockSegment(tx, { workspaceId, segmentId: segment.id });
     const { rows } = await tx.execute<{ entered: number; exited: number }>(sql`
       with target as materialized (select distinct t.customer_id from (${opts.target}) t ${scopeTarget}),
       gone as (
@@ -191,7 +212,6 @@ export async function recomputeSegment(
   opts: { workspaceId: string; segmentId: string; now?: Date; plan?: Parameters<typeof planSegment>[3] },
 ): Promise<DiffResult & { size: number; ms: number }> {
   const started = Date.now();
-  const now = opts.now ?? new Date();
   const row = await requireSegmentRow(db, { workspaceId: opts.workspaceId, id: opts.segmentId });
   if (row.kind !== 'dynamic' || !row.definition) return { entered: 0, exited: 0, size: row.size, ms: Date.now() - started };
   // Fresh statistics first: with stale ones (a segment that just filled up) the planner takes
@@ -199,6 +219,7 @@ export async function recomputeSegment(
   // at 30k members. ANALYZE samples a fixed number of rows, so it costs tens of milliseconds.
   await db.execute(sql`analyze segment_members`);
   const diff = await db.transaction(async (tx) => {
+    const now = await evaluationTime(tx, { workspaceId: opts.workspaceId, segmentId: row.id, now: opts.now });
     await segmentQuerySettings(tx);
     const def = row.definition as SegmentDefinition;
     const ctx = compileContext({ workspaceId: opts.workspaceId, now });
@@ -261,7 +282,6 @@ export async function evaluateChangeGroups(
   const result: EvaluateResult = { segments: 0, entered: 0, exited: 0, changed: [] };
   const groups = opts.groups.filter((g) => g.customerIds.length > 0);
   if (groups.length === 0) return result;
-  const now = opts.now ?? new Date();
   const rows = dependencyOrder(opts.rows ?? (await dynamicSegmentRows(db, { workspaceId: opts.workspaceId })));
   const none = new Set<string>();
   const candidates = rows.flatMap((row) => {
@@ -282,6 +302,7 @@ export async function evaluateChangeGroups(
     for (const { row, def, deps, ids } of candidates) {
       for (const ref of deps.segments) for (const id of moved.get(ref) ?? []) ids.add(id);
       if (ids.size === 0) continue;
+      const now = await evaluationTime(tx, { workspaceId: opts.workspaceId, segmentId: row.id, now: opts.now });
       const all = [...ids];
       let diff = { entered: 0, exited: 0 };
       for (let i = 0; i < all.length; i += EVALUATE_CHUNK) {
