@@ -218,6 +218,48 @@ describeEachDb('analytics scores', (getDb) => {
     expect(row.p_alive).toBe(1);
   });
 
+  it('an incremental run a few customers at a time scores, flags and reports as one over all of them', async () => {
+    // Two shops alike; a third of the customers order again in both; one scores them all at
+    // once, the other five at a time.
+    const shops = [await shop(), await shop()];
+    const later = new Date(NOW.getTime() + 3_600_000);
+    const runs: Awaited<ReturnType<typeof refreshScores>>[] = [];
+    for (const [k, s] of shops.entries()) {
+      const db = s.database.db;
+      await refreshScores(db, { workspaceId: s.workspaceId, now: NOW });
+      const inputs: OrderInput[] = s.people
+        .filter((_, i) => i % 3 === 0)
+        .map((customerId, i) => ({ externalId: `AGAIN-${i}`, customerId, placedAt: later.toISOString(), items: [{ sku: 'X', unitPrice: 20_000 + 10_000 * (i % 4), quantity: 1 }] }));
+      await db.transaction((tx) => createOrders(tx, { workspaceId: s.workspaceId, workspaceCurrency: 'KRW', inputs, source: 'api', pathOf: (i) => `orders[${i}]`, now: later }));
+      runs.push(await refreshScores(db, { workspaceId: s.workspaceId, mode: 'incremental', now: new Date(later.getTime() + 1000), ...(k === 1 ? { chunk: 5 } : {}) }));
+    }
+    expect(runs[0]!.customers).toBe(20);
+    const summary = (r: (typeof runs)[number]) => ({
+      customers: r.customers,
+      segments: r.result.rfm.segments,
+      scored: r.result.rfm.scored,
+      grades: r.result.grades,
+      churn: r.result.churn,
+      clvCustomers: r.result.clv.customers,
+    });
+    expect(summary(runs[1]!)).toEqual(summary(runs[0]!));
+    const byPerson = async (s: Awaited<ReturnType<typeof shop>>) => {
+      const rows = new Map((await rowsOf(s)).map((r) => [r.customer_id, r]));
+      return s.people.map((id) => {
+        const r = rows.get(id)!;
+        return [r.rfm_r, r.rfm_f, r.rfm_m, r.rfm_segment, r.grade, r.p_alive, r.expected_purchases, r.clv, r.churn_risk];
+      });
+    };
+    expect(await byPerson(shops[1]!)).toEqual(await byPerson(shops[0]!));
+    // The events of the runs: as many grade changes and churn flags.
+    const events = async (s: Awaited<ReturnType<typeof shop>>) =>
+      (
+        await s.database.db.execute<{ name: string; n: number }>(sql`
+          select name, count(*)::int as n from events where workspace_id = ${s.workspaceId}::uuid and name in (${GRADE_CHANGED_EVENT}, ${CHURN_RISK_EVENT}) group by name order by name`)
+      ).rows;
+    expect(await events(shops[1]!)).toEqual(await events(shops[0]!));
+  });
+
   it('a maintained full run rescores only where scores can move, and leaves every customer as ranking everyone afresh would', async () => {
     // Between two full runs: time passes, customers order (buyers and first-time buyers),
     // incremental runs come and go, customers are deleted and restored.

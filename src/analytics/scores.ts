@@ -28,6 +28,8 @@ import { getAnalyticsSettings, type AnalyticsSettings } from './settings.ts';
 export const GRADE_CHANGED_EVENT = 'Grade Changed';
 export const CHURN_RISK_EVENT = 'Churn Risk Flagged';
 const DAY_MS = 86_400_000;
+/** Touched customers an incremental run scores per transaction. */
+const SCORES_CHUNK = 5_000;
 /** The CLV models count time in weeks, as the papers and the published CDNOW figures do. */
 const WEEK_DAYS = 7;
 
@@ -184,11 +186,11 @@ function rfmValues(opts: { workspaceId: string; asOf: Date; windowDays: number |
  * transaction that the RFM, CLV and churn steps join (each read the metrics for itself before:
  * five scans of a million rows for a run that rescored one customer).
  */
-async function collectTouched(db: Queryable, touched: Touched): Promise<void> {
+async function collectTouched(db: Queryable, customers: Touched['customers']): Promise<void> {
   await db.execute(sql`drop table if exists pg_temp.scores_touched`);
   await db.execute(sql`
     create temporary table scores_touched on commit drop as
-    select distinct unnest(${sql.param(touched.customers.map((c) => c.id))}::uuid[]) as customer_id`);
+    select distinct unnest(${sql.param(customers.map((c) => c.id))}::uuid[]) as customer_id`);
   await db.execute(sql`alter table scores_touched add primary key (customer_id)`);
   await db.execute(sql`analyze scores_touched`);
 }
@@ -768,7 +770,7 @@ async function writeClv(db: Queryable, opts: { workspaceId: string; asOf: Date; 
  * last order is older than its recency threshold. Priority = CLV weighted by grade (top grade
  * first). Newly flagged customers get a `Churn Risk Flagged` event.
  */
-async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; touched: boolean }) {
+async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: Date; settings: AnalyticsSettings; touched: boolean; count: boolean }) {
   const ws = opts.workspaceId;
   const now = opts.asOf.toISOString();
   const levels = opts.settings.grades.length;
@@ -812,6 +814,8 @@ async function flagChurnRisk(db: Queryable, opts: { workspaceId: string; asOf: D
     })),
     opts.asOf,
   );
+  // The customers at risk in all, once (by the last chunk of an incremental run).
+  if (!opts.count) return { atRisk: 0, newlyFlagged: newly.length };
   const { rows: count } = await db.execute<{ n: number }>(sql`select count(*)::int as n from customer_metrics where workspace_id = ${ws}::uuid and churn_risk`);
   return { atRisk: Number(count[0]?.n ?? 0), newlyFlagged: newly.length };
 }
@@ -833,7 +837,10 @@ async function insertEvents(
  * `incremental` rescores only customers whose metrics changed since the last run, against the
  * last full run's cut points and fitted parameters (falls back to full when there is none).
  */
-export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: RunMode; now?: Date; touched?: Touched }): Promise<ScoresResult & { runId: string }> {
+export async function refreshScores(
+  db: Db,
+  opts: { workspaceId: string; mode?: RunMode; now?: Date; touched?: Touched; /** Touched customers per transaction (SCORES_CHUNK unless a test asks for fewer). */ chunk?: number },
+): Promise<ScoresResult & { runId: string }> {
   const asOf = opts.now ?? new Date();
   const settings = await getAnalyticsSettings(db, { workspaceId: opts.workspaceId });
   const lastFull = await lastRun(db, { workspaceId: opts.workspaceId, kind: 'scores', succeeded: true, mode: 'full' });
@@ -843,15 +850,17 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
   const prior = lastFull?.result as ScoresResult['result'] | undefined;
   return recordRun(db, { workspaceId: opts.workspaceId, kind: 'scores', mode, now: asOf }, async () => {
     const timings: Record<string, number> = {};
+    // A step run once per chunk adds up.
     const time = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       const t = performance.now();
       const out = await fn();
-      timings[name] = Math.round(performance.now() - t);
+      timings[name] = (timings[name] ?? 0) + Math.round(performance.now() - t);
       return out;
     };
     // The touched customers are found before the transaction (the refresh may have found them for all its parts).
     const touched = since && prior?.rfm.cutPoints ? await time('touched', () => touchedFor(db, opts.workspaceId, since, opts.touched)) : null;
-    const run = await db.transaction(async (tx) => {
+    // One transaction per chunk of them (one in all for a full run).
+    const score = (chunk: Touched['customers'], last: boolean) => db.transaction(async (tx) => {
       // The statements here are big expressions over many rows: PostgreSQL's JIT spent ~1.9 s
       // compiling the RFM update (the update itself takes well under that).
       await tx.execute(sql`set local jit = off`);
@@ -874,7 +883,7 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
       const basis = mode === 'full' ? await maintainedBasis(tx, { workspaceId: ws, asOf, settings, lastFull }) : null;
       if (mode === 'incremental' && prior?.rfm.cutPoints) {
         method = 'incremental';
-        await time('touchedTable', () => collectTouched(tx, touched!));
+        await time('touchedTable', () => collectTouched(tx, chunk));
         values = rfmValues({ workspaceId: ws, asOf, windowDays, only: touchedOnly(ws) });
         cutPoints = prior.rfm.cutPoints;
       } else {
@@ -908,13 +917,37 @@ export async function refreshScores(db: Db, opts: { workspaceId: string; mode?: 
           ? { bgnbd: prior.clv.bgnbd, gammaGamma: prior.clv.gammaGamma, distinctTuples: prior.clv.distinctTuples, fitMs: 0 }
           : await time('clvFit', () => fitClvModels(tx));
       const clvCustomers = await time('clvWrite', () => writeClv(tx, { workspaceId: opts.workspaceId, asOf, settings, fit }));
-      const churn = await time('churn', () => flagChurnRisk(tx, { workspaceId: opts.workspaceId, asOf, settings, touched: method === 'incremental' }));
+      const churn = await time('churn', () => flagChurnRisk(tx, { workspaceId: opts.workspaceId, asOf, settings, touched: method === 'incremental', count: last }));
       const holdout =
         mode === 'full'
           ? await time('holdout', () => holdoutValidation(tx, { workspaceId: opts.workspaceId, asOf, holdoutDays: settings.predictionDays }))
           : (prior?.holdout ?? null);
       return { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout };
     });
+    let run: Awaited<ReturnType<typeof score>>;
+    if (!touched) {
+      run = await score([], true);
+    } else {
+      // An hour of events touches many customers (every one, at 5,000 events/s over 1M), and the
+      // rows a transaction writes stay locked until it commits: as one transaction, the live
+      // metrics updates of those customers waited for all of it (3 s beside 5,000 events/s for
+      // 230k customers). A chunk at a time, each after the live segment updates caught up.
+      const chunks: Touched['customers'][] = [];
+      const size = opts.chunk ?? SCORES_CHUNK;
+      for (let i = 0; i < touched.customers.length; i += size) chunks.push(touched.customers.slice(i, i + size));
+      if (chunks.length === 0) chunks.push([]);
+      run = await score(chunks[0]!, chunks.length === 1);
+      for (let i = 1; i < chunks.length; i++) {
+        await yieldToLive(db, opts.workspaceId);
+        const next = await score(chunks[i]!, i === chunks.length - 1);
+        run = {
+          ...next,
+          rfm: { written: run.rfm.written + next.rfm.written, changes: [...run.rfm.changes, ...next.rfm.changes] },
+          clvCustomers: run.clvCustomers + next.clvCustomers,
+          churn: { atRisk: next.churn.atRisk, newlyFlagged: run.churn.newlyFlagged + next.churn.newlyFlagged },
+        };
+      }
+    }
     // Both distributions from one pass over the metrics (a million rows at 1M customers), once
     // the run has committed: an incremental run first lets the live segment updates catch up.
     // An incremental run reads them a range of pages at a time (`pagedPass`), and the counts of the ranges add up.
