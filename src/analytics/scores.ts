@@ -29,7 +29,7 @@ export const GRADE_CHANGED_EVENT = 'Grade Changed';
 export const CHURN_RISK_EVENT = 'Churn Risk Flagged';
 const DAY_MS = 86_400_000;
 /** Touched customers an incremental run scores per transaction. */
-const SCORES_CHUNK = 5_000;
+const SCORES_CHUNK = 1_000;
 /** The CLV models count time in weeks, as the papers and the published CDNOW figures do. */
 const WEEK_DAYS = 7;
 
