@@ -484,7 +484,8 @@ describeEachDb('segment membership', (getDb) => {
 // another: PGlite has one connection.
 const server = testBackends().find((b) => b.name === 'postgres');
 describe.runIf(server)('an evaluation waiting for the segment lock [postgres]', () => {
-  it('counts the events stored while it waited', async () => {
+  /** A workspace on the server with a segment on `event` within 7 days, and a customer who has not done it yet. */
+  async function withCustomer(event: string, body: (f: { database: Database; workspaceId: string; segmentId: string; userId: string }) => Promise<void>) {
     const database = await server!.open();
     try {
       await runMigrations(database);
@@ -493,87 +494,71 @@ describe.runIf(server)('an evaluation waiting for the segment lock [postgres]', 
       const seg = await createSegment(database.db, {
         workspaceId,
         actor: systemActor,
-        input: { name: 'Added lately', kind: 'dynamic', definition: { type: 'event', name: 'Lock Test Added', within: { days: 7 } } },
+        input: { name: 'Added lately', kind: 'dynamic', definition: { type: 'event', name: event, within: { days: 7 } } },
       });
       const userId = `u-${uuidv7()}`;
       await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Lock Test Seen', userId, messageId: uuidv7() }] });
       await drainPendingChanges(database.db, { workspaceId });
-      const { rows: made } = await database.db.execute<{ id: string }>(sql`select customer_id as id from events where workspace_id = ${workspaceId}::uuid and name = 'Lock Test Seen'`);
-      const customer = { id: made[0]!.id };
       expect(await members(database, workspaceId, seg.id)).toEqual([]);
-
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let locked!: () => void;
-      const holding = new Promise<void>((r) => (locked = r));
-      const holder = database.db.transaction(async (tx) => {
-        await lockSegment(tx, { workspaceId, segmentId: seg.id });
-        locked();
-        await gate;
-      });
-      await holding;
-      const evaluating = evaluateCustomers(database.db, { workspaceId, customerIds: [customer.id], cause: { everything: true } });
-      // Until it waits for the lock.
-      for (let i = 0; i < 100; i++) {
-        const { rows } = await database.db.execute(sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory'`);
-        if (rows.length > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await new Promise((r) => setTimeout(r, 50));
-      await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Lock Test Added', userId, messageId: uuidv7() }] });
-      release();
-      await holder;
-      expect(await evaluating).toMatchObject({ entered: 1 });
-      expect(await members(database, workspaceId, seg.id)).toEqual([customer.id]);
+      await body({ database, workspaceId, segmentId: seg.id, userId });
     } finally {
       await database.close();
     }
+  }
+
+  /** Holds the segment's lock, starts `work`, and once it waits for the lock runs `meanwhile`; then lets it go on. */
+  async function whileLocked<T>(f: { database: Database; workspaceId: string; segmentId: string }, work: () => Promise<T>, meanwhile: () => Promise<unknown>): Promise<T> {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const holding = new Promise<void>((r) => (locked = r));
+    const holder = f.database.db.transaction(async (tx) => {
+      await lockSegment(tx, { workspaceId: f.workspaceId, segmentId: f.segmentId });
+      locked();
+      await gate;
+    });
+    await holding;
+    const working = work();
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await f.database.db.execute(sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory'`);
+      if (rows.length > 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    await meanwhile();
+    release();
+    await holder;
+    return working;
+  }
+
+  const customerWho = async (database: Database, workspaceId: string, event: string) =>
+    (await database.db.execute<{ id: string }>(sql`select customer_id as id from events where workspace_id = ${workspaceId}::uuid and name = ${event}`)).rows[0]!.id;
+
+  it('counts the events stored while it waited', async () => {
+    await withCustomer('Lock Test Added', async (f) => {
+      const customerId = await customerWho(f.database, f.workspaceId, 'Lock Test Seen');
+      const result = await whileLocked(
+        f,
+        () => evaluateCustomers(f.database.db, { workspaceId: f.workspaceId, customerIds: [customerId], cause: { everything: true } }),
+        () => ingestBatch(f.database.db, { workspaceId: f.workspaceId, messages: [{ type: 'track', event: 'Lock Test Added', userId: f.userId, messageId: uuidv7() }] }),
+      );
+      expect(result).toMatchObject({ entered: 1 });
+      expect(await members(f.database, f.workspaceId, f.segmentId)).toEqual([customerId]);
+    });
   });
 
   it('a sweep applies the changes stored while it ran at their time, not at its start', async () => {
-    const database = await server!.open();
-    try {
-      await runMigrations(database);
-      const { workspace } = await createTestWorkspace(database);
-      const workspaceId = workspace.id;
-      const seg = await createSegment(database.db, {
-        workspaceId,
-        actor: systemActor,
-        input: { name: 'Added lately', kind: 'dynamic', definition: { type: 'event', name: 'Sweep Test Added', within: { days: 7 } } },
-      });
-      const userId = `u-${uuidv7()}`;
-      await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Sweep Test Seen', userId, messageId: uuidv7() }] });
-      await drainPendingChanges(database.db, { workspaceId });
-
+    await withCustomer('Sweep Test Added', async (f) => {
       // The sweep starts, and waits for the segment's lock; the customer's event is stored meanwhile.
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      let locked!: () => void;
-      const holding = new Promise<void>((r) => (locked = r));
-      const holder = database.db.transaction(async (tx) => {
-        await lockSegment(tx, { workspaceId, segmentId: seg.id });
-        locked();
-        await gate;
-      });
-      await holding;
-      const sweeping = sweepWorkspace(database.db, { workspaceId });
-      for (let i = 0; i < 100; i++) {
-        const { rows } = await database.db.execute(sql`select 1 from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory'`);
-        if (rows.length > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      await new Promise((r) => setTimeout(r, 50));
-      await ingestBatch(database.db, { workspaceId, messages: [{ type: 'track', event: 'Sweep Test Added', userId, messageId: uuidv7() }] });
-      release();
-      await holder;
-      await sweeping;
+      await whileLocked(
+        f,
+        () => sweepWorkspace(f.database.db, { workspaceId: f.workspaceId }),
+        () => ingestBatch(f.database.db, { workspaceId: f.workspaceId, messages: [{ type: 'track', event: 'Sweep Test Added', userId: f.userId, messageId: uuidv7() }] }),
+      );
       // Whether the sweep's evaluation or its drain of the pending change took the event: it counts.
-      const { rows: made } = await database.db.execute<{ id: string }>(sql`select customer_id as id from events where workspace_id = ${workspaceId}::uuid and name = 'Sweep Test Added'`);
-      expect(await members(database, workspaceId, seg.id)).toEqual([made[0]!.id]);
-      const { rows: pending } = await database.db.execute(sql`select 1 from segment_pending_changes where workspace_id = ${workspaceId}::uuid`);
+      expect(await members(f.database, f.workspaceId, f.segmentId)).toEqual([await customerWho(f.database, f.workspaceId, 'Sweep Test Added')]);
+      const { rows: pending } = await f.database.db.execute(sql`select 1 from segment_pending_changes where workspace_id = ${f.workspaceId}::uuid`);
       expect(pending).toHaveLength(0);
-    } finally {
-      await database.close();
-    }
+    });
   });
 });
