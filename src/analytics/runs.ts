@@ -84,8 +84,8 @@ export async function pagedPass<R extends Record<string, unknown>>(
   db: Db,
   opts: { workspaceId: string; table: string; pages?: number },
   query: (range: SQL) => SQL,
-): Promise<{ rows: R[]; ranges: number; restedMs: number }> {
-  if (oneConnection(db)) return { rows: (await inBackground(db, (tx) => tx.execute<R>(query(sql`true`)))).rows as R[], ranges: 1, restedMs: 0 };
+): Promise<{ rows: R[]; ranges: number }> {
+  if (oneConnection(db)) return { rows: (await inBackground(db, (tx) => tx.execute<R>(query(sql`true`)))).rows as R[], ranges: 1 };
   const step = opts.pages ?? PASS_PAGES;
   return db.transaction(
     async (tx) => {
@@ -97,7 +97,6 @@ export async function pagedPass<R extends Record<string, unknown>>(
       const pages = Number(rows[0]!.pages);
       const out: R[] = [];
       let ranges = 0;
-      let restedMs = 0;
       for (let from = 0; ; from += step) {
         const last = from + step >= pages;
         const range = last
@@ -108,12 +107,10 @@ export async function pagedPass<R extends Record<string, unknown>>(
         ranges++;
         if (last) break;
         const took = performance.now() - t;
-        const rested = performance.now();
         await yieldToLive(db, opts.workspaceId);
         await new Promise((r) => setTimeout(r, took));
-        restedMs += performance.now() - rested;
       }
-      return { rows: out, ranges, restedMs: Math.round(restedMs) };
+      return { rows: out, ranges };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );

@@ -924,29 +924,27 @@ export async function refreshScores(
           : (prior?.holdout ?? null);
       return { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout };
     });
-    let run: Awaited<ReturnType<typeof score>>;
-    if (!touched) {
-      run = await score([], true);
-    } else {
-      // An hour of events touches many customers (every one, at 5,000 events/s over 1M), and the
-      // rows a transaction writes stay locked until it commits: as one transaction, the live
-      // metrics updates of those customers waited for all of it (3 s beside 5,000 events/s for
-      // 230k customers). A chunk at a time, each after the live segment updates caught up.
-      const chunks: Touched['customers'][] = [];
-      const size = opts.chunk ?? SCORES_CHUNK;
-      for (let i = 0; i < touched.customers.length; i += size) chunks.push(touched.customers.slice(i, i + size));
-      if (chunks.length === 0) chunks.push([]);
-      run = await score(chunks[0]!, chunks.length === 1);
-      for (let i = 1; i < chunks.length; i++) {
-        await yieldToLive(db, opts.workspaceId);
-        const next = await score(chunks[i]!, i === chunks.length - 1);
-        run = {
-          ...next,
-          rfm: { written: run.rfm.written + next.rfm.written, changes: [...run.rfm.changes, ...next.rfm.changes] },
-          clvCustomers: run.clvCustomers + next.clvCustomers,
-          churn: { atRisk: next.churn.atRisk, newlyFlagged: run.churn.newlyFlagged + next.churn.newlyFlagged },
-        };
-      }
+    // An hour of events touches many customers (every one, at 5,000 events/s over 1M), and the
+    // rows a transaction writes stay locked until it commits: as one transaction, the live
+    // metrics updates of those customers waited for all of it (3 s beside 5,000 events/s for
+    // 230k customers). A chunk at a time, each after the live segment updates caught up.
+    const customers = touched?.customers ?? [];
+    const size = opts.chunk ?? SCORES_CHUNK;
+    const chunks: Touched['customers'][] = [];
+    for (let i = 0; i < customers.length; i += size) chunks.push(customers.slice(i, i + size));
+    if (chunks.length === 0) chunks.push([]);
+    let run: Awaited<ReturnType<typeof score>> | undefined;
+    for (const [i, chunk] of chunks.entries()) {
+      if (i > 0) await yieldToLive(db, opts.workspaceId);
+      const next = await score(chunk, i === chunks.length - 1);
+      run = !run
+        ? next
+        : {
+            ...next,
+            rfm: { written: run.rfm.written + next.rfm.written, changes: [...run.rfm.changes, ...next.rfm.changes] },
+            clvCustomers: run.clvCustomers + next.clvCustomers,
+            churn: { atRisk: next.churn.atRisk, newlyFlagged: run.churn.newlyFlagged + next.churn.newlyFlagged },
+          };
     }
     // Both distributions from one pass over the metrics (a million rows at 1M customers), once
     // the run has committed: an incremental run first lets the live segment updates catch up.
@@ -970,7 +968,7 @@ export async function refreshScores(
       else if (!d.by_segment && d.grade !== null) grades[d.grade] = (grades[d.grade] ?? 0) + Number(d.n);
     }
     const scored = Object.values(segments).reduce((a, b) => a + b, 0);
-    const { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout } = run;
+    const { rfm, cutPoints, method, candidates, histogramDrift, fit, clvCustomers, churn, holdout } = run!;
     return {
       customers: rfm.written,
       result: {
