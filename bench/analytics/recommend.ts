@@ -1,8 +1,10 @@
 // Benchmark piece for the recommender: trains the blended model on a seeded synthetic history
 // (default 1M customers, ~10M purchases, 5k products, generated lazily while training), times the
 // nightly recommendForAll over every customer (k = 10), and evaluates the three recommenders on a
-// smaller time-split set. Composed into bench/analytics.ts.
+// smaller time-split set. Composed into bench/analytics.ts. The training is timed twice: in one
+// piece, and in slices as the job runs it (steps.ts), with the longest stall of the event loop.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Figure } from '../harness.ts';
 import { generatePurchases, syntheticProducts } from '../generate/purchases.ts';
 import {
@@ -12,8 +14,10 @@ import {
   popularityRecommender,
   recommendForAll,
   trainBlended,
+  trainBlendedSteps,
   type RecommenderModel,
 } from '../../src/analytics/recommend.ts';
+import { runStepsInSlices } from '../../src/analytics/steps.ts';
 
 export type RecommendBenchOptions = { customers?: number; products?: number; evalCustomers?: number; seed?: number };
 
@@ -62,6 +66,18 @@ export async function recommendFigures(opts: RecommendBenchOptions = {}): Promis
     { name: `recommend: generating the history alone (${scale})`, value: generateS, unit: 's' },
     { name: 'recommend: blended model typed arrays', value: modelTypedMb(model), unit: 'MB' },
     { name: 'recommend: JS heap growth while training (id maps)', value: heapMb, unit: 'MB' },
+  );
+
+  // As the job trains: in slices, beside a timer that samples the event loop's delay.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const ts = performance.now();
+  await runStepsInSlices(trainBlendedSteps(generatePurchases({ seed, customers, products }), { products: meta }));
+  const slicedS = (performance.now() - ts) / 1000;
+  loop.disable();
+  figures.push(
+    { name: `recommend: train blended in slices, as the job does (${scale})`, value: slicedS, unit: 's' },
+    { name: 'recommend: longest event-loop stall while training in slices', value: loop.max / 1e6, unit: 'ms' },
   );
 
   const ids = function* () {

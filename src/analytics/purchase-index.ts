@@ -1,6 +1,9 @@
 // The training side of the recommenders: purchase histories collapsed into a customer × product CSR
 // index (typed arrays, one row of distinct products per customer) and top-N neighbour lists per product
-// with co-occurrence statistics. recommend.ts scores customers against these.
+// with co-occurrence statistics. recommend.ts scores customers against these. Both are built as
+// steps (steps.ts) that yield every few thousand purchases, customers or products, so that a job can
+// build them in slices.
+import { runSteps, type Steps } from './steps.ts';
 
 export type Purchase = { customerId: string; productId: string; at: Date; quantity?: number };
 /** `repeatable` products (consumables) may be recommended again after the recent-purchase window. */
@@ -59,7 +62,14 @@ function grow<T extends Uint32Array | Float32Array>(arr: T, make: (n: number) =>
   return next;
 }
 
+/** Purchases, customers or products handled between two yields of a long loop (a few ms of work). */
+const EVERY = 0x3fff;
+
 export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions): PurchaseIndex {
+  return runSteps(buildIndexSteps(history, opts));
+}
+
+export function* buildIndexSteps(history: Iterable<Purchase>, opts: ExclusionOptions): Steps<PurchaseIndex> {
   const productIndex = new Map<string, number>();
   const productIds: string[] = [];
   const customerIndex = new Map<string, number>();
@@ -71,6 +81,7 @@ export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions):
   let n = 0;
   let latestAt = 0;
   for (const p of history) {
+    if ((n & EVERY) === EVERY) yield;
     if (n === cap) {
       cust = grow(cust, (m) => new Uint32Array(m));
       item = grow(item, (m) => new Uint32Array(m));
@@ -98,11 +109,19 @@ export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions):
 
   // Counting sort of the purchases by customer.
   const rowStart = new Uint32Array(nCust + 1);
-  for (let x = 0; x < n; x++) rowStart[cust[x]! + 1]!++;
+  for (let x = 0; x < n; x++) {
+    if ((x & EVERY) === EVERY) yield;
+    rowStart[cust[x]! + 1]!++;
+  }
   for (let c = 0; c < nCust; c++) rowStart[c + 1]! += rowStart[c]!;
+  yield;
   const fill = rowStart.slice(0, nCust);
   const order = new Uint32Array(n);
-  for (let x = 0; x < n; x++) order[fill[cust[x]!]!++] = x;
+  for (let x = 0; x < n; x++) {
+    if ((x & EVERY) === EVERY) yield;
+    order[fill[cust[x]!]!++] = x;
+  }
+  yield;
 
   // Collapse each customer's purchases to distinct products, keeping the latest time.
   const popularity = new Float64Array(nItems);
@@ -114,6 +133,7 @@ export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions):
   const lastAt = new Uint32Array(n);
   let out = 0;
   for (let c = 0; c < nCust; c++) {
+    if ((c & EVERY) === EVERY) yield;
     offsets[c] = out;
     for (let r = rowStart[c]!; r < rowStart[c + 1]!; r++) {
       const x = order[r]!;
@@ -176,6 +196,15 @@ export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions):
  * confidence(i → j) = co / n_i; lift = co · customers / (n_i n_j). Keeps the top N by `rank`.
  */
 export function buildNeighbours(index: PurchaseIndex, wanted: number, minCoCount: number, rank: (cosine: number, confidence: number) => number): Neighbours {
+  return runSteps(buildNeighboursSteps(index, wanted, minCoCount, rank));
+}
+
+export function* buildNeighboursSteps(
+  index: PurchaseIndex,
+  wanted: number,
+  minCoCount: number,
+  rank: (cosine: number, confidence: number) => number,
+): Steps<Neighbours> {
   // Counts are stored as Uint16: more than 65,535 neighbours per product would be no longer a top-N list.
   const n = Math.max(1, Math.min(65_535, Math.floor(wanted)));
   const nItems = index.productIds.length;
@@ -189,7 +218,9 @@ export function buildNeighbours(index: PurchaseIndex, wanted: number, minCoCount
   for (let i = 0; i < nItems; i++) colStart[i + 1]! += colStart[i]!;
   const colFill = colStart.slice(0, nItems);
   const colCustomers = new Uint32Array(colStart[nItems]!);
+  yield;
   for (let c = 0; c < nCust; c++) for (let x = offsets[c]!; x < rowEnd(c); x++) colCustomers[colFill[items[x]!]!++] = c;
+  yield;
 
   const count = new Uint16Array(nItems);
   const ids = new Uint32Array(nItems * n);
@@ -203,7 +234,9 @@ export function buildNeighbours(index: PurchaseIndex, wanted: number, minCoCount
   const heapId = new Uint32Array(n);
   const heapCo = new Float64Array(n);
 
+  // One product's row is the unit of work (up to a few ms at 1M customers).
   for (let i = 0; i < nItems; i++) {
+    if (i > 0) yield;
     let nTouched = 0;
     for (let y = colStart[i]!; y < colStart[i + 1]!; y++) {
       const c = colCustomers[y]!;

@@ -7,8 +7,9 @@
 // customer touches only the neighbours of what they bought.
 
 import { affinityCategoryKey as categoryKey, type Affinity } from './affinity.ts';
-import { buildIndex, buildNeighbours, type ExclusionOptions, type Neighbours, type Purchase, type PurchaseIndex } from './purchase-index.ts';
+import { buildIndexSteps, buildNeighboursSteps, type ExclusionOptions, type Neighbours, type Purchase, type PurchaseIndex } from './purchase-index.ts';
 import { evaluateRankings, type RankingReport } from './ranking-metrics.ts';
+import { runSteps, type Steps } from './steps.ts';
 
 export type { ExclusionOptions, ProductMeta, Purchase } from './purchase-index.ts';
 
@@ -75,7 +76,8 @@ export type BlendedModel = {
   reasonShare: number;
 };
 export type RecommenderModel = PopularityModel | ItemKnnModel | BlendedModel;
-export type Recommender = { name: string; train(history: Iterable<Purchase>): RecommenderModel };
+/** `train` as steps (steps.ts), so that an evaluation inside a job can train in slices. */
+export type Recommender = { name: string; train(history: Iterable<Purchase>): Steps<RecommenderModel> };
 
 // Categories are compared at their top two levels (`Women > Shoes`), as affinity.ts counts them.
 
@@ -85,25 +87,34 @@ function newScratch(nItems: number): Scratch {
 
 /** Baseline: the best sellers of the training window, minus what the customer may not be offered. */
 export function trainPopularity(history: Iterable<Purchase>, opts: PopularityOptions = {}): PopularityModel {
-  const index = buildIndex(history, opts);
+  return runSteps(trainPopularitySteps(history, opts));
+}
+function* trainPopularitySteps(history: Iterable<Purchase>, opts: PopularityOptions): Steps<PopularityModel> {
+  const index = yield* buildIndexSteps(history, opts);
   return { kind: 'popularity', index, scratch: newScratch(index.productIds.length) };
 }
 
 /** Baseline: item-item cosine on the binary customer × product matrix, score = Σ similarity to what the customer bought. */
 export function trainItemKnn(history: Iterable<Purchase>, opts: ItemKnnOptions = {}): ItemKnnModel {
-  const index = buildIndex(history, opts);
-  const neighbours = buildNeighbours(index, opts.neighbours ?? 50, opts.minCoCount ?? 2, (cosine) => cosine);
+  return runSteps(trainItemKnnSteps(history, opts));
+}
+function* trainItemKnnSteps(history: Iterable<Purchase>, opts: ItemKnnOptions): Steps<ItemKnnModel> {
+  const index = yield* buildIndexSteps(history, opts);
+  const neighbours = yield* buildNeighboursSteps(index, opts.neighbours ?? 50, opts.minCoCount ?? 2, (cosine) => cosine);
   return { kind: 'item_knn', index, neighbours, scratch: newScratch(index.productIds.length) };
 }
 
 /** Ours: co-purchase rules (confidence where lift ≥ minLift) + cosine similarity + category affinity + a little popularity. */
 export function trainBlended(history: Iterable<Purchase>, opts: BlendedOptions = {}): BlendedModel {
+  return runSteps(trainBlendedSteps(history, opts));
+}
+export function* trainBlendedSteps(history: Iterable<Purchase>, opts: BlendedOptions = {}): Steps<BlendedModel> {
   const products = opts.products ? [...opts.products] : [];
-  const index = buildIndex(history, { ...opts, products });
+  const index = yield* buildIndexSteps(history, { ...opts, products });
   const weights = { ...DEFAULT_BLEND_WEIGHTS, ...opts.weights };
   // Neighbours are chosen by the same blend of similarity and confidence they will be scored with, so
   // strong rules towards popular products are kept even when their cosine is modest.
-  const neighbours = buildNeighbours(index, opts.neighbours ?? 50, opts.minCoCount ?? 2, (cosine, conf) => weights.similar * cosine + weights.coPurchase * conf);
+  const neighbours = yield* buildNeighboursSteps(index, opts.neighbours ?? 50, opts.minCoCount ?? 2, (cosine, conf) => weights.similar * cosine + weights.coPurchase * conf);
 
   const nItems = index.productIds.length;
   const productCategory = new Int32Array(nItems).fill(-1);
@@ -144,13 +155,13 @@ export function trainBlended(history: Iterable<Purchase>, opts: BlendedOptions =
 }
 
 export function popularityRecommender(opts: PopularityOptions = {}): Recommender {
-  return { name: 'popularity', train: (history) => trainPopularity(history, opts) };
+  return { name: 'popularity', train: (history) => trainPopularitySteps(history, opts) };
 }
 export function itemKnnRecommender(opts: ItemKnnOptions = {}): Recommender {
-  return { name: 'item-knn', train: (history) => trainItemKnn(history, opts) };
+  return { name: 'item-knn', train: (history) => trainItemKnnSteps(history, opts) };
 }
 export function blendedRecommender(opts: BlendedOptions = {}): Recommender {
-  return { name: 'blended', train: (history) => trainBlended(history, opts) };
+  return { name: 'blended', train: (history) => trainBlendedSteps(history, opts) };
 }
 
 /**
@@ -351,31 +362,46 @@ export type EvaluationRow = { name: string } & RankingReport;
  * Only customers with both a training history and at least one new product are scored, so cold-start
  * fallbacks do not dilute the comparison; `users` says how many. Recommendations are made at `now = splitAt`.
  */
-export function evaluateRecommenders(opts: { history: Iterable<Purchase>; splitAt: Date; k: number; recommenders: readonly Recommender[] }): EvaluationRow[] {
+export function evaluateRecommenders(opts: EvaluationOptions): EvaluationRow[] {
+  return runSteps(evaluateRecommendersSteps(opts));
+}
+type EvaluationOptions = { history: Iterable<Purchase>; splitAt: Date; k: number; recommenders: readonly Recommender[] };
+
+export function* evaluateRecommendersSteps(opts: EvaluationOptions): Steps<EvaluationRow[]> {
   const split = opts.splitAt.getTime();
   const train: Purchase[] = [];
   const later: Purchase[] = [];
-  for (const p of opts.history) (p.at.getTime() < split ? train : later).push(p);
+  let seen = 0;
+  for (const p of opts.history) {
+    if ((++seen & 0x3fff) === 0) yield;
+    (p.at.getTime() < split ? train : later).push(p);
+  }
   const before = new Map<string, Set<string>>();
   for (const p of train) {
+    if ((++seen & 0x3fff) === 0) yield;
     let s = before.get(p.customerId);
     if (!s) before.set(p.customerId, (s = new Set()));
     s.add(p.productId);
   }
   const relevant = new Map<string, Set<string>>();
   for (const p of later) {
+    if ((++seen & 0x3fff) === 0) yield;
     const had = before.get(p.customerId);
     if (!had || had.has(p.productId)) continue;
     let s = relevant.get(p.customerId);
     if (!s) relevant.set(p.customerId, (s = new Set()));
     s.add(p.productId);
   }
-  return opts.recommenders.map((r) => {
-    const model = r.train(train);
-    const cases = [...relevant].map(([customerId, rel]) => ({
-      recommended: recommend(model, customerId, { k: opts.k, now: opts.splitAt }).map((x) => x.productId),
-      relevant: rel,
-    }));
-    return { name: r.name, ...evaluateRankings(cases, opts.k) };
-  });
+  yield;
+  const rows: EvaluationRow[] = [];
+  for (const r of opts.recommenders) {
+    const model = yield* r.train(train);
+    const cases: { recommended: string[]; relevant: Set<string> }[] = [];
+    for (const [customerId, rel] of relevant) {
+      if ((cases.length & 0x3ff) === 0x3ff) yield;
+      cases.push({ recommended: recommend(model, customerId, { k: opts.k, now: opts.splitAt }).map((x) => x.productId), relevant: rel });
+    }
+    rows.push({ name: r.name, ...evaluateRankings(cases, opts.k) });
+  }
+  return rows;
 }

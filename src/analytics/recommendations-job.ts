@@ -6,23 +6,35 @@ import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connection.ts';
 import {
   blendedRecommender,
-  evaluateRecommenders,
+  evaluateRecommendersSteps,
   itemKnnRecommender,
   popularityRecommender,
   recommendForAll,
-  trainBlended,
+  trainBlendedSteps,
   type ProductMeta,
   type Purchase,
 } from './recommend.ts';
 import { lastRun, recordRun, sinceOf, touchedFor, type RunMode, type Touched } from './runs.ts';
+import { runStepsInSlices } from './steps.ts';
 
 const HISTORY_DAYS = 365;
 const HOLDOUT_DAYS = 30;
 export const RECOMMENDATIONS_PER_CUSTOMER = 10;
 
-async function readHistory(db: Queryable, opts: { workspaceId: string; now: Date }): Promise<{ history: Purchase[]; products: ProductMeta[] }> {
+type HistoryRow = { customer_id: string; product_id: string; at: Date; quantity: number };
+
+/** The purchases of the rows as they are iterated (a million-row history is not copied at once, in one piece of work). */
+function purchasesOf(rows: HistoryRow[]): Iterable<Purchase> {
+  return {
+    *[Symbol.iterator]() {
+      for (const r of rows) yield { customerId: r.customer_id, productId: r.product_id, at: new Date(r.at), quantity: Number(r.quantity) };
+    },
+  };
+}
+
+async function readHistory(db: Queryable, opts: { workspaceId: string; now: Date }): Promise<{ rows: HistoryRow[]; products: ProductMeta[] }> {
   const from = new Date(opts.now.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
-  const { rows } = await db.execute<{ customer_id: string; product_id: string; at: Date; quantity: number }>(sql`
+  const { rows } = await db.execute<HistoryRow>(sql`
     select o.customer_id, i.product_id, o.placed_at as at, i.quantity
     from orders o join order_items i on i.workspace_id = o.workspace_id and i.order_id = o.id
     where o.workspace_id = ${opts.workspaceId}::uuid and o.customer_id is not null and i.product_id is not null
@@ -32,7 +44,7 @@ async function readHistory(db: Queryable, opts: { workspaceId: string; now: Date
     sql`select id, category, brand, price from products where workspace_id = ${opts.workspaceId}::uuid and deleted_at is null`,
   );
   return {
-    history: rows.map((r) => ({ customerId: r.customer_id, productId: r.product_id, at: new Date(r.at), quantity: Number(r.quantity) })),
+    rows,
     products: products.map((p) => ({ productId: p.id, category: p.category ?? '', brand: p.brand ?? undefined, price: p.price === null ? undefined : Number(p.price) })),
   };
 }
@@ -74,16 +86,19 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
       if (touched.length === 0) return { customers: 0, result: { purchases: null, products: null, evaluation: null, timingsMs: timings, touchedReadAt } };
       t = performance.now();
     }
-    const { history, products } = await readHistory(db, { workspaceId: ws, now });
+    const { rows, products } = await readHistory(db, { workspaceId: ws, now });
+    const history = purchasesOf(rows);
     timings.read = Math.round(performance.now() - t);
     t = performance.now();
-    const model = trainBlended(history, { products });
+    // In slices: the worker applies live segment updates (and `npm start` serves the API) in this thread.
+    const model = await runStepsInSlices(trainBlendedSteps(history, { products }));
     timings.train = Math.round(performance.now() - t);
     let customerIds: string[];
     if (touched) {
       customerIds = touched;
     } else {
-      customerIds = [...new Set(history.map((p) => p.customerId))];
+      // Every buyer of the history, in the order of their first purchase in it.
+      customerIds = [...model.index.customerIndex.keys()];
       await db.execute(sql`delete from customer_recommendations where workspace_id = ${ws}::uuid`);
     }
     t = performance.now();
@@ -99,21 +114,23 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
     if (batch.length) await db.transaction((tx) => writeRecommendations(tx, { workspaceId: ws, rows: batch, now }));
     timings.recommend = Math.round(performance.now() - t);
     let evaluation: unknown = null;
-    if (!since && opts.evaluate !== false && history.length > 0) {
+    if (!since && opts.evaluate !== false && rows.length > 0) {
       t = performance.now();
       const splitAt = new Date(now.getTime() - HOLDOUT_DAYS * 86_400_000);
       evaluation = {
         k: 10,
         splitAt: splitAt.toISOString(),
-        rows: evaluateRecommenders({
-          history,
-          splitAt,
-          k: 10,
-          recommenders: [popularityRecommender({ products }), itemKnnRecommender({ products }), blendedRecommender({ products })],
-        }),
+        rows: await runStepsInSlices(
+          evaluateRecommendersSteps({
+            history,
+            splitAt,
+            k: 10,
+            recommenders: [popularityRecommender({ products }), itemKnnRecommender({ products }), blendedRecommender({ products })],
+          }),
+        ),
       };
       timings.evaluate = Math.round(performance.now() - t);
     }
-    return { customers: customerIds.length, result: { purchases: history.length, products: products.length, evaluation, timingsMs: timings, ...(touchedReadAt ? { touchedReadAt } : {}) } };
+    return { customers: customerIds.length, result: { purchases: rows.length, products: products.length, evaluation, timingsMs: timings, ...(touchedReadAt ? { touchedReadAt } : {}) } };
   });
 }
