@@ -9,6 +9,7 @@
 // - the pure pieces: BG/NBD + Gamma-Gamma on CDNOW (≤ 0.5 s) and on 1M simulated customers,
 //   FP-growth on retail.dat at 1 % beside node-fpgrowth, RFM scoring of 1M rows, and the
 //   recommendation batch for 1M customers with the offline evaluation.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import type { BenchResult, Figure } from './harness.ts';
@@ -91,7 +92,12 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     figures.push({ name: 'db: data load', value: loadMs, unit: 'ms' });
 
     const runAt = new Date();
+    // The event loop's delay is sampled through the run: the worker applies live segment updates in
+    // this thread (and `npm start` serves the API), so the longest stall is how long they waited.
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const [full, fullMs] = await time(() => refreshScores(db, { workspaceId: ws, now: runAt }));
+    loop.disable();
     const t = full.result.timingsMs;
     figures.push({ name: 'db: first RFM + grades run (ranks and writes every customer)', value: rfmMs(t), unit: 'ms' });
     figures.push({ name: 'db: CLV summary from orders', value: t.clvSummary ?? NaN, unit: 'ms' });
@@ -101,6 +107,7 @@ async function databaseFigures(opts: { customers: number; ordersPerCustomer: num
     figures.push({ name: 'db: churn flags', value: t.churn ?? NaN, unit: 'ms' });
     figures.push({ name: 'db: holdout check', value: t.holdout ?? NaN, unit: 'ms' });
     figures.push({ name: 'db: full scores run', value: fullMs, unit: 'ms' });
+    figures.push({ name: 'db: longest event-loop stall during the full scores run', value: loop.max / 1e6, unit: 'ms' });
     figures.push({ name: 'db: customers at risk', value: full.result.churn.atRisk, unit: 'customers' });
     // The first run rewrote every metrics row (scores, CLV, churn flags): autovacuum would clean
     // up after it before the next night, but it is off on this server, so the bench does it.

@@ -2,8 +2,9 @@
 // purchases at rate λ ~ Gamma(r, α) while alive; after each repeat purchase the customer drops out with
 // probability p ~ Beta(a, b).
 import type { RfRow } from './clv-summary.ts';
-import { minimizePositiveWithGradient } from './optimize.ts';
-import { prepareRfData, type RfData } from './rf-data.ts';
+import { minimizePositiveWithGradientSteps } from './optimize.ts';
+import { runSteps, type Steps } from './steps.ts';
+import { prepareRfData, prepareRfDataSteps, type RfData } from './rf-data.ts';
 import { digamma, gammaln, hyp2f1 } from './special-functions.ts';
 
 export type BgNbdParams = { r: number; alpha: number; a: number; b: number };
@@ -124,10 +125,15 @@ function evaluationBudget(distinctRows: number): number {
 }
 
 export function fitBgNbd(rows: Iterable<RfRow>, options: { initial?: BgNbdParams } = {}): BgNbdFit {
-  const d = prepareRfData(rows);
+  return runSteps(fitBgNbdSteps(rows, options));
+}
+
+/** fitBgNbd as steps (steps.ts), a likelihood evaluation each, for a job to fit in slices. */
+export function* fitBgNbdSteps(rows: Iterable<RfRow>, options: { initial?: BgNbdParams } = {}): Steps<BgNbdFit> {
+  const d = yield* prepareRfDataSteps(rows);
   const scratch = newScratch(d);
   const start = options.initial ?? { r: 1, alpha: Math.max(d.maxT / 10, 1e-3), a: 1, b: 1 };
-  const result = minimizePositiveWithGradient({
+  const result = yield* minimizePositiveWithGradientSteps({
     // The mean keeps the objective's scale independent of the population size, so one tolerance fits all.
     f: ([r, alpha, a, b]) => {
       const { value, gradient } = valueAndGradientOf({ r: r!, alpha: alpha!, a: a!, b: b! }, d, scratch);

@@ -1,5 +1,6 @@
 // Turns raw purchases into the per-customer (x, tx, T, zbar) summary every lifetime-value model fits on,
 // with an optional holdout period for validation, and compresses summaries into weighted rows.
+import { runSteps, type Steps } from './steps.ts';
 
 export type Transaction = { customerId: string; at: Date; amount: number };
 
@@ -98,8 +99,15 @@ export type WeightedRfRow = { x: number; tx: number; T: number; weight: number }
  * on a day grid reduce to a few hundred thousand distinct rows or fewer, and the likelihoods only depend on these.
  */
 export function compressRows(rows: Iterable<RfRow>): WeightedRfRow[] {
+  return runSteps(compressRowsSteps(rows));
+}
+
+/** compressRows as steps (steps.ts): a yield every 4,096 rows (keys of fractional weeks are slow to make). */
+export function* compressRowsSteps(rows: Iterable<RfRow>): Steps<WeightedRfRow[]> {
   const byKey = new Map<string, WeightedRfRow>();
+  let seen = 0;
   for (const r of rows) {
+    if ((++seen & 0xfff) === 0) yield;
     const key = `${r.x}|${r.tx}|${r.T}`;
     const found = byKey.get(key);
     if (found) found.weight += r.weight ?? 1;

@@ -1,7 +1,8 @@
 // The Gamma-Gamma model of spend per purchase (Fader, Hardie & Lee 2005, "RFM and CLV: using iso-value
 // curves"; Fader & Hardie's note "The Gamma-Gamma model of monetary value", 2013): each purchase's value is
 // Gamma(p, ν) around a customer-specific ν ~ Gamma(q, γ); v below is γ.
-import { minimizePositiveWithGradient } from './optimize.ts';
+import { minimizePositiveWithGradientSteps } from './optimize.ts';
+import { runSteps, type Steps } from './steps.ts';
 import { digamma, gammaln } from './special-functions.ts';
 
 export type GammaGammaParams = { p: number; q: number; v: number };
@@ -97,9 +98,14 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: Iterable
 
 /** Maximum-likelihood fit on the repeat buyers among the rows (x > 0); rows with x = 0 are skipped. */
 export function fitGammaGamma(rows: Iterable<SpendRow>, options: { initial?: GammaGammaParams } = {}): GammaGammaFit {
+  return runSteps(fitGammaGammaSteps(rows, options));
+}
+
+/** fitGammaGamma as steps (steps.ts), a likelihood evaluation each, for a job to fit in slices. */
+export function* fitGammaGammaSteps(rows: Iterable<SpendRow>, options: { initial?: GammaGammaParams } = {}): Steps<GammaGammaFit> {
   const d = prepare(rows);
   const start = options.initial ?? { p: 1, q: 1, v: 1 };
-  const result = minimizePositiveWithGradient({
+  const result = yield* minimizePositiveWithGradientSteps({
     f: ([p, q, v]) => {
       const { value, gradient } = valueAndGradientOf({ p: p!, q: q!, v: v! }, d);
       return { value: -value / d.totalWeight, gradient: gradient.map((g) => -g / d.totalWeight) };

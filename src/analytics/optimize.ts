@@ -1,5 +1,8 @@
 // Derivative-free minimisation for the maximum-likelihood fits: Nelder-Mead with restarts, and a wrapper
 // that searches in log space so that model parameters (all positive) cannot leave their domain.
+// Each is also a generator of steps (steps.ts) that yields after every evaluation of f, so that a
+// job can fit a million customers (a few ms per evaluation, hundreds of them) in slices.
+import { runSteps, type Steps } from './steps.ts';
 
 export type MinimizeOptions = {
   f: (x: number[]) => number;
@@ -18,6 +21,10 @@ export type MinimizeOptions = {
 export type MinimizeResult = { x: number[]; value: number; evaluations: number; converged: boolean };
 
 export function minimizeNelderMead(options: MinimizeOptions): MinimizeResult {
+  return runSteps(minimizeNelderMeadSteps(options));
+}
+
+function* minimizeNelderMeadSteps(options: MinimizeOptions): Steps<MinimizeResult> {
   const { f, x0, fTolerance = 1e-12, xTolerance = 1e-7, maxEvaluations = 20_000, initialStep = 0.5, maxRestarts = 5 } = options;
   let evaluations = 0;
   const evaluate = (x: number[]) => {
@@ -27,11 +34,12 @@ export function minimizeNelderMead(options: MinimizeOptions): MinimizeResult {
     return Number.isFinite(v) ? v : Infinity;
   };
   let best = { x: [...x0], value: evaluate(x0) };
+  yield;
   let converged = false;
   for (let restart = 0; restart <= maxRestarts && evaluations < maxEvaluations; restart++) {
     // A restart only has to undo a collapsed simplex, so it starts smaller than the first one.
     const step = restart === 0 ? initialStep : Math.max(initialStep / 20, 100 * xTolerance);
-    const run = nelderMeadRun(evaluate, best.x, step, fTolerance, xTolerance, () => evaluations < maxEvaluations);
+    const run = yield* nelderMeadRun(evaluate, best.x, step, fTolerance, xTolerance, () => evaluations < maxEvaluations);
     const improved = best.value - run.value;
     if (run.value <= best.value) best = run;
     converged = run.converged;
@@ -40,14 +48,14 @@ export function minimizeNelderMead(options: MinimizeOptions): MinimizeResult {
   return { x: best.x, value: best.value, evaluations, converged };
 }
 
-function nelderMeadRun(
+function* nelderMeadRun(
   evaluate: (x: number[]) => number,
   start: number[],
   step: number,
   fTolerance: number,
   xTolerance: number,
   budgetLeft: () => boolean,
-): { x: number[]; value: number; converged: boolean } {
+): Steps<{ x: number[]; value: number; converged: boolean }> {
   const n = start.length;
   // Adaptive coefficients (Gao & Han 2012) keep the method efficient beyond two or three dimensions.
   const alpha = 1;
@@ -60,7 +68,11 @@ function nelderMeadRun(
     p[i] = p[i]! + step;
     points.push(p);
   }
-  const values = points.map(evaluate);
+  const values: number[] = [];
+  for (const p of points) {
+    values.push(evaluate(p));
+    yield;
+  }
   const order = points.map((_, i) => i);
   const at = (coefficient: number, centroid: number[], worst: number[]) => centroid.map((c, j) => c + coefficient * (c - worst[j]!));
   while (budgetLeft()) {
@@ -80,9 +92,11 @@ function nelderMeadRun(
     const worst = points[worstI]!;
     const reflected = at(alpha, centroid, worst);
     const fr = evaluate(reflected);
+    yield;
     if (fr < fBest) {
       const expanded = at(alpha * beta, centroid, worst);
       const fe = evaluate(expanded);
+      yield;
       if (fe < fr) [points[worstI], values[worstI]] = [expanded, fe];
       else [points[worstI], values[worstI]] = [reflected, fr];
       continue;
@@ -94,6 +108,7 @@ function nelderMeadRun(
     const outside = fr < fWorst;
     const contracted = outside ? at(alpha * gamma, centroid, worst) : at(-gamma, centroid, worst);
     const fc = evaluate(contracted);
+    yield;
     if (fc < (outside ? fr : fWorst)) {
       [points[worstI], values[worstI]] = [contracted, fc];
       continue;
@@ -102,6 +117,7 @@ function nelderMeadRun(
     for (const i of order.slice(1)) {
       points[i] = b.map((bj, j) => bj + delta * (points[i]![j]! - bj));
       values[i] = evaluate(points[i]!);
+      yield;
     }
   }
   order.sort((i, j) => values[i]! - values[j]!);
@@ -138,6 +154,10 @@ export type BfgsOptions = {
  * tenth of Nelder-Mead's evaluations, which is what makes million-customer fits fast.
  */
 export function minimizeBfgs(options: BfgsOptions): MinimizeResult {
+  return runSteps(minimizeBfgsSteps(options));
+}
+
+function* minimizeBfgsSteps(options: BfgsOptions): Steps<MinimizeResult> {
   const { f, x0, gradientTolerance = 1e-9, fTolerance = 1e-15, maxIterations = 500, maxEvaluations = Infinity, maxStep = 2 } = options;
   const n = x0.length;
   let evaluations = 0;
@@ -148,6 +168,7 @@ export function minimizeBfgs(options: BfgsOptions): MinimizeResult {
   };
   let x = [...x0];
   let current = evaluate(x);
+  yield;
   if (!Number.isFinite(current.value)) return { x, value: current.value, evaluations, converged: false };
   // Inverse Hessian approximation, row-major.
   let H = identity(n);
@@ -172,6 +193,7 @@ export function minimizeBfgs(options: BfgsOptions): MinimizeResult {
     for (let k = 0; k < 60; k++) {
       xNext = x.map((xi, i) => xi + step * direction[i]!);
       const candidate = evaluate(xNext);
+      yield;
       if (candidate.value <= current.value + 1e-4 * step * slope) {
         next = candidate;
         break;
@@ -213,7 +235,12 @@ function multiply(m: number[][], v: number[]): number[] {
  * Minimises over positive parameters with BFGS in log space (f's gradient is with respect to the parameters
  * themselves). When BFGS stalls, or when asked to polish, Nelder-Mead continues from where it stopped.
  */
-export function minimizePositiveWithGradient(options: Omit<BfgsOptions, 'f'> & { f: (x: number[]) => ValueAndGradient; polish?: boolean }): MinimizeResult {
+export function minimizePositiveWithGradient(options: PositiveWithGradientOptions): MinimizeResult {
+  return runSteps(minimizePositiveWithGradientSteps(options));
+}
+type PositiveWithGradientOptions = Omit<BfgsOptions, 'f'> & { f: (x: number[]) => ValueAndGradient; polish?: boolean };
+
+export function* minimizePositiveWithGradientSteps(options: PositiveWithGradientOptions): Steps<MinimizeResult> {
   const { f, x0, polish = false, ...rest } = options;
   if (x0.some((v) => !(v > 0))) throw new RangeError(`minimizePositiveWithGradient: starting point must be positive (got ${x0.join(', ')})`);
   const logSpace = (y: number[]) => {
@@ -221,10 +248,10 @@ export function minimizePositiveWithGradient(options: Omit<BfgsOptions, 'f'> & {
     const { value, gradient } = f(x);
     return { value, gradient: gradient.map((g, i) => g * x[i]!) };
   };
-  const result = minimizeBfgs({ ...rest, f: logSpace, x0: x0.map(Math.log) });
+  const result = yield* minimizeBfgsSteps({ ...rest, f: logSpace, x0: x0.map(Math.log) });
   const left = (rest.maxEvaluations ?? Infinity) - result.evaluations;
   if ((result.converged && !polish) || left <= 0) return { ...result, x: result.x.map(Math.exp) };
-  const nm = minimizeNelderMead({
+  const nm = yield* minimizeNelderMeadSteps({
     f: (y) => logSpace(y).value,
     x0: result.x,
     initialStep: result.converged ? 0.01 : 0.5,

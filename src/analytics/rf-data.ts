@@ -1,6 +1,7 @@
 // Weighted (x, tx, T) rows laid out for fast likelihoods: each distinct x, tx and T is stored once, so a fit
 // computes the log-gamma and log terms per distinct value rather than per customer.
-import { compressRows, type RfRow } from './clv-summary.ts';
+import { compressRowsSteps, type RfRow } from './clv-summary.ts';
+import { runSteps, type Steps } from './steps.ts';
 
 export type RfData = {
   /** Distinct rows. */
@@ -32,7 +33,12 @@ function distinct(values: ArrayLike<number>): { values: Float64Array; index: Uin
 }
 
 export function prepareRfData(rows: Iterable<RfRow>): RfData {
-  const compressed = compressRows(rows);
+  return runSteps(prepareRfDataSteps(rows));
+}
+
+/** prepareRfData as steps (steps.ts), for a fit in slices. */
+export function* prepareRfDataSteps(rows: Iterable<RfRow>): Steps<RfData> {
+  const compressed = yield* compressRowsSteps(rows);
   const n = compressed.length;
   if (n === 0) throw new RangeError('no customers to fit');
   const weight = new Float64Array(n);
@@ -42,7 +48,8 @@ export function prepareRfData(rows: Iterable<RfRow>): RfData {
   let totalWeight = 0;
   let sumT = 0;
   let maxT = 0;
-  compressed.forEach((r, i) => {
+  for (const [i, r] of compressed.entries()) {
+    if ((i & 0xfff) === 0xfff) yield;
     if (!(r.x >= 0 && Number.isInteger(r.x) && r.tx >= 0 && r.T >= r.tx && r.weight >= 0)) {
       throw new RangeError(`invalid row ${JSON.stringify(r)}: need integer x >= 0, 0 <= tx <= T, weight >= 0`);
     }
@@ -54,9 +61,12 @@ export function prepareRfData(rows: Iterable<RfRow>): RfData {
     totalWeight += r.weight;
     sumT += r.weight * r.T;
     maxT = Math.max(maxT, r.T);
-  });
+  }
+  yield;
   const dx = distinct(x);
+  yield;
   const dtx = distinct(tx);
+  yield;
   const dT = distinct(T);
   return {
     n,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fitBgNbd, fitBgNbdSteps } from './bg-nbd.ts';
+import { cdnowPublishedSummary } from './cdnow-reference.ts';
 import { trainBlended, trainBlendedSteps } from './recommend.ts';
 import type { Purchase } from './purchase-index.ts';
 import { runSteps, runStepsInSlices, type Steps } from './steps.ts';
@@ -48,5 +50,19 @@ describe('training in steps', () => {
     const whole = trainBlended(history, { minCoCount: 1 });
     expect(Array.from(r.value.neighbours.ids)).toEqual(Array.from(whole.neighbours.ids));
     expect(Array.from(r.value.index.items)).toEqual(Array.from(whole.index.items));
+  });
+});
+
+describe('fitting in steps', () => {
+  it('yields after each likelihood evaluation and fits what the fit in one piece fits', () => {
+    const rows = cdnowPublishedSummary();
+    const steps = fitBgNbdSteps(rows);
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    // A yield per evaluation, and a few while the rows are prepared.
+    expect(yields).toBeGreaterThanOrEqual(r.value.evaluations);
+    expect(yields).toBeLessThanOrEqual(r.value.evaluations + 3 + Math.ceil(rows.length / 4096) * 2);
+    expect(r.value).toEqual(fitBgNbd(rows));
   });
 });
