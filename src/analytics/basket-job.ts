@@ -5,8 +5,9 @@ import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connection.ts';
 import { associationRules, type AssociationRule } from './association-rules.ts';
 import { affinityCategoryKey } from './affinity.ts';
-import { frequentItemsets } from './fp-growth.ts';
+import { frequentItemsetsSteps } from './fp-growth.ts';
 import { recordRun } from './runs.ts';
+import { runStepsInSlices } from './steps.ts';
 
 export type BasketLevel = 'product' | 'category';
 
@@ -41,9 +42,10 @@ async function readBaskets(db: Queryable, opts: { workspaceId: string; level: Ba
   return rows.map((r) => [...new Set(r.items.map((c) => affinityCategoryKey(c)).filter((c): c is string => !!c))]);
 }
 
-export function rulesFor(baskets: string[][], o: Required<Omit<BasketOptions, 'days'>>): { rules: AssociationRule[]; itemsets: number; baskets: number } {
+/** Mines in slices (steps.ts): the worker applies live segment updates in this thread, and `npm start` serves the API. */
+export async function rulesFor(baskets: string[][], o: Required<Omit<BasketOptions, 'days'>>): Promise<{ rules: AssociationRule[]; itemsets: number; baskets: number }> {
   const minCount = Math.max(o.minCount, Math.ceil(o.minSupport * baskets.length));
-  const found = frequentItemsets(baskets, { minCount, maxLength: o.maxLength });
+  const found = await runStepsInSlices(frequentItemsetsSteps(baskets, { minCount, maxLength: o.maxLength }));
   return { rules: associationRules(found, { minConfidence: o.minConfidence, maxRules: o.maxRules }), itemsets: found.itemsets.length, baskets: baskets.length };
 }
 
@@ -73,7 +75,7 @@ export async function refreshBasketRules(db: Db, opts: { workspaceId: string; no
     for (const level of ['product', 'category'] as const) {
       const t = performance.now();
       const baskets = await readBaskets(db, { workspaceId: opts.workspaceId, level, days: opts.days ?? 365, now, limit: 2_000_000 });
-      const found = rulesFor(baskets, o);
+      const found = await rulesFor(baskets, o);
       await db.transaction((tx) => storeRules(tx, { workspaceId: opts.workspaceId, level, rules: found.rules, now }));
       result[level] = { baskets: found.baskets, itemsets: found.itemsets, rules: found.rules.length, ms: Math.round(performance.now() - t) };
     }

@@ -1,6 +1,7 @@
 // Frequent itemsets of a set of baskets by FP-growth (Han, Pei & Yin 2000): exact counts, the same
 // as arules' apriori or a brute-force enumeration, without generating candidates.
 import { AppError } from '../errors.ts';
+import { runSteps, type Steps } from './steps.ts';
 
 export type FrequentItemset = { items: string[]; count: number; support: number };
 
@@ -248,7 +249,8 @@ function emitCombinations(tree: FpTree, path: number[], start: number, prefix: n
   }
 }
 
-function mine(tree: FpTree, prefix: number[], mining: Mining): void {
+/** Yields after each conditional tree (steps.ts). */
+function* mine(tree: FpTree, prefix: number[], mining: Mining): Steps<void> {
   const path = singlePath(tree);
   if (path) {
     emitCombinations(tree, path, 0, prefix, mining);
@@ -259,7 +261,8 @@ function mine(tree: FpTree, prefix: number[], mining: Mining): void {
     emit(mining, prefix, tree.itemCount[j]!);
     if (prefix.length < mining.maxLength && j > 0) {
       const cond = conditionalTree(tree, j, prefix.length, mining);
-      if (cond) mine(cond, prefix, mining);
+      yield;
+      if (cond) yield* mine(cond, prefix, mining);
     }
     prefix.pop();
   }
@@ -271,6 +274,11 @@ function mine(tree: FpTree, prefix: number[], mining: Mining): void {
  * item repeated within a basket counts once.
  */
 export function frequentItemsets(baskets: readonly (readonly string[])[], options: FrequentItemsetOptions = {}): FrequentItemsets {
+  return runSteps(frequentItemsetsSteps(baskets, options));
+}
+
+/** frequentItemsets as steps (steps.ts): a yield every 16,384 baskets and after each conditional tree. */
+export function* frequentItemsetsSteps(baskets: readonly (readonly string[])[], options: FrequentItemsetOptions = {}): Steps<FrequentItemsets> {
   const maxLength = options.maxLength ?? Infinity;
   if (maxLength !== Infinity && !(Number.isInteger(maxLength) && maxLength >= 1)) throw new AppError('invalid_input', `maxLength: must be a whole number >= 1, not ${maxLength}`);
   const n = baskets.length;
@@ -285,6 +293,7 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
   let flat = new Int32Array(1 << 16);
   let used = 0;
   for (let b = 0; b < n; b++) {
+    if ((b & 0x3fff) === 0x3fff) yield;
     offsets[b] = used;
     for (const name of baskets[b]!) {
       let id = ids.get(name);
@@ -338,6 +347,7 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
     }
     const buf = mining.path;
     for (let b = 0; b < n; b++) {
+      if ((b & 0x3fff) === 0x3fff) yield;
       let length = 0;
       for (let i = offsets[b]!; i < offsets[b + 1]!; i++) {
         const r = rankOf[flat[i]!]!;
@@ -348,7 +358,7 @@ export function frequentItemsets(baskets: readonly (readonly string[])[], option
       else buf.subarray(0, length).sort();
       insertPath(tree, buf, length, 1);
     }
-    mine(tree, [], mining);
+    yield* mine(tree, [], mining);
   }
 
   // Sorting by alphabetical rank, numbers rather than strings, is what keeps this step cheap.

@@ -1,7 +1,12 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseBaskets } from './basket-input.ts';
 import { fitBgNbd, fitBgNbdSteps } from './bg-nbd.ts';
 import { cdnowPublishedSummary } from './cdnow-reference.ts';
+import { frequentItemsets, frequentItemsetsSteps } from './fp-growth.ts';
 import { trainBlended, trainBlendedSteps } from './recommend.ts';
+import { referenceDataDir } from './reference-data.ts';
 import type { Purchase } from './purchase-index.ts';
 import { runSteps, runStepsInSlices, type Steps } from './steps.ts';
 
@@ -64,5 +69,19 @@ describe('fitting in steps', () => {
     expect(yields).toBeGreaterThanOrEqual(r.value.evaluations);
     expect(yields).toBeLessThanOrEqual(r.value.evaluations + 3 + Math.ceil(rows.length / 4096) * 2);
     expect(r.value).toEqual(fitBgNbd(rows));
+  });
+});
+
+describe('mining in steps', () => {
+  it('yields per conditional tree and finds what mining in one piece finds', () => {
+    const baskets = parseBaskets(fs.readFileSync(path.join(referenceDataDir(), 'baskets', 'groceries.csv'), 'utf8'));
+    const steps = frequentItemsetsSteps(baskets, { minSupport: 0.005 });
+    let yields = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) yields++;
+    // At least one conditional tree per frequent item but the last, and the baskets read in pieces.
+    const singles = r.value.itemsets.filter((s) => s.items.length === 1).length;
+    expect(yields).toBeGreaterThanOrEqual(singles - 1);
+    expect(r.value).toEqual(frequentItemsets(baskets, { minSupport: 0.005 }));
   });
 });
