@@ -1,5 +1,6 @@
 // The recommendations the job stores against the pure recommender trained on the same purchases,
-// after a full run, a second full run, and an incremental run after one customer bought again.
+// after a full run, a second full run, and an incremental run after one customer bought again;
+// the history read a few purchases per fetch and all at once.
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { createCustomer } from '../customers/customers.ts';
@@ -69,7 +70,8 @@ describeEachDb('recommendations job', (getDb) => {
 
     // The runs happen after the orders were stored, as the schedule's would.
     const runAt = new Date();
-    const full = await refreshRecommendations(db, { workspaceId, mode: 'full', now: runAt, evaluate: false });
+    // The history read 7 purchases at a time, and then all at once: the same rows.
+    const full = await refreshRecommendations(db, { workspaceId, mode: 'full', now: runAt, evaluate: false, historyPage: 7 });
     expect(full.customers).toBe(people.length);
     const want = expected(history, meta, runAt);
     expect(want.length).toBeGreaterThan(people.length);
@@ -87,7 +89,7 @@ describeEachDb('recommendations job', (getDb) => {
       { customerId: buyer, productId: productIds[12]!, at: new Date(later.getTime() - 30_000), quantity: 1 },
     ];
     await db.transaction((tx) => createOrders(tx, { workspaceId, workspaceCurrency: 'KRW', inputs: toInputs(more, history.length), source: 'api', pathOf: (i) => `orders[${i}]`, now: later }));
-    const incremental = await refreshRecommendations(db, { workspaceId, mode: 'incremental', now: later });
+    const incremental = await refreshRecommendations(db, { workspaceId, mode: 'incremental', now: later, historyPage: 7 });
     expect(incremental.customers).toBe(1);
     const after = expected([...history, ...more], meta, later).filter((r) => r.customerId === buyer);
     const others = want.filter((r) => r.customerId !== buyer);
