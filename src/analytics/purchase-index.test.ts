@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildIndex, buildNeighbours, type Purchase } from './purchase-index.ts';
+import { addPurchase, buildIndex, buildNeighbours, packedPurchases, type Purchase } from './purchase-index.ts';
 
 const day = (d: number) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000);
 const buy = (customerId: string, productId: string, d: number, quantity?: number): Purchase => ({ customerId, productId, at: day(d), quantity });
@@ -68,5 +68,15 @@ describe('buildNeighbours', () => {
     const one = buildNeighbours(index, 1, 1, (cosine) => cosine);
     expect(one.count[index.productIndex.get('a')!]).toBe(1);
     expect(index.productIds[one.ids[index.productIndex.get('a')! * one.n]!]).toBe('b');
+  });
+});
+
+describe('packed purchases', () => {
+  const packed = packedPurchases();
+  for (const p of history) addPurchase(packed, p.customerId, p.productId, p.at.getTime(), p.quantity);
+
+  it('give the purchases back, and index as the purchases themselves do', () => {
+    expect([...packed]).toEqual(history.map((p) => ({ ...p, quantity: p.quantity ?? 1 })));
+    expect(buildIndex(packed, {})).toEqual(buildIndex(history, {}));
   });
 });

@@ -56,10 +56,70 @@ export type Neighbours = {
   lift: Float32Array;
 };
 
-function grow<T extends Uint32Array | Float32Array>(arr: T, make: (n: number) => T): T {
+/**
+ * Purchases packed as they come: each customer and product id once, numbered in order of first
+ * appearance, the rest in typed arrays (a million purchases as objects are ~220 MB of heap that
+ * every garbage collection walks). Iterating gives the purchases back. A job packs its rows as it
+ * reads them (`addPurchase`); `buildIndex` takes a packed history as it is.
+ */
+export type PackedPurchases = Iterable<Purchase> & {
+  packed: true;
+  n: number;
+  customerIds: string[];
+  customerIndex: Map<string, number>;
+  productIds: string[];
+  productIndex: Map<string, number>;
+  cust: Uint32Array;
+  item: Uint32Array;
+  atMs: Float64Array;
+  qty: Float32Array;
+  latestAt: number;
+};
+
+export function packedPurchases(): PackedPurchases {
+  const cap = 1 << 16;
+  const p: PackedPurchases = {
+    packed: true,
+    n: 0,
+    customerIds: [],
+    customerIndex: new Map(),
+    productIds: [],
+    productIndex: new Map(),
+    cust: new Uint32Array(cap),
+    item: new Uint32Array(cap),
+    atMs: new Float64Array(cap),
+    qty: new Float32Array(cap),
+    latestAt: 0,
+    *[Symbol.iterator]() {
+      for (let x = 0; x < p.n; x++) yield { customerId: p.customerIds[p.cust[x]!]!, productId: p.productIds[p.item[x]!]!, at: new Date(p.atMs[x]!), quantity: p.qty[x]! };
+    },
+  };
+  return p;
+}
+
+function grow<T extends Uint32Array | Float64Array | Float32Array>(arr: T, make: (n: number) => T): T {
   const next = make(arr.length * 2);
   next.set(arr);
   return next;
+}
+
+export function addPurchase(p: PackedPurchases, customerId: string, productId: string, atMs: number, quantity = 1): void {
+  if (p.n === p.cust.length) {
+    p.cust = grow(p.cust, (m) => new Uint32Array(m));
+    p.item = grow(p.item, (m) => new Uint32Array(m));
+    p.atMs = grow(p.atMs, (m) => new Float64Array(m));
+    p.qty = grow(p.qty, (m) => new Float32Array(m));
+  }
+  let c = p.customerIndex.get(customerId);
+  if (c === undefined) p.customerIndex.set(customerId, (c = p.customerIds.push(customerId) - 1));
+  let i = p.productIndex.get(productId);
+  if (i === undefined) p.productIndex.set(productId, (i = p.productIds.push(productId) - 1));
+  if (atMs > p.latestAt) p.latestAt = atMs;
+  p.cust[p.n] = c;
+  p.item[p.n] = i;
+  p.atMs[p.n] = atMs;
+  p.qty[p.n] = quantity;
+  p.n++;
 }
 
 /** Purchases, customers or products handled between two yields of a long loop (a few ms of work). */
@@ -70,39 +130,22 @@ export function buildIndex(history: Iterable<Purchase>, opts: ExclusionOptions):
 }
 
 export function* buildIndexSteps(history: Iterable<Purchase>, opts: ExclusionOptions): Steps<PurchaseIndex> {
-  const productIndex = new Map<string, number>();
-  const productIds: string[] = [];
-  const customerIndex = new Map<string, number>();
-  let cap = 1 << 16;
-  let cust = new Uint32Array(cap);
-  let item = new Uint32Array(cap);
-  let at = new Uint32Array(cap);
-  let qty = new Float32Array(cap);
-  let n = 0;
-  let latestAt = 0;
-  for (const p of history) {
-    if ((n & EVERY) === EVERY) yield;
-    if (n === cap) {
-      cust = grow(cust, (m) => new Uint32Array(m));
-      item = grow(item, (m) => new Uint32Array(m));
-      at = grow(at, (m) => new Uint32Array(m));
-      qty = grow(qty, (m) => new Float32Array(m));
-      cap *= 2;
+  let packed: PackedPurchases;
+  if ((history as Partial<PackedPurchases>).packed === true) {
+    packed = history as PackedPurchases;
+  } else {
+    packed = packedPurchases();
+    for (const p of history) {
+      if ((packed.n & EVERY) === EVERY) yield;
+      addPurchase(packed, p.customerId, p.productId, p.at.getTime(), p.quantity ?? 1);
     }
-    let c = customerIndex.get(p.customerId);
-    if (c === undefined) customerIndex.set(p.customerId, (c = customerIndex.size));
-    let i = productIndex.get(p.productId);
-    if (i === undefined) {
-      productIndex.set(p.productId, (i = productIds.length));
-      productIds.push(p.productId);
-    }
-    const ms = p.at.getTime();
-    if (ms > latestAt) latestAt = ms;
-    cust[n] = c;
-    item[n] = i;
-    at[n] = Math.max(0, Math.floor(ms / 1000));
-    qty[n] = p.quantity ?? 1;
-    n++;
+  }
+  const { n, cust, item, qty, customerIndex, productIndex, productIds, latestAt } = packed;
+  // Seconds are what the index keeps.
+  const at = new Uint32Array(n);
+  for (let x = 0; x < n; x++) {
+    if ((x & EVERY) === EVERY) yield;
+    at[x] = Math.max(0, Math.floor(packed.atMs[x]! / 1000));
   }
   const nCust = customerIndex.size;
   const nItems = productIds.length;

@@ -4,6 +4,7 @@
 // the popularity and item-kNN baselines, kept with the run for the report.
 import { sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connection.ts';
+import { addPurchase, packedPurchases, type PackedPurchases } from './purchase-index.ts';
 import {
   blendedRecommender,
   evaluateRecommendersSteps,
@@ -12,7 +13,6 @@ import {
   recommendForAll,
   trainBlendedSteps,
   type ProductMeta,
-  type Purchase,
 } from './recommend.ts';
 import { lastRun, recordRun, sinceOf, touchedFor, type RunMode, type Touched } from './runs.ts';
 import { runStepsInSlices } from './steps.ts';
@@ -27,37 +27,14 @@ type HistoryRow = { customer_id: string; product_id: string; at: Date; quantity:
 const HISTORY_PAGE = 50_000;
 
 /**
- * The purchases packed as they are read: each customer and product id once, the rest in typed
- * arrays. As the driver's rows (~220 bytes each), 1M order lines filled the heap with 220 MB that
- * every garbage collection walked (0.3 s pauses beside the live updates, ~10 times that at 10M).
+ * A year of purchases, oldest first, read through a cursor a page at a time and packed as they
+ * come (PackedPurchases): as the driver's rows, 1M order lines held 220 MB of heap that every
+ * garbage collection walked (0.3 s pauses beside the live updates).
  */
-type History = { size: number; customerIds: string[]; productIds: string[]; customer: Uint32Array; product: Uint32Array; at: Float64Array; quantity: Float32Array };
-
-function grown<T extends Uint32Array | Float64Array | Float32Array>(arr: T, size: number, make: (n: number) => T): T {
-  if (size <= arr.length) return arr;
-  const next = make(Math.max(size, arr.length * 2));
-  next.set(arr);
-  return next;
-}
-
-/** The purchases, made as they are iterated. */
-function purchasesOf(h: History): Iterable<Purchase> {
-  return {
-    *[Symbol.iterator]() {
-      for (let i = 0; i < h.size; i++) {
-        yield { customerId: h.customerIds[h.customer[i]!]!, productId: h.productIds[h.product[i]!]!, at: new Date(h.at[i]!), quantity: h.quantity[i]! };
-      }
-    },
-  };
-}
-
-/** A year of purchases, oldest first, read through a cursor a page at a time and packed (History). */
-async function readHistory(db: Db, opts: { workspaceId: string; now: Date; page?: number }): Promise<{ history: History; products: ProductMeta[] }> {
+async function readHistory(db: Db, opts: { workspaceId: string; now: Date; page?: number }): Promise<{ history: PackedPurchases; products: ProductMeta[] }> {
   const page = opts.page ?? HISTORY_PAGE;
   const from = new Date(opts.now.getTime() - HISTORY_DAYS * 86_400_000).toISOString();
-  const h: History = { size: 0, customerIds: [], productIds: [], customer: new Uint32Array(1024), product: new Uint32Array(1024), at: new Float64Array(1024), quantity: new Float32Array(1024) };
-  const customerIndex = new Map<string, number>();
-  const productIndex = new Map<string, number>();
+  const history = packedPurchases();
   await db.transaction(async (tx) => {
     // Planned for all its rows, as the one statement was: by default a cursor's plan favours its
     // first tenth, and took 9–12 s instead of 2.4–3.3 s for 1M order lines.
@@ -71,22 +48,7 @@ async function readHistory(db: Db, opts: { workspaceId: string; now: Date; page?
       order by o.placed_at`);
     for (;;) {
       const { rows } = await tx.execute<HistoryRow>(sql`fetch ${sql.raw(String(Math.max(1, Math.floor(page))))} from rapport_history`);
-      const size = h.size + rows.length;
-      h.customer = grown(h.customer, size, (n) => new Uint32Array(n));
-      h.product = grown(h.product, size, (n) => new Uint32Array(n));
-      h.at = grown(h.at, size, (n) => new Float64Array(n));
-      h.quantity = grown(h.quantity, size, (n) => new Float32Array(n));
-      for (const r of rows) {
-        let c = customerIndex.get(r.customer_id);
-        if (c === undefined) customerIndex.set(r.customer_id, (c = h.customerIds.push(r.customer_id) - 1));
-        let p = productIndex.get(r.product_id);
-        if (p === undefined) productIndex.set(r.product_id, (p = h.productIds.push(r.product_id) - 1));
-        h.customer[h.size] = c;
-        h.product[h.size] = p;
-        h.at[h.size] = new Date(r.at).getTime();
-        h.quantity[h.size] = Number(r.quantity);
-        h.size++;
-      }
+      for (const r of rows) addPurchase(history, r.customer_id, r.product_id, new Date(r.at).getTime(), Number(r.quantity));
       if (rows.length < page) break;
     }
     await tx.execute(sql`close rapport_history`);
@@ -95,7 +57,7 @@ async function readHistory(db: Db, opts: { workspaceId: string; now: Date; page?
     sql`select id, category, brand, price from products where workspace_id = ${opts.workspaceId}::uuid and deleted_at is null`,
   );
   return {
-    history: h,
+    history,
     products: products.map((p) => ({ productId: p.id, category: p.category ?? '', brand: p.brand ?? undefined, price: p.price === null ? undefined : Number(p.price) })),
   };
 }
@@ -164,9 +126,7 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
       if (touched.length === 0) return { customers: 0, result: { purchases: null, products: null, evaluation: null, timingsMs: timings, touchedReadAt } };
       t = performance.now();
     }
-    const read = await readHistory(db, { workspaceId: ws, now, page: opts.historyPage });
-    const { products } = read;
-    const history = purchasesOf(read.history);
+    const { history, products } = await readHistory(db, { workspaceId: ws, now, page: opts.historyPage });
     timings.read = Math.round(performance.now() - t);
     t = performance.now();
     // In slices: the worker applies live segment updates (and `npm start` serves the API) in this thread.
@@ -193,7 +153,7 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
     if (batch.length) await db.transaction((tx) => writeRecommendations(tx, { workspaceId: ws, rows: batch, now, fresh: !touched }));
     timings.recommend = Math.round(performance.now() - t);
     let evaluation: unknown = null;
-    if (!since && opts.evaluate !== false && read.history.size > 0) {
+    if (!since && opts.evaluate !== false && history.n > 0) {
       t = performance.now();
       const splitAt = new Date(now.getTime() - HOLDOUT_DAYS * 86_400_000);
       evaluation = {
@@ -210,6 +170,6 @@ export async function refreshRecommendations(db: Db, opts: { workspaceId: string
       };
       timings.evaluate = Math.round(performance.now() - t);
     }
-    return { customers: customerIds.length, result: { purchases: read.history.size, products: products.length, evaluation, timingsMs: timings, ...(touchedReadAt ? { touchedReadAt } : {}) } };
+    return { customers: customerIds.length, result: { purchases: history.n, products: products.length, evaluation, timingsMs: timings, ...(touchedReadAt ? { touchedReadAt } : {}) } };
   });
 }
