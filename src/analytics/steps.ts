@@ -3,7 +3,8 @@
 // (`runSteps`); a job runs them in slices (`runStepsInSlices`), giving the event loop back after
 // each slice. The worker runs the analytics jobs in the process that applies live segment
 // updates, and `npm start` in the one that serves the API as well: a training of 1.5 s at 200k
-// customers (8 s at 1M) in one piece held up every request and every live update for as long.
+// customers (about 8 s at 1M, by extrapolation) in one piece held up every request and every
+// live update for as long.
 
 /** A computation that yields (nothing) now and then, and returns its result. */
 export type Steps<T> = Generator<void, T, undefined>;
