@@ -145,3 +145,17 @@ export const customerMetrics = pgTable(
     index('customer_metrics_total_spend_idx').on(t.workspaceId, t.totalSpend).where(sql`${t.lastOrderAt} is not null`),
   ],
 );
+
+/**
+ * The secret a shop's server signs its users' ids with (identity verification, docs/events.md):
+ * a browser call that carries `userHash` = HMAC-SHA256(userId, secret) may change that known
+ * customer. Stored encrypted (AES-256-GCM under the server's key, src/events/identity-verification.ts),
+ * never in clear: an admin can show it again, and rotate it.
+ */
+export const identityVerificationSecrets = pgTable('identity_verification_secrets', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id),
+  secretEncrypted: text('secret_encrypted').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
