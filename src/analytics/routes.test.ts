@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Role } from '../workspaces/roles.ts';
 import { refreshAnalytics } from './jobs.ts';

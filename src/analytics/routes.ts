@@ -2,7 +2,7 @@
 // customer's scores and recommendations, "bought together" for a product, settings, and a refresh
 // that runs in the background (heavy work never runs in a request).
 import { Type } from 'typebox';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { getCustomerRow } from '../customers/customers.ts';

@@ -3,7 +3,7 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTestApp, loginClient, roleClients } from '../http/test-client.ts';
 import { can, ROLES, type Role } from '../workspaces/roles.ts';
 

@@ -10,7 +10,7 @@ import { Type } from 'typebox';
 import { uuidv7 } from '../db/uuid.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.ts';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import type { Encoding } from '../customers/import/decode.ts';
 import { IMPORT_KINDS } from './import-rows.ts';

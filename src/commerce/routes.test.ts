@@ -7,7 +7,7 @@ import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type
 import type { Database } from '../db/connection.ts';
 import { customerMetrics } from '../events/schema.ts';
 import type { StoredEvent } from '../events/types.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, loginClient, makeClient, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Role } from '../workspaces/roles.ts';
 import { recordCommerceEvents } from './event-effects.ts';

@@ -1,7 +1,7 @@
 // HTTP routes of the commerce area (see docs/commerce.md): products with their statistics,
 // orders and refunds, abandoned carts, settings. Thin: parse, call, format.
 import { Type } from 'typebox';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { getCustomerRow, requireCustomerRow } from '../customers/customers.ts';

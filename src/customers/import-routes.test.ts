@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, type Method, type TestResponse } from '../http/test-client.ts';
 import { can, ROLES, type Permission, type Role } from '../workspaces/roles.ts';
 import { uploadDir } from './import-routes.ts';

@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { Type } from 'typebox';
 import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { can } from '../workspaces/roles.ts';
 import { listAttributeDefs } from './attributes.ts';

@@ -5,7 +5,7 @@ import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { Database } from '../db/connection.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, loginClient, makeClient } from '../http/test-client.ts';
 import type { Role } from '../workspaces/roles.ts';
 

@@ -5,7 +5,7 @@ import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/connection.ts';
 import { describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, keyClient, loginClient, makeClient } from '../http/test-client.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { createApiKey } from '../workspaces/api-keys.ts';

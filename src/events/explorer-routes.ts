@@ -1,7 +1,7 @@
 // HTTP routes of the event explorer (read only): the event list and live stream, one event,
 // the names in use and the volume of one name. Personal data is masked for roles without pii.read.
 import { Type } from 'typebox';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { can } from '../workspaces/roles.ts';

@@ -4,7 +4,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, makeClient } from '../http/test-client.ts';
 import { customerLinks } from '../customers/links.ts';
 import { getJob } from '../worker/queue.ts';

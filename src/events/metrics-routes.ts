@@ -1,7 +1,7 @@
 // HTTP routes of the behaviour metrics (see docs/customers.md, "Behaviour metrics"): a
 // customer's figures, and a rebuild of a workspace's figures from history.
 import { Type } from 'typebox';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { getCustomerRow } from '../customers/customers.ts';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { createTestApp } from '../http/test-client.ts';
 import { createApiKey } from '../workspaces/api-keys.ts';
 import { systemActor } from '../workspaces/audit.ts';

@@ -5,7 +5,7 @@ import { Analytics } from '@segment/analytics-node';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { createTestApp } from '../http/test-client.ts';
 import { createApiKey, revokeApiKey } from '../workspaces/api-keys.ts';
 import { systemActor } from '../workspaces/audit.ts';

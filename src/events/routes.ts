@@ -4,7 +4,7 @@
 // auth hook; bodies are read here whatever their Content-Type, and validated message by message.
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { AppError } from '../errors.ts';
 import { touchApiKey } from '../workspaces/api-keys.ts';
 import { can } from '../workspaces/roles.ts';

@@ -6,7 +6,7 @@ import { generateCatalogue } from '../../bench/generate.ts';
 import { upsertProducts } from '../commerce/products.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { createTestApp } from '../http/test-client.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { createApiKey, listApiKeys, resolveApiKey, revokeApiKey } from '../workspaces/api-keys.ts';
 import { DEMO_SHOP_KEY_FILE, DEMO_SHOP_KEY_NAME, demoKeySource } from './demo-shop/write-key.ts';

@@ -1,16 +1,18 @@
 // Builds the Fastify application: conventions, auth, OpenAPI, every area's routes and the UI.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from '../config.ts';
-import type { Database } from '../db/connection.ts';
+import type { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { AppError } from '../errors.ts';
+import { rangedFormats } from '../dates.ts';
 import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
@@ -25,17 +27,12 @@ import { registerAnalyticsRoutes } from '../analytics/routes.ts';
 import { registerSegmentRoutes } from '../segments/routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
+import type { App, AppDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
 
-export type AppDeps = { database: Database; config: Config };
-export type App = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  import('fastify').FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
+// Routes import these from deps.ts (importing them from here would be a loop); kept for callers of buildApp.
+export type { App, AppDeps } from './deps.ts';
 
 export const webDistDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
@@ -45,7 +42,11 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     logger: opts.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
     trustProxy: true,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true },
+      // ajv-formats, then its date and date-time narrowed to the years Rapport accepts (src/dates.ts).
+      plugins: [addFormats, (ajv: Ajv) => Object.entries(rangedFormats(fullFormats)).forEach(([name, format]) => ajv.addFormat(name, format))],
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);

@@ -1,5 +1,5 @@
 // GET /api/health: is the database reachable and are its migrations current?
-import type { AppDeps, App } from './app.ts';
+import type { AppDeps, App } from './deps.ts';
 import { migrationStatus, type MigrationStatus } from '../db/migrate.ts';
 
 const HEALTH_TIMEOUT_MS = 5_000;

@@ -2,7 +2,8 @@
 import type { Database } from '../db/connection.ts';
 import { addTestMember, createTestWorkspace, TEST_PASSWORD, testConfig, type TestWorkspace } from '../db/test-helpers.ts';
 import { ROLES, type Role } from '../workspaces/roles.ts';
-import { buildApp, type App } from './app.ts';
+import { buildApp } from './app.ts';
+import type { App } from './deps.ts';
 
 export async function createTestApp(database: Database, env: Record<string, string> = {}): Promise<App> {
   // Tests log in many times from one address: the login limit is tested on its own with a low value.

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, loginClient, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Permission, type Role } from '../workspaces/roles.ts';
 import { recomputeSegment } from './membership.ts';

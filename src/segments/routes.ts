@@ -6,7 +6,7 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { can } from '../workspaces/roles.ts';

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
-import type { App } from '../http/app.ts';
+import type { App } from '../http/deps.ts';
 import { createTestApp, keyClient, loginClient, makeClient, type Client, type Method } from '../http/test-client.ts';
 import { can, ROLES, type Permission, type Role } from './roles.ts';
 

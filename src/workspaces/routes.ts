@@ -1,6 +1,6 @@
 // HTTP routes of the workspaces area: login, me, workspaces, members, API keys, audit log.
 import { Type } from 'typebox';
-import type { App, AppDeps } from '../http/app.ts';
+import type { App, AppDeps } from '../http/deps.ts';
 import { caller, SESSION_COOKIE } from '../http/auth.ts';
 
 import { AppError } from '../errors.ts';
