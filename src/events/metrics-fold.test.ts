@@ -16,7 +16,7 @@ import type { EventType } from './types.ts';
 
 const utcHour = (at: Date) => at.getUTCHours();
 let seq = 0;
-function ev(at: string, opts: { type?: EventType; name?: string; sessionId?: string; properties?: Record<string, unknown> } = {}): MetricEvent {
+function ev(at: string, opts: { type?: EventType; name?: string; sessionId?: string; properties?: Record<string, unknown>; context?: Record<string, unknown> } = {}): MetricEvent {
   seq += 1;
   return toMetricEvent({
     id: `e${String(seq).padStart(6, '0')}`,
@@ -25,6 +25,7 @@ function ev(at: string, opts: { type?: EventType; name?: string; sessionId?: str
     sessionId: opts.sessionId ?? null,
     timestamp: new Date(at),
     properties: opts.properties ?? {},
+    context: opts.context ?? {},
   });
 }
 const fold = (events: MetricEvent[], state = emptyMetricsState()) => foldMetrics(state, [...events].sort(compareEvents), utcHour);
@@ -60,6 +61,20 @@ describe('sessions and bounces', () => {
     expect(late.firstSeenAt).toEqual(new Date('2024-04-01T00:00:00Z'));
     expect(late.lastSeenAt).toEqual(new Date('2024-05-01T12:00:00Z'));
     expect(late.currentSessionLastAt).toEqual(new Date('2024-05-01T12:00:00Z'));
+  });
+
+  it('counts nothing for the events Rapport writes itself (Cart Abandoned, Segment Entered…), whatever their time', () => {
+    const rapport = { library: { name: 'rapport', version: 'segments' } };
+    const s = fold([
+      ev('2024-05-01T10:00:00Z'),
+      ev('2024-05-01T09:00:00Z', { name: 'Segment Entered', context: rapport }),
+      ev('2024-05-03T07:00:00Z', { name: 'Cart Abandoned', context: rapport }),
+      ev('2024-05-01T10:01:00Z', { name: 'Product Viewed', context: { library: { name: 'rapport.js', version: '1' } } }),
+    ]);
+    expect(s).toMatchObject({ eventCount: 2, sessions: 1, bounces: 0, pageViews: 1, productViews: 1 });
+    expect(s.firstSeenAt).toEqual(new Date('2024-05-01T10:00:00Z'));
+    expect(s.lastSeenAt).toEqual(new Date('2024-05-01T10:01:00Z'));
+    expect(s.hourCounts.reduce((a, b) => a + b, 0)).toBe(2);
   });
 
   it('counts identify calls as events and being seen, but not as activity', () => {

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { noteCustomerChanges } from '../segments/jobs.ts';
+import { RAPPORT_LIBRARY } from './metrics/fold.ts';
 
 export type ObservedEvent = {
   messageId: string;
@@ -24,7 +25,8 @@ export async function recordObservedEvents(
   db: Queryable,
   opts: { workspaceId: string; name: string; source: string; events: ObservedEvent[] },
 ): Promise<void> {
-  const context = JSON.stringify({ library: { name: 'rapport', version: opts.source } });
+  // The library name is what marks the event as Rapport's (isRapportEvent in metrics/fold.ts).
+  const context = JSON.stringify({ library: { name: RAPPORT_LIBRARY, version: opts.source } });
   const customerIds = new Set<string>();
   for (let i = 0; i < opts.events.length; i += CHUNK) {
     const chunk = opts.events.slice(i, i + CHUNK).map((e) => ({

@@ -1,6 +1,7 @@
 // The behaviour metrics as a pure fold: a customer's stored figures plus their next events (and,
 // when rebuilding from history, their orders) give the new figures. The incremental update and
 // the full recompute both run this one function, so they cannot disagree.
+import { sql } from 'drizzle-orm';
 import { ECOMMERCE_EVENTS, type EventType } from '../types.ts';
 
 /** The tracker's dwell event: `{ sku, category, dwell_ms }` when a product page is hidden or left. */
@@ -52,6 +53,8 @@ export type MetricEvent = {
   category: string | null;
   /** Foreground time on a product page reported by this event, in milliseconds. */
   dwellMs: number | null;
+  /** Written by Rapport itself (`isRapportEvent`): not the shopper's doing, so it counts for nothing. */
+  byRapport: boolean;
 };
 
 /** An order as the full recompute replays it (net of refunds). */
@@ -89,6 +92,28 @@ export function emptyMetricsState(): MetricsState {
   };
 }
 
+/**
+ * Rapport's own observations (Cart Abandoned, Segment Entered/Exited, a grade change…) carry this
+ * library name in their context (src/events/observed-events.ts, src/segments/membership.ts).
+ */
+export const RAPPORT_LIBRARY = 'rapport';
+
+/**
+ * The one definition of an event the shopper did not make: written by Rapport. Such an event is
+ * on the timeline and in segments, but moves no behaviour figure (not seen, no session, no hour,
+ * not even the event count) — on the live path and in a rebuild alike. `rapportEventSql` says
+ * the same in SQL, for the counts the stale check compares.
+ */
+export function isRapportEvent(context: unknown): boolean {
+  if (typeof context !== 'object' || context === null) return false;
+  const library = (context as { library?: unknown }).library;
+  return typeof library === 'object' && library !== null && (library as { name?: unknown }).name === RAPPORT_LIBRARY;
+}
+
+/** `isRapportEvent` of the `events` row aliased `alias`, in SQL. */
+export const rapportEventSql = (alias?: string) =>
+  sql`coalesce(${sql.raw(alias ? `${alias}.context` : 'context')} -> 'library' ->> 'name' = ${RAPPORT_LIBRARY}, false)`;
+
 /** "Women > Shoes > Sneakers" → "Women"; anything that is not a non-empty string → null. */
 export function topLevelCategory(value: unknown): string | null {
   if (typeof value !== 'string') return null;
@@ -111,6 +136,7 @@ export function toMetricEvent(e: {
   sessionId: string | null;
   timestamp: Date;
   properties: Record<string, unknown>;
+  context: unknown;
 }): MetricEvent {
   const productEvent = e.type === 'track' && e.name !== null && e.name.startsWith('Product ');
   return {
@@ -121,6 +147,7 @@ export function toMetricEvent(e: {
     timestamp: e.timestamp,
     category: productEvent ? topLevelCategory(e.properties.category) : null,
     dwellMs: productEvent ? dwellReading(e.properties.dwell_ms) : null,
+    byRapport: isRapportEvent(e.context),
   };
 }
 
@@ -211,6 +238,7 @@ export function foldMetrics(
   };
 
   for (const e of events) {
+    if (e.byRapport) continue;
     while (nextOrder < pendingOrders.length && pendingOrders[nextOrder]!.placedAt < e.timestamp) recordOrder(pendingOrders[nextOrder++]!);
     s.eventCount += 1;
     if (!s.firstSeenAt || e.timestamp < s.firstSeenAt) s.firstSeenAt = e.timestamp;

@@ -8,6 +8,7 @@ import {
   foldMetrics,
   hourInTimeZone,
   mostActiveHour,
+  rapportEventSql,
   toMetricEvent,
   type MetricOrder,
   type MetricsState,
@@ -58,6 +59,7 @@ type EventRow = {
   is_order: boolean;
   category: unknown;
   dwell_ms: unknown;
+  library: string | null;
 };
 
 /**
@@ -84,10 +86,10 @@ async function rebuildStates(
   let after: { customerId: string; ms: number; isOrder: boolean; id: string } | null = null;
   for (;;) {
     const { rows }: { rows: EventRow[] } = await db.execute<EventRow>(sql`
-      select customer_id, id, type, name, session_id, ts_ms, is_order, category, dwell_ms from (
+      select customer_id, id, type, name, session_id, ts_ms, is_order, category, dwell_ms, library from (
         select customer_id, id, type, name, session_id, (extract(epoch from timestamp) * 1000)::float8 as ts_ms,
                coalesce(name = ${ECOMMERCE_EVENTS.orderCompleted}, false) as is_order,
-               properties -> 'category' as category, properties -> 'dwell_ms' as dwell_ms
+               properties -> 'category' as category, properties -> 'dwell_ms' as dwell_ms, context -> 'library' ->> 'name' as library
         from events where workspace_id = ${workspaceId} and customer_id = any(${sql.param(customerIds)}::uuid[])
       ) e
       ${after ? sql`where (customer_id, ts_ms, is_order, id) > (${after.customerId}::uuid, ${after.ms}::float8, ${after.isOrder}, ${after.id}::uuid)` : sql``}
@@ -107,14 +109,18 @@ async function rebuildStates(
           sessionId: r.session_id,
           timestamp: new Date(r.ts_ms),
           properties: { category: r.category, dwell_ms: r.dwell_ms },
+          context: { library: { name: r.library } },
         }),
       );
+      // Rapport's own events count for nothing (the fold skips them): a customer who has only
+      // those has no behaviour history, as on the live path.
+      const counted = events.some((e) => !e.byRapport);
       const continues = full && end === rows.length;
       const waiting = commerce.orders.get(customerId) ?? [];
       const lastMs = rows[end - 1]!.ts_ms;
       const now = continues ? waiting.filter((o) => o.placedAt.getTime() < lastMs) : waiting;
       commerce.orders.set(customerId, continues ? waiting.filter((o) => o.placedAt.getTime() >= lastMs) : []);
-      states.set(customerId, foldMetrics(stateOf(customerId), events, hourOf, now));
+      if (counted || now.length > 0) states.set(customerId, foldMetrics(stateOf(customerId), events, hourOf, now));
       const maxId = events.reduce((max, e) => (e.id > max ? e.id : max), lastEventIds.get(customerId) ?? '');
       lastEventIds.set(customerId, maxId);
       start = end;
@@ -268,7 +274,7 @@ export async function recomputeIfStale(db: Queryable, opts: { workspaceId: strin
   const id = opts.customerId;
   const { rows } = await db.execute<{ stale: boolean }>(sql`
     select
-      (select count(*) from events where workspace_id = ${ws} and customer_id = ${id}) <> coalesce(m.event_count, 0)
+      (select count(*) from events where workspace_id = ${ws} and customer_id = ${id} and not ${rapportEventSql()}) <> coalesce(m.event_count, 0)
       or (select count(*) from orders where workspace_id = ${ws} and customer_id = ${id}) <> coalesce(m.order_count, 0)
       or (select count(*) from cart_items where workspace_id = ${ws} and customer_id = ${id} and abandoned_at is not null)
          <> coalesce(m.abandoned_cart_items, 0) as stale
