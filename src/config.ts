@@ -9,6 +9,8 @@ export type Config = {
   databaseUrl: string | undefined;
   /** Where the embedded database and other local state live. */
   dataDir: string;
+  /** Where uploaded files wait to be imported: private to Rapport's user (src/uploads.ts). */
+  uploadDir: string;
   demo: boolean;
   /** How many demo customers the first start loads (with RAPPORT_DEMO on). */
   demoCustomers: number;
@@ -104,11 +106,13 @@ export function loadConfig(env: Env = process.env): Config {
   const host = readOptional(env, 'HOST') ?? 'localhost';
   if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError('HOST', `is not a host name or address: "${host}"`);
 
+  const dataDir = path.resolve(readOptional(env, 'RAPPORT_DATA_DIR') ?? 'data');
   return {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     host,
     databaseUrl,
-    dataDir: path.resolve(readOptional(env, 'RAPPORT_DATA_DIR') ?? 'data'),
+    dataDir,
+    uploadDir: path.resolve(readOptional(env, 'RAPPORT_UPLOAD_DIR') ?? path.join(dataDir, 'uploads')),
     demo: readBool(env, 'RAPPORT_DEMO', true),
     demoCustomers: readInt(env, 'RAPPORT_DEMO_CUSTOMERS', DEFAULT_DEMO_CUSTOMERS, 0, 1_000_000),
     adminEmail: adminEmail?.toLowerCase(),

@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { runMigrations } from '../db/migrate.ts';
+import { ensureUploadDir } from '../uploads.ts';
 import { failInterruptedImports } from '../customers/import/imports.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureFirstWorkspace } from '../workspaces/bootstrap.ts';
@@ -14,6 +15,7 @@ export async function serve(config: Config): Promise<void> {
   const database = await openConfiguredDatabase(config);
   let closing = false;
   try {
+    ensureUploadDir(config); // fails fast on a directory other users own or can write to
     const { applied } = await runMigrations(database);
     await failInterruptedImports(database.db);
     const first = await ensureFirstWorkspace(database.db, {

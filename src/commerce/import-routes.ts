@@ -2,7 +2,6 @@
 // "file") or as the request body itself (text/csv). Runs while the request waits and answers
 // with the counts and the rejected rows. Thin: parse, call src/commerce/imports.ts, format.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
@@ -10,6 +9,7 @@ import { Type } from 'typebox';
 import { uuidv7 } from '../db/uuid.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError } from '../errors.ts';
+import { createUploadFile, ensureUploadDir } from '../uploads.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import type { Encoding } from '../customers/import/decode.ts';
@@ -62,8 +62,7 @@ export async function registerCommerceImportRoutes(app: App, deps: AppDeps) {
           const source = csvBufferSource(request.body, encodingOf(request.query.encoding));
           return importCommerceCsv(db, { workspaceId: c.workspaceId, actor, kind, source, fileName: undefined });
         }
-        const dir = path.join(os.tmpdir(), 'rapport-uploads');
-        await fs.promises.mkdir(dir, { recursive: true });
+        const dir = ensureUploadDir(deps.config);
         const filePath = path.join(dir, `${uuidv7()}.csv`);
         try {
           let fileName: string | undefined;
@@ -75,7 +74,7 @@ export async function registerCommerceImportRoutes(app: App, deps: AppDeps) {
                 continue;
               }
               fileName = part.filename || `${kind}.csv`;
-              await pipeline(part.file, fs.createWriteStream(filePath));
+              await pipeline(part.file, createUploadFile(filePath));
               if (part.file.truncated) throw new AppError('payload_too_large', `body.file: is larger than ${MAX_FILE / 1024 / 1024} MB`);
             } else if (part.fieldname === 'encoding') {
               encodingField = String(part.value);

@@ -10,7 +10,6 @@ import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops, type Method, type TestResponse } from '../http/test-client.ts';
 import { can, ROLES, type Permission, type Role } from '../workspaces/roles.ts';
-import { uploadDir } from './import-routes.ts';
 
 /** A multipart/form-data body, built by hand as a browser would send it. */
 function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]): { payload: Buffer; contentType: string } {
@@ -44,7 +43,7 @@ async function waitForImport(client: Client, id: string): Promise<TestResponse['
 
 const csvRows = (text: string) => parse(text.replace(/^\uFEFF/, ''), { columns: true }) as Record<string, string>[];
 
-describeEachDb('imports API', (getDb, backend) => {
+describeEachDb('imports API', (getDb) => {
   let app: App;
   let a: TestWorkspace;
   let b: TestWorkspace;
@@ -52,7 +51,7 @@ describeEachDb('imports API', (getDb, backend) => {
   let ownerB: Client;
   let as: Record<Role, Client>;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-import-routes-'));
-  const uploads = uploadDir(backend, dataDir);
+  const uploads = path.join(dataDir, 'uploads');
   const uploaded = () => (fs.existsSync(uploads) ? fs.readdirSync(uploads) : []);
 
   beforeAll(async () => {

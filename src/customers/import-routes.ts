@@ -1,7 +1,6 @@
 // HTTP routes of customer import (CSV upload, mapping, progress, rejected rows) and of the
 // customer list export as CSV. Thin: parse, call src/customers/import/, format.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { Type } from 'typebox';
 import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
+import { createUploadFile, ensureUploadDir } from '../uploads.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { can } from '../workspaces/roles.ts';
@@ -31,11 +31,6 @@ const ExportQuery = Type.Object(
   { ...listProperties, columns: Type.Optional(Type.String({ maxLength: 4000, description: 'comma-separated: id, externalId, name, email, …, attributes.<key>' })) },
   { additionalProperties: false },
 );
-
-/** Where uploads wait: beside the embedded database, or in the temp directory for a PostgreSQL server. */
-export function uploadDir(kind: 'pglite' | 'postgres', dataDir: string): string {
-  return kind === 'pglite' ? path.join(dataDir, 'uploads') : path.join(os.tmpdir(), 'rapport-uploads');
-}
 
 function mappingProblems(mapping: Mapping, headers: string[], defs: Parameters<typeof checkMapping>[2], prefix: string): void {
   const problems = checkMapping(mapping, headers, defs);
@@ -88,8 +83,7 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
         const c = caller(request);
         if (!request.isMultipart()) throw new AppError('invalid_input', 'content-type: send multipart/form-data with the CSV in the field "file"');
         const id = uuidv7();
-        const dir = uploadDir(deps.database.kind, deps.config.dataDir);
-        await fs.promises.mkdir(dir, { recursive: true });
+        const dir = ensureUploadDir(deps.config);
         const filePath = path.join(dir, `${id}.csv`);
         let fileName: string | undefined;
         const fields: Record<string, string> = {};
@@ -102,7 +96,7 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
                 continue;
               }
               fileName = part.filename || 'customers.csv';
-              await pipeline(part.file, fs.createWriteStream(filePath));
+              await pipeline(part.file, createUploadFile(filePath));
             } else {
               fields[part.fieldname] = String(part.value);
             }

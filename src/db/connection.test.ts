@@ -39,6 +39,22 @@ describe('embedded database', () => {
     }
   }, 60_000);
 
+  it('makes the data directory private (0700), also one an older version left open', async () => {
+    const dir = tmpDir();
+    try {
+      fs.chmodSync(dir, 0o755);
+      const database = await openDatabase({ kind: 'pglite', dataDir: dir });
+      await database.close();
+      expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+      const fresh = path.join(dir, 'new', 'data');
+      const again = await openDatabase({ kind: 'pglite', dataDir: fresh });
+      await again.close();
+      expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('takes over a lock left by a process that is gone', async () => {
     const dir = tmpDir();
     try {

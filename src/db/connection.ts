@@ -60,7 +60,10 @@ function isAlive(pid: number): boolean {
 
 /** Claims the data directory for this process, refusing if a live process holds it. */
 function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The database files hold personal data: only Rapport's user may enter (older versions made it 0755).
+  const st = fs.statSync(dataDir);
+  if (st.mode & 0o077 && st.uid === process.getuid?.()) fs.chmodSync(dataDir, 0o700);
   const lockFile = path.join(dataDir, 'rapport.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
