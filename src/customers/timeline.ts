@@ -6,6 +6,7 @@ import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { auditLog } from '../workspaces/schema.ts';
 import { customerLinks, type TimelineEntry, type TimelinePage } from './links.ts';
+import { maskPersonalData, maskText } from './personal-data.ts';
 import { customerConsentHistory, customerNotes, customers } from './schema.ts';
 
 type Source = (db: Queryable, page: TimelinePage) => Promise<TimelineEntry[]>;
@@ -23,10 +24,15 @@ function olderThan(at: AnyColumn, id: AnyColumn, prefix: string, before: Timelin
 
 const newestFirst = (at: AnyColumn, id: AnyColumn, prefix: string) => [desc(ms(at)), desc(entryId(prefix, id))];
 
-const PII_KEYS = new Set(['email', 'phone']);
-function maskedDiff(diff: unknown, pii: boolean): unknown {
-  if (pii || !diff || typeof diff !== 'object') return diff;
-  return Object.fromEntries(Object.entries(diff as Record<string, unknown>).map(([k, v]) => [k, PII_KEYS.has(k) ? { from: '***', to: '***' } : v]));
+/**
+ * An entry as a role without pii.read may see it, whichever area made it: its title and data
+ * through the detector the event explorer masks with (personal keys at any depth, e-mail
+ * addresses and phone numbers anywhere). An identify or group call's properties are traits,
+ * where `name` is a person's.
+ */
+function maskEntry(e: TimelineEntry): TimelineEntry {
+  const traits = e.area === 'events' && (e.data.type === 'identify' || e.data.type === 'group');
+  return { ...e, title: maskText(e.title), data: maskPersonalData(e.data, { traits }) };
 }
 
 const profileChanges: Source = async (db, page) => {
@@ -50,7 +56,7 @@ const profileChanges: Source = async (db, page) => {
     kind: r.action === 'customer.create' ? 'profile.created' : r.action === 'customer.update' ? 'profile.updated' : r.action.replace(/^customer\./, 'profile.'),
     area: 'customers',
     title: r.action,
-    data: { actor: r.actorLabel, diff: maskedDiff(r.diff, page.pii) },
+    data: { actor: r.actorLabel, diff: r.diff },
   }));
 };
 
@@ -138,5 +144,5 @@ export async function customerTimeline(
   const all = (await Promise.all(sources.map((s) => s(db, page)))).flat();
   all.sort((x, y) => (x.at === y.at ? (x.id < y.id ? 1 : x.id > y.id ? -1 : 0) : x.at < y.at ? 1 : -1));
   const items = all.slice(0, opts.limit);
-  return { items, nextCursor: all.length > opts.limit ? encodeTimelineCursor(items.at(-1)!) : null };
+  return { items: opts.pii ? items : items.map(maskEntry), nextCursor: all.length > opts.limit ? encodeTimelineCursor(items.at(-1)!) : null };
 }

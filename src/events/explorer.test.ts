@@ -95,13 +95,32 @@ describe('maskEventData', () => {
       price: 39000,
       email: 'mi***@naver.com',
       phone: '***',
-      note: 'send to seojun@daum.net', // free text is not scanned, only whole values
+      note: 'send to se***@daum.net',
       recipient: 'se***@daum.net',
       address: { city: '***', street: '***' },
       products: [{ name: 'Sneaker', first_name: '***' }],
       traits: { name: '***', age: '***', email: 'a***@b.co', tags: ['***'] },
       empty: null,
     });
+  });
+
+  it('masks phone_number, shipping_address, nested contact keys, phones by value and e-mails inside URLs', () => {
+    const masked = maskEventData(
+      {
+        phone_number: '010-1234-5678',
+        shipping_address: { line1: '테헤란로 1', city: '서울' },
+        customer: { email: 'carol.s@example.com', id: 'c-1' },
+        billing: { phone: '+82 10 9876 5432', country: 'KR' },
+        contact: '010-5555-1234',
+        page: { url: 'https://shop.example/thanks?email=carol.s%40example.com&order=12345678', referrer: 'https://mail.example/?to=carol.s@example.com' },
+        order_id: '20240101123',
+        total: 39000,
+      },
+      { pii: false, traits: false },
+    );
+    expect(JSON.stringify(masked)).not.toMatch(/carol\.s|1234-5678|9876|5555|테헤란로/);
+    expect(masked).toMatchObject({ customer: { id: 'c-1' }, billing: { country: 'KR' }, order_id: '20240101123', total: 39000 });
+    expect((masked.page as { url: string }).url).toBe('https://shop.example/thanks?email=ca***@example.com&order=12345678');
   });
 
   it("masks the name in an identify call's traits", () => {

@@ -8,10 +8,9 @@ import { and, desc, eq, gt, gte, isNull, lt, or, sql, type SQL } from 'drizzle-o
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { getCustomerRow, toCustomer, type Customer } from '../customers/customers.ts';
-import { maskEmail } from '../customers/fields.ts';
 import { findCustomerIdByIdentity } from '../customers/identities.ts';
+import { containsEmail, maskPersonalData, maskText } from '../customers/personal-data.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
-import { PII_KEYS as EVENT_PII_KEYS } from './customer-link.ts';
 import { events } from './schema.ts';
 import { EVENT_TYPES, type EventType } from './types.ts';
 
@@ -95,48 +94,25 @@ export function decodeEventCursor(kind: CursorKind, raw: string, field: string):
   throw new AppError('invalid_input', `${field}: is not a cursor of this list (pass nextCursor as \`cursor\` and ${other}, as given)`);
 }
 
-// In the properties of a track, page or screen call `name` is a product's or a page's; in the
-// traits an identify or group call carries, it is a person's or a company's.
-const TRAIT_KEYS = new Set(EVENT_PII_KEYS.map((k) => k.toLowerCase()));
-const PROPERTY_KEYS = new Set([...TRAIT_KEYS].filter((k) => k !== 'name'));
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MAX_DEPTH = 32;
-
-const maskText = (s: string) => (EMAIL.test(s) ? maskEmail(s)! : '***');
-
-function maskValue(value: unknown, depth: number, keys: ReadonlySet<string>): unknown {
-  if (typeof value === 'string') return EMAIL.test(value) ? maskEmail(value) : value;
-  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1, keys));
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keys.has(k.toLowerCase()) ? maskAll(v, depth + 1) : maskValue(v, depth + 1, keys)]));
-}
-
-/** Everything under a personal key (`email`, or all of `traits`): masked, its shape kept. */
-function maskAll(value: unknown, depth: number): unknown {
-  if (value === null || value === undefined || value === '') return value;
-  if (depth >= MAX_DEPTH) return '***';
-  if (Array.isArray(value)) return value.map((v) => maskAll(v, depth + 1));
-  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskAll(v, depth + 1)]));
-  return typeof value === 'string' ? maskText(value) : '***';
-}
-
 /**
  * Properties or context as a role without `pii.read` may see them: personal keys (e-mail,
- * phone, names of people, address, IP, user agent, everything under `traits`) masked at any
- * depth, and any e-mail address found elsewhere masked too. `traits`: the data is the traits of
- * an identify or group call, where `name` is a person's.
+ * phone, names of people, addresses, IP, user agent, everything under `traits`) masked at any
+ * depth, and e-mail addresses and phone numbers found elsewhere masked too (the one detector,
+ * src/customers/personal-data.ts). `traits`: the data is the traits of an identify or group
+ * call, where `name` is a person's; in the properties of a track, page or screen call `name` is
+ * a product's or a page's.
  */
 export function maskEventData(data: Record<string, unknown>, opts: { pii: boolean; traits: boolean }): Record<string, unknown> {
   if (opts.pii) return data;
-  return maskValue(data, 0, opts.traits ? TRAIT_KEYS : PROPERTY_KEYS) as Record<string, unknown>;
+  return maskPersonalData(data, { traits: opts.traits });
 }
 
-const carriesTraits = (type: string) => type === 'identify' || type === 'group';
+export const carriesTraits = (type: string) => type === 'identify' || type === 'group';
 
 /** A user id that is an e-mail address is personal data too. */
 export function maskUserId(userId: string | null, pii: boolean): string | null {
-  if (pii || !userId || !EMAIL.test(userId)) return userId;
-  return maskEmail(userId);
+  if (pii || !userId || !containsEmail(userId)) return userId;
+  return maskText(userId);
 }
 
 export function isEventType(value: string): value is EventType {
