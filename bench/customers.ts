@@ -33,7 +33,7 @@ import { systemActor, type Actor } from '../src/workspaces/audit.ts';
 import { randomString } from '../src/workspaces/secrets.ts';
 import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
-import { createRandom, generateCustomers, type SyntheticCustomer } from './generate.ts';
+import { createRandom, generateCustomers, type SyntheticCustomer } from '../src/demo-data/generate.ts';
 import { startServer as startServerProcess } from './server.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
 

@@ -7,7 +7,7 @@
 //   npm run bench -- ingest [--events 1000000] [--batch 100] [--concurrency 8] [--db both|postgres|pglite]
 //                           [--pglite-events N] [--raw-events 200000] [--seed 7] [--pool 200000]
 //
-// Events: bench/generate.ts's generateBehaviour (page views, product lists and views with dwell,
+// Events: src/demo-data/generate.ts's generateBehaviour (page views, product lists and views with dwell,
 // carts, checkouts, orders, sign-ups; some visitors anonymous). Generating costs ~60 µs a message,
 // so a pool (200k by default) is made before the clock starts and replayed with new people
 // (user, anonymous, session and message ids, e-mails) until the count is reached.
@@ -29,7 +29,7 @@ import { systemActor } from '../src/workspaces/audit.ts';
 import { randomString } from '../src/workspaces/secrets.ts';
 import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
-import { generateBehaviour, generateCustomers, type SegmentMessage } from './generate.ts';
+import { generateBehaviour, generateCustomers, type SegmentMessage } from '../src/demo-data/generate.ts';
 import { percentile, type BenchResult, type Figure } from './harness.ts';
 import { buildServer, postSegment, startServer } from './server.ts';
 

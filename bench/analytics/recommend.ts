@@ -6,7 +6,7 @@
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Figure } from '../harness.ts';
-import { generatePurchases, syntheticProducts } from '../generate/purchases.ts';
+import { generatePurchases, syntheticProducts } from '../../src/demo-data/purchases.ts';
 import {
   blendedRecommender,
   evaluateRecommenders,

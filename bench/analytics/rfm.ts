@@ -2,7 +2,7 @@
 // aggregated customer rows (seeded), as a nightly job would run them. Generation is not timed.
 import { assignGrade, DEFAULT_GRADES } from '../../src/analytics/grades.ts';
 import { rfmSegment, scoreRfm, type RfmAggregate, type RfmSegment } from '../../src/analytics/rfm.ts';
-import { createRandom } from '../generate/random.ts';
+import { createRandom } from '../../src/demo-data/random.ts';
 import type { Figure } from '../harness.ts';
 
 const DAY_MS = 86_400_000;

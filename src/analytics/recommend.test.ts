@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatePurchases, syntheticProducts } from '../../bench/generate/purchases.ts';
+import { generatePurchases, syntheticProducts } from '../demo-data/purchases.ts';
 import {
   blendedRecommender,
   evaluateRecommenders,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../bench/generate/random.ts';
+import { createRandom } from '../demo-data/random.ts';
 import { applyRfmCutPoints, rfmCutPoints, RFM_SEGMENT_RULES, RFM_SEGMENTS, rfmSegment, rfmValues, scoredRows, scoreRfm, type RfmAggregate, type RfmSegment } from './rfm.ts';
 
 const score = (rows: RfmAggregate[], asOf: Date) => {

@@ -8,7 +8,7 @@ export async function runBench(args: string[]): Promise<number> {
   const benchDir = fileURLToPath(new URL('../../bench/', import.meta.url));
   const available = fs
     .readdirSync(benchDir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !['harness.ts', 'generate.ts'].includes(f)) // helpers, not benchmarks
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'harness.ts') // a helper, not a benchmark
     .map((f) => f.replace(/\.ts$/, ''));
   const [name, ...rest] = args;
   if (!name || !available.includes(name)) {

@@ -1,7 +1,7 @@
 // Demo data for a new workspace: the synthetic customers of a Korean fashion shop
-// (bench/generate.ts) with their custom attributes, consents and survey preferences, a few
+// (src/demo-data/generate.ts) with their custom attributes, consents and survey preferences, a few
 // notes, and some planted near-duplicates so the duplicates page has something real to show.
-import { createRandom, generateCustomers, REGIONS, STYLES, type Random, type SyntheticCustomer } from '../../bench/generate.ts';
+import { createRandom, generateCustomers, REGIONS, STYLES, type Random, type SyntheticCustomer } from '../demo-data/generate.ts';
 import type { Db } from '../db/connection.ts';
 import { loadDemoBehaviour, type DemoBehaviourResult } from '../events/demo.ts';
 import type { Actor } from '../workspaces/audit.ts';

@@ -1,8 +1,8 @@
 // Demo behaviour for a new workspace: the demo shop's catalogue and the browsing, carts, orders
-// and sign-ups of some of the demo customers (bench/generate.ts), sent through the same
+// and sign-ups of some of the demo customers (src/demo-data/generate.ts), sent through the same
 // ingestion as real events, so products, orders, carts, abandoned carts and behaviour metrics
 // all come from events exactly as they would in a live shop.
-import { behaviourMessageId, generateBehaviour, generateCatalogue, generateCustomers, type SegmentMessage } from '../../bench/generate.ts';
+import { behaviourMessageId, generateBehaviour, generateCatalogue, generateCustomers, type SegmentMessage } from '../demo-data/generate.ts';
 import { detectAbandonedCarts } from '../commerce/abandoned-carts.ts';
 import { upsertProducts } from '../commerce/products.ts';
 import { insertIdentities } from '../customers/customers.ts';

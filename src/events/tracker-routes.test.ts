@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCatalogue } from '../../bench/generate.ts';
+import { generateCatalogue } from '../demo-data/generate.ts';
 import { upsertProducts } from '../commerce/products.ts';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { createTestApp } from '../http/test-client.ts';

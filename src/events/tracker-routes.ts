@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { generateCatalogue, type SyntheticProduct } from '../../bench/generate.ts';
+import { generateCatalogue, type SyntheticProduct } from '../demo-data/generate.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { renderCart, renderCategory, renderCheckout, renderHome, renderOrder, renderProduct, renderSignIn, productSvg, type Lang, type PageOptions } from './demo-shop/pages.ts';
 import { demoKeySource, writeKeyOrNull } from './demo-shop/write-key.ts';

@@ -1,7 +1,7 @@
 // The demo shop's pages, rendered on the server from the synthetic catalogue (the same products
 // the demo behaviour uses), in Korean or English. The markup carries the tracker's data-rapport-*
 // attributes; shop.js keeps the cart in localStorage and calls the tracker's helpers.
-import type { SyntheticProduct } from '../../../bench/generate.ts';
+import type { SyntheticProduct } from '../../demo-data/generate.ts';
 
 export type Lang = 'ko' | 'en';
 

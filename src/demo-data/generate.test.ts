@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePhone } from '../src/customers/fields.ts';
+import { normalisePhone } from '../customers/fields.ts';
 import { CATEGORIES, createRandom, generateBehaviour, generateCatalogue, generateCustomers, type BehaviourOptions, type SegmentMessage } from './generate.ts';
 
 describe('synthetic customers', () => {

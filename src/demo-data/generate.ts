@@ -1,13 +1,13 @@
 // Deterministic synthetic data for the demo workspace and the benchmarks: customers of a Korean
-// fashion/lifestyle shop, its product catalogue (generate/catalogue.ts) and their behaviour as
-// Segment messages (generate/behaviour.ts). Same seed → same data; customers and messages come
+// fashion/lifestyle shop, its product catalogue (catalogue.ts) and their behaviour as
+// Segment messages (behaviour.ts). Same seed → same data; customers and messages come
 // one at a time, so 1M of them never sit in memory.
-import { createRandom } from './generate/random.ts';
-import { CATEGORIES } from './generate/catalogue.ts';
+import { createRandom } from './random.ts';
+import { CATEGORIES } from './catalogue.ts';
 
-export { createRandom, type Random } from './generate/random.ts';
-export { CATEGORIES, COLOURS, generateCatalogue, type CatalogueOptions, type CategoryKey, type SyntheticProduct } from './generate/catalogue.ts';
-export { behaviourMessageId, generateBehaviour, PURCHASE_MODEL, type BehaviourCustomer, type BehaviourOptions, type GeneratedContext, type SegmentMessage } from './generate/behaviour.ts';
+export { createRandom, type Random } from './random.ts';
+export { CATEGORIES, COLOURS, generateCatalogue, type CatalogueOptions, type CategoryKey, type SyntheticProduct } from './catalogue.ts';
+export { behaviourMessageId, generateBehaviour, PURCHASE_MODEL, type BehaviourCustomer, type BehaviourOptions, type GeneratedContext, type SegmentMessage } from './behaviour.ts';
 
 // The most common surnames with their approximate share (Statistics Korea, 2015 census).
 const SURNAMES: readonly (readonly [readonly [string, string], number])[] = [
