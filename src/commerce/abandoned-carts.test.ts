@@ -10,7 +10,9 @@ import { systemActor } from '../workspaces/audit.ts';
 import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
 import { recurringJobs } from '../worker/schema.ts';
 import { cartAbandonedEvent, DETECT_JOB, detectAbandonedCarts, groupAbandonedLines } from './abandoned-carts.ts';
-import { setCommerceSettings } from './carts.ts';
+import { listAbandonedCarts, markLinesOrdered, setCommerceSettings } from './carts.ts';
+import { recomputeCustomers } from '../events/metrics.ts';
+import { uuidv7 } from '../db/uuid.ts';
 import { recordCommerceEvents } from './event-effects.ts';
 import { cartItems } from './schema.ts';
 import { trackEvent } from './test-events.ts';
@@ -124,6 +126,37 @@ describeEachDb('abandoned-cart detection', (getDb) => {
       ['B', 1, true, at(50).toISOString()],
       ['B', 1, false, at(50).toISOString()],
     ]);
+  });
+
+  it('a line bought or removed after abandonment leaves the abandoned figures, live and rebuilt (API orders too)', async () => {
+    const s = await shop(30);
+    const t0 = new Date('2024-09-03T10:00:00Z');
+    const at = (m: number) => new Date(t0.getTime() + minutes(m));
+    const abandoned = async () => {
+      const [m] = await s.database.db.select().from(customerMetrics).where(and(eq(customerMetrics.workspaceId, s.workspaceId), eq(customerMetrics.customerId, s.customerId)));
+      return m?.abandonedCartItems ?? 0;
+    };
+    const rebuilt = async () => {
+      await recomputeCustomers(s.database.db, { workspaceId: s.workspaceId, customerIds: [s.customerId] });
+      return abandoned();
+    };
+    await s.record([
+      trackEvent('Product Added', { sku: 'A', price: 100 }, { customerId: s.customerId, at: at(0) }),
+      trackEvent('Product Added', { sku: 'B', price: 100 }, { customerId: s.customerId, at: at(0) }),
+      trackEvent('Product Added', { sku: 'C', price: 100 }, { customerId: s.customerId, at: at(0) }),
+    ]);
+    await detectAbandonedCarts(s.database.db, { workspaceId: s.workspaceId, now: at(40) });
+    expect(await abandoned()).toBe(3);
+    expect(await rebuilt()).toBe(3);
+    await s.record([trackEvent('Order Completed', { order_id: 'REC-A', products: [{ sku: 'A', price: 100, quantity: 1 }] }, { customerId: s.customerId, at: at(50) })]);
+    expect(await abandoned()).toBe(2);
+    await s.record([trackEvent('Product Removed', { sku: 'B' }, { customerId: s.customerId, at: at(51) })]);
+    expect(await abandoned()).toBe(1);
+    expect(await rebuilt()).toBe(1);
+    await s.database.db.transaction((tx) => markLinesOrdered(tx, { workspaceId: s.workspaceId, orders: [{ orderId: uuidv7(), owner: { customerId: s.customerId, anonymousId: null }, skus: ['C'], at: at(52) }] }));
+    expect(await abandoned()).toBe(0);
+    expect(await rebuilt()).toBe(0);
+    expect(await listAbandonedCarts(s.database.db, { workspaceId: s.workspaceId, limit: 10 })).toEqual({ items: [], nextCursor: null });
   });
 
   it('looks at every workspace in one run', async () => {

@@ -1,11 +1,13 @@
 // Cart lines: what a customer or visitor has in the cart, derived from `Product Added`,
 // `Product Removed` and orders. A line is open until it is removed or ordered; the detection job
 // (abandoned-carts.ts) marks open lines untouched for the workspace's window as abandoned, and
-// an abandoned line that is ordered later counts as recovered.
+// an abandoned line that is ordered later counts as recovered. The customer's abandoned-item
+// count holds the abandoned lines still in the cart: a line bought or removed leaves it.
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
+import { recordAbandonedCartMetrics } from '../events/metrics.ts';
 import { cursorTime, decodeCursor, encodeCursor } from './cursor.ts';
 import { cartItems, commerceSettings } from './schema.ts';
 import type { LineFacts } from './segment.ts';
@@ -113,6 +115,11 @@ export async function applyCartChanges(db: Queryable, opts: { workspaceId: strin
     lines.set(key, [...(lines.get(key) ?? []), { ...r, fresh: false, dirty: false }]);
   }
 
+  // Customers' abandoned lines bought or removed in this batch leave their abandoned-item count.
+  const leftAbandonment = new Map<string, number>();
+  const leave = (line: Line) => {
+    if (line.abandonedAt && line.customerId) leftAbandonment.set(line.customerId, (leftAbandonment.get(line.customerId) ?? 0) + 1);
+  };
   const sorted = changes.map((c, i) => ({ c, i })).sort((a, b) => a.c.at.getTime() - b.c.at.getTime() || a.i - b.i);
   for (const { c } of sorted) {
     const key = ownerKey(c.owner)!;
@@ -157,7 +164,10 @@ export async function applyCartChanges(db: Queryable, opts: { workspaceId: strin
       const line = mine.find((l) => live(l) && !l.abandonedAt && l.sku === c.sku) ?? mine.find((l) => live(l) && l.sku === c.sku);
       if (!line) continue;
       if (c.quantity !== null && c.quantity < line.quantity) line.quantity -= c.quantity;
-      else line.removedAt = c.at;
+      else {
+        line.removedAt = c.at;
+        leave(line);
+      }
       line.updatedAt = later(line);
       line.dirty = true;
     } else {
@@ -166,6 +176,7 @@ export async function applyCartChanges(db: Queryable, opts: { workspaceId: strin
         if (c.skus && !c.skus.includes(line.sku)) continue;
         line.orderedAt = c.at;
         line.orderId = c.orderId;
+        leave(line);
         line.updatedAt = later(line);
         line.dirty = true;
       }
@@ -211,11 +222,13 @@ export async function applyCartChanges(db: Queryable, opts: { workspaceId: strin
     on conflict (workspace_id, id) do update set cart_id = excluded.cart_id, name = excluded.name, category = excluded.category, price = excluded.price,
       currency = excluded.currency, quantity = excluded.quantity, updated_at = excluded.updated_at, removed_at = excluded.removed_at,
       ordered_at = excluded.ordered_at, order_id = excluded.order_id`);
+  await recordAbandonedCartMetrics(db, { workspaceId, items: [...leftAbandonment].map(([customerId, n]) => ({ customerId, count: -n })) });
 }
 
 /**
  * Orders placed through the API or an import close the cart lines they bought: the open and
  * abandoned lines of the customer (or visitor) for the ordered SKUs, added before the order.
+ * Abandoned lines bought leave their customer's abandoned-item count.
  */
 export async function markLinesOrdered(
   db: Queryable,
@@ -230,13 +243,16 @@ export async function markLinesOrdered(
     skus: o.skus,
     at: o.at.toISOString(),
   }));
-  const result = await db.execute(sql`
+  const result = await db.execute<{ customer_id: string | null; was_abandoned: boolean }>(sql`
     update cart_items c set ordered_at = r.at, order_id = r.order_id, updated_at = greatest(c.updated_at, r.at)
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(order_id uuid, customer_id uuid, anonymous_id text, skus jsonb, at timestamptz)
     where c.workspace_id = ${opts.workspaceId}::uuid and c.removed_at is null and c.ordered_at is null and c.added_at <= r.at
       and (c.customer_id = r.customer_id or (r.customer_id is null and c.customer_id is null and c.anonymous_id = r.anonymous_id))
-      and (r.skus is null or jsonb_exists(r.skus, c.sku))`);
-  return result.rowCount ?? 0;
+      and (r.skus is null or jsonb_exists(r.skus, c.sku))
+    returning c.customer_id, c.abandoned_at is not null as was_abandoned`);
+  const recovered = result.rows.flatMap((r) => (r.was_abandoned && r.customer_id ? [{ customerId: r.customer_id, count: -1 }] : []));
+  await recordAbandonedCartMetrics(db, { workspaceId: opts.workspaceId, items: recovered });
+  return result.rows.length;
 }
 
 /** A customer's cart: lines still open and lines abandoned (not ordered, not removed), newest first. */

@@ -47,8 +47,10 @@ export const STARTERS: readonly Starter[] = [
   {
     key: 'abandoned-cart-24h',
     name: 'Abandoned cart in 24 h',
-    description: 'Left a cart in the last 24 hours',
-    definition: () => ({ type: 'event', name: 'Cart Abandoned', within: { hours: 24 } }),
+    description: 'Left a cart in the last 24 hours and has not bought or removed it since',
+    // The event alone would keep a customer who has since bought or removed every line (and a
+    // recovery message would reach a buyer): the abandoned lines must still be in the cart.
+    definition: () => ({ and: [{ type: 'event', name: 'Cart Abandoned', within: { hours: 24 } }, { type: 'metric', field: 'abandoned_cart', op: 'eq', value: true }] }),
   },
   {
     // The language has no calendar-month test; the next 30 days keep the list moving every day.

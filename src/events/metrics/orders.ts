@@ -97,7 +97,7 @@ export async function recordRefundMetrics(
       updated_at = now()`);
 }
 
-/** Cart lines newly found abandoned (a negative count takes back lines ordered after all). */
+/** Cart lines newly found abandoned (a negative count takes back lines bought or removed since). */
 export async function recordAbandonedCartMetrics(
   db: Queryable,
   opts: { workspaceId: string; items: AbandonedCartMetricsInput[] },

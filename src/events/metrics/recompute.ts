@@ -19,6 +19,9 @@ import { ECOMMERCE_EVENTS, type EventType } from '../types.ts';
 export const RECOMPUTE_CHUNK = 500;
 const EVENT_PAGE = 20_000;
 
+/** A cart line the abandoned-item count holds: abandoned, and neither ordered nor removed since. */
+const abandonedLineSql = sql`abandoned_at is not null and ordered_at is null and removed_at is null`;
+
 type CommerceHistory = { orders: Map<string, MetricOrder[]>; abandonedLines: Map<string, number> };
 
 /**
@@ -26,8 +29,8 @@ type CommerceHistory = { orders: Map<string, MetricOrder[]>; abandonedLines: Map
  * the one place the metrics read another area's rows, because a rebuild must see the orders and
  * cart lines exactly as stored. An order counts at its total net of refunds, as spend only when
  * it is in the workspace currency (as commerce records it: `spendOf` in src/commerce/orders.ts);
- * a cancelled order still counts, as it did when placed. A cart line counts while it is marked
- * abandoned.
+ * a cancelled order still counts, as it did when placed. A cart line counts while it is
+ * abandoned and still in the cart (neither ordered nor removed since).
  */
 async function readCommerceHistory(db: Queryable, workspaceId: string, customerIds: string[]): Promise<CommerceHistory> {
   const ids = sql.param(customerIds);
@@ -38,7 +41,7 @@ async function readCommerceHistory(db: Queryable, workspaceId: string, customerI
     where o.workspace_id = ${workspaceId} and o.customer_id = any(${ids}::uuid[])`);
   const cartRows = await db.execute<{ customer_id: string; n: number }>(sql`
     select customer_id, count(*)::int as n from cart_items
-    where workspace_id = ${workspaceId} and customer_id = any(${ids}::uuid[]) and abandoned_at is not null
+    where workspace_id = ${workspaceId} and customer_id = any(${ids}::uuid[]) and ${abandonedLineSql}
     group by customer_id`);
   const orders = new Map<string, MetricOrder[]>();
   for (const r of orderRows.rows) {
@@ -276,7 +279,7 @@ export async function recomputeIfStale(db: Queryable, opts: { workspaceId: strin
     select
       (select count(*) from events where workspace_id = ${ws} and customer_id = ${id} and not ${rapportEventSql()}) <> coalesce(m.event_count, 0)
       or (select count(*) from orders where workspace_id = ${ws} and customer_id = ${id}) <> coalesce(m.order_count, 0)
-      or (select count(*) from cart_items where workspace_id = ${ws} and customer_id = ${id} and abandoned_at is not null)
+      or (select count(*) from cart_items where workspace_id = ${ws} and customer_id = ${id} and ${abandonedLineSql})
          <> coalesce(m.abandoned_cart_items, 0) as stale
     from (select 1) one left join customer_metrics m on m.workspace_id = ${ws} and m.customer_id = ${id}`);
   if (!rows[0]?.stale) return false;
