@@ -105,4 +105,16 @@ describe('import graph of src/', () => {
       );
     expect(offending).toEqual([]);
   });
+
+  it('imports nothing from the CLI outside it (the CLI is a thin app over the areas)', () => {
+    const cliDir = path.join(srcDir, 'cli');
+    const offending = files
+      .filter((file) => !file.startsWith(cliDir + path.sep))
+      .flatMap((file) =>
+        importSpecifiers(file)
+          .filter((s) => s.startsWith('.') && path.resolve(path.dirname(file), s).startsWith(cliDir + path.sep))
+          .map((s) => `${rel(file)} → ${s}`),
+      );
+    expect(offending).toEqual([]);
+  });
 });

@@ -82,6 +82,12 @@ export async function listWorkspacesOfUser(db: Queryable, userId: string): Promi
   return rows.map((r) => ({ ...toWorkspace(r.ws), role: r.role as Role }));
 }
 
+/** The oldest workspace not deleted (the one first start creates and `rapport demo` fills), or null. */
+export async function firstWorkspaceId(db: Queryable): Promise<string | null> {
+  const [first] = await db.select({ id: workspaces.id }).from(workspaces).where(isNull(workspaces.deletedAt)).orderBy(asc(workspaces.createdAt)).limit(1);
+  return first?.id ?? null;
+}
+
 export async function getMembershipRole(db: Queryable, workspaceId: string, userId: string): Promise<Role | undefined> {
   const [row] = await db
     .select({ role: memberships.role })

@@ -11,9 +11,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from '../../db/connection.ts';
-import { pickWorkspace } from '../../cli/admin.ts';
 import { productIdsBySku } from '../../commerce/products.ts';
 import { createApiKey, resolveApiKey } from '../../workspaces/api-keys.ts';
+import { firstWorkspaceId } from '../../workspaces/workspaces.ts';
 
 export const DEMO_SHOP_KEY_NAME = 'Demo shop';
 export const DEMO_SHOP_KEY_FILE = 'demo-shop-write-key';
@@ -63,7 +63,7 @@ export function demoKeySource(
     );
     // A key once written stays the demo shop's: if it was revoked, the shop is meant to stop.
     if (saved !== null) return writeKeyOrNull(saved) && (await live(saved)) ? saved : null;
-    const workspaceId = await (opts.demoWorkspace ?? (() => pickWorkspace(database, undefined).catch(() => null)))();
+    const workspaceId = await (opts.demoWorkspace ?? (() => firstWorkspaceId(database.db)))();
     if (!workspaceId) return null;
     const demo = await productIdsBySku(database.db, { workspaceId, skus: [opts.demoSku] });
     if (demo.size === 0) return null;
