@@ -40,7 +40,7 @@ const PHONE_LIKE = /^\+?\(?\d[\d\s().\-]{6,22}$/;
 
 /** The same patterns for PostgreSQL (`~*`), for conditions on stored JSON (segment preview). */
 export const EMAIL_IN_TEXT_SQL = '[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}';
-export const PHONE_LIKE_SQL = '^\\+?\\(?[0-9][0-9 ().-]{6,22}$';
+export const PHONE_LIKE_SQL = '^(\\+|\\(?0)[0-9 ().-]{7,22}$';
 
 export function containsEmail(text: string): boolean {
   EMAIL_IN_TEXT.lastIndex = 0;

@@ -2,6 +2,7 @@
 // the membership of other segments come in through the context. Every user value is a bound
 // parameter; column names come only from the allow-lists in definition.ts.
 import { sql, type SQL } from 'drizzle-orm';
+import { EMAIL_IN_TEXT_SQL, PHONE_LIKE_SQL } from '../customers/personal-data.ts';
 import { hashBucketSql, inSample } from '../db/sample.ts';
 import {
   ATTRIBUTE_PREFIX,
@@ -44,6 +45,12 @@ export type CompileContext = {
    * (planSegment in plan.ts chooses them; by identity, the leaf objects of the definition).
    */
   correlate?: ReadonlySet<SegmentLeafNode>;
+  /**
+   * For a role without pii.read (the preview): texts of custom attributes and event properties
+   * that hold an e-mail address or are a phone number count as absent, whatever their key, so a
+   * count cannot spell them out (the key-named ones are refused before: personalDataConditions).
+   */
+  hidePersonalValues?: boolean;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -240,6 +247,13 @@ function jsonComparison(j: SQL, t: SQL, o: AttributeOp, value: AttributeValue | 
   }
 }
 
+/** A JSON value and its text, as null when `hide` and the text is personal data (the detector's patterns). */
+function visibleJson(j: SQL, t: SQL, hide: boolean | undefined): [SQL, SQL] {
+  if (!hide) return [j, t];
+  const personal = sql`(jsonb_typeof(${j}) = 'string' and (${t} ~* ${EMAIL_IN_TEXT_SQL}::text or ${t} ~ ${PHONE_LIKE_SQL}::text))`;
+  return [sql`(case when ${personal} then null else ${j} end)`, sql`(case when ${personal} then null else ${t} end)`];
+}
+
 /** A path into event properties: `a.b` is `properties -> 'a' -> 'b'`. */
 export const propertyPath = (field: string): string[] => field.split('.');
 
@@ -311,7 +325,8 @@ export function eventParts(leaf: EventLeaf, ctx: CompileContext): AggregateParts
   where.push(...windowSql(sql`x.timestamp`, windowOf(leaf.within, leaf.between, ctx.now)));
   for (const f of leaf.where ?? []) {
     const path = sql`array[${list(propertyPath(f.field).map((p) => sql`${p}::text`))}]`;
-    where.push(sql`coalesce(${jsonComparison(sql`(x.properties #> ${path})`, sql`(x.properties #>> ${path})`, f.op, f.value, ctx.now)}, false)`);
+    const [j, t] = visibleJson(sql`(x.properties #> ${path})`, sql`(x.properties #>> ${path})`, ctx.hidePersonalValues);
+    where.push(sql`coalesce(${jsonComparison(j, t, f.op, f.value, ctx.now)}, false)`);
   }
   const count = eventCount(leaf);
   const having: SQL[] = [sql`count(*) ${op(count.op)} ${count.value}::int`];
@@ -354,7 +369,8 @@ function leafSql(leaf: SegmentLeafNode, ctx: CompileContext): SQL {
       const kind = fieldKind(leaf.field);
       if (kind === 'custom') {
         const key = leaf.field.slice(ATTRIBUTE_PREFIX.length);
-        return jsonComparison(sql`(c.attributes -> ${key}::text)`, sql`(c.attributes ->> ${key}::text)`, leaf.op, leaf.value, ctx.now);
+        const [j, t] = visibleJson(sql`(c.attributes -> ${key}::text)`, sql`(c.attributes ->> ${key}::text)`, ctx.hidePersonalValues);
+        return jsonComparison(j, t, leaf.op, leaf.value, ctx.now);
       }
       if (!kind || !Object.hasOwn(PROFILE_FIELDS, leaf.field)) throw new Error(`segment compile: unknown field ${leaf.field}`);
       // An allow-listed field: its name is its column.

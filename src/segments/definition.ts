@@ -1,6 +1,7 @@
 // The segment definition language: its schema (OpenAPI), its TypeScript type, a validator that
 // names the bad node by path, and what a definition depends on. Pure. See docs/segments.md.
 import { Type, type TSchema } from 'typebox';
+import { isPersonalPath } from '../customers/personal-data.ts';
 import { CHANNELS, PURPOSES } from '../customers/vocabulary.ts';
 
 /** Standard profile fields a segment may test, with how their values compare. */
@@ -644,4 +645,28 @@ export function personalDataFields(def: SegmentDefinition): ProfileField[] {
     if (leaf.type === 'attribute' && (PII_FIELDS as readonly string[]).includes(leaf.field)) used.add(leaf.field as ProfileField);
   });
   return [...used];
+}
+
+/** A condition on personal data: where it sits (`definition.and[1].where[0]`) and on what field. */
+export type PersonalCondition = { path: string; field: string };
+
+/**
+ * Every condition that reads personal data, at any depth: the e-mail and phone fields, custom
+ * attributes and event properties whose key path names personal data by the detector that masks
+ * it (`attributes.personal_email`, `customer.email`, `billing.phone`, `traits.…`; in conditions on
+ * any event, identify calls included, `name` too). A count over them is an oracle for a role
+ * that may not read them.
+ */
+export function personalDataConditions(def: SegmentDefinition, path = 'definition'): PersonalCondition[] {
+  if ('and' in def) return def.and.flatMap((d, i) => personalDataConditions(d, `${path}.and[${i}]`));
+  if ('or' in def) return def.or.flatMap((d, i) => personalDataConditions(d, `${path}.or[${i}]`));
+  if ('not' in def) return personalDataConditions(def.not, `${path}.not`);
+  if (def.type === 'attribute') {
+    const personal = (PII_FIELDS as readonly string[]).includes(def.field) || (def.field.startsWith(ATTRIBUTE_PREFIX) && isPersonalPath(def.field.slice(ATTRIBUTE_PREFIX.length)));
+    return personal ? [{ path, field: def.field }] : [];
+  }
+  if (def.type === 'event') {
+    return (def.where ?? []).flatMap((w, i) => (isPersonalPath(w.field, { traits: def.name === undefined }) ? [{ path: `${path}.where[${i}]`, field: w.field }] : []));
+  }
+  return [];
 }

@@ -7,7 +7,7 @@ import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { DEFAULT_ESTIMATE_FROM, inSample, SAMPLE_MODULUS } from '../db/sample.ts';
 import { compileSegment } from './compile.ts';
 import { planSegment } from './plan.ts';
-import { personalDataFields, type SegmentDefinition } from './definition.ts';
+import { personalDataConditions, type SegmentDefinition } from './definition.ts';
 import { compileContext, segmentQuerySettings } from './membership.ts';
 import { checkDefinition, requireSegmentRow } from './segments.ts';
 
@@ -138,11 +138,12 @@ export async function previewSegment(
 ) {
   const { definition } = await checkDefinition(db, { workspaceId: opts.workspaceId, definition: opts.definition });
   if (!opts.pii) {
-    // A count of customers with a given e-mail would tell a role without pii.read who is a customer.
-    const fields = personalDataFields(definition as SegmentDefinition);
-    if (fields.length > 0) {
-      const path = piiLeafPath(definition, fields) ?? 'definition';
-      throw new AppError('forbidden', `${path}.field: your role may not filter on ${fields.join(', ')} (it needs the pii.read permission)`);
+    // A count of customers with a given e-mail would tell a role without pii.read who is a
+    // customer, and `starts_with` would spell the address out a character at a time.
+    const personal = personalDataConditions(definition as SegmentDefinition);
+    if (personal.length > 0) {
+      const fields = [...new Set(personal.map((p) => p.field))];
+      throw new AppError('forbidden', `${personal[0]!.path}.field: your role may not filter on ${fields.join(', ')} (it needs the pii.read permission)`);
     }
   }
   const now = opts.now ?? new Date();
@@ -160,7 +161,7 @@ export async function previewSegment(
       if (n * SAMPLE_MODULUS >= (opts.estimateFrom ?? DEFAULT_ESTIMATE_FROM)) sampled = n;
     }
     const estimated = sampled !== null;
-    const sampledCtx = compileContext({ workspaceId: opts.workspaceId, now, ...(estimated ? { sample: SAMPLE_MODULUS } : {}) });
+    const sampledCtx = { ...compileContext({ workspaceId: opts.workspaceId, now, ...(estimated ? { sample: SAMPLE_MODULUS } : {}) }), hidePersonalValues: !opts.pii };
     const ctx = { ...sampledCtx, correlate: (await planSegment(tx, def, sampledCtx)).correlate };
     let found: number;
     let sample: MemberRow[];
@@ -199,21 +200,5 @@ function pgCode(err: unknown): string | undefined {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
   }
-  return undefined;
-}
-
-/** Where the first attribute leaf on one of these fields sits, e.g. `definition.and[1]`. */
-function piiLeafPath(def: unknown, fields: readonly string[], path = 'definition'): string | undefined {
-  if (Array.isArray(def)) {
-    for (let i = 0; i < def.length; i++) {
-      const found = piiLeafPath(def[i], fields, `${path}[${i}]`);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (!def || typeof def !== 'object') return undefined;
-  const node = def as Record<string, unknown>;
-  if (node.type === 'attribute' && typeof node.field === 'string' && fields.includes(node.field)) return path;
-  for (const key of ['and', 'or', 'not']) if (key in node) return piiLeafPath(node[key], fields, `${path}.${key}`);
   return undefined;
 }
