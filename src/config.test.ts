@@ -34,6 +34,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('trusts proxy headers only when told: a hop count or a list of addresses and ranges', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ RAPPORT_TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ RAPPORT_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ RAPPORT_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1, ::1/128, loopback' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1', '::1/128', 'loopback']);
+  });
+
+  it('reads the public address without a trailing slash', () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ RAPPORT_PUBLIC_URL: 'https://crm.example.com/' }).publicUrl).toBe('https://crm.example.com');
+    expect(loadConfig({ RAPPORT_PUBLIC_URL: 'https://example.com/crm/' }).publicUrl).toBe('https://example.com/crm');
+  });
+
   it.each([
     ['PORT', 'abc', /PORT: must be a whole number/],
     ['PORT', '70000', /PORT: must be between 0 and 65535/],
@@ -46,6 +59,13 @@ describe('loadConfig', () => {
     ['RAPPORT_ADMIN_PASSWORD', 'short', /RAPPORT_ADMIN_PASSWORD: must be at least 8 characters/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
     ['HOST', 'bad host!', /HOST: is not a host name/],
+    ['RAPPORT_TRUST_PROXY', 'true', /RAPPORT_TRUST_PROXY: "true" would believe any client's headers/],
+    ['RAPPORT_TRUST_PROXY', '10.0.0.0/33', /RAPPORT_TRUST_PROXY: "10.0.0.0\/33" is not/],
+    ['RAPPORT_TRUST_PROXY', 'proxy.local', /RAPPORT_TRUST_PROXY: "proxy.local" is not/],
+    ['RAPPORT_TRUST_PROXY', '99', /RAPPORT_TRUST_PROXY: must be between 0 and 32/],
+    ['RAPPORT_PUBLIC_URL', 'crm.example.com', /RAPPORT_PUBLIC_URL: is not a URL/],
+    ['RAPPORT_PUBLIC_URL', 'ftp://crm.example.com', /RAPPORT_PUBLIC_URL: must start with https:\/\//],
+    ['RAPPORT_PUBLIC_URL', 'https://crm.example.com/?x=1', /RAPPORT_PUBLIC_URL: must be a plain address/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     let caught: unknown;
     try {

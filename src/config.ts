@@ -1,4 +1,5 @@
 // Every setting Rapport reads from the environment, validated once at start.
+import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_ESTIMATE_FROM } from './db/sample.ts';
 
@@ -24,6 +25,13 @@ export type Config = {
   apiKeyRateLimit: number;
   /** Login attempts per minute allowed from one address. */
   loginRateLimit: number;
+  /**
+   * Which proxies' X-Forwarded-* headers to believe (Fastify's trustProxy): false (the default:
+   * the connection's address is the client's), a number of proxy hops, or addresses/CIDR ranges.
+   */
+  trustProxy: false | number | string[];
+  /** The address people reach Rapport at (https://crm.example.com), for links Rapport hands out. */
+  publicUrl: string | undefined;
   /** Mark cookies Secure (set when served over HTTPS). */
   secureCookies: boolean;
   sessionDays: number;
@@ -72,6 +80,49 @@ function readOptional(env: Env, name: string): string | undefined {
 
 // Small enough that the first start on the embedded database stays within a few seconds.
 export const DEFAULT_DEMO_CUSTOMERS = 1000;
+
+// Named ranges proxy-addr understands besides addresses and CIDRs.
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function readTrustProxy(env: Env): Config['trustProxy'] {
+  const name = 'RAPPORT_TRUST_PROXY';
+  const raw = readOptional(env, name);
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 32) throw new ConfigError(name, `must be between 0 and 32 proxy hops, got ${hops}`);
+    return hops;
+  }
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) {
+    throw new ConfigError(name, `"${raw}" would believe any client's headers: give the number of proxies in front of Rapport (e.g. 1) or their addresses (10.0.0.0/8)`);
+  }
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    const [address, bits, extra] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    const maxBits = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (!family || !bitsOk || extra !== undefined) {
+      throw new ConfigError(name, `"${entry}" is not a number of proxy hops, an address, a CIDR range (10.0.0.0/8) or one of ${PROXY_RANGE_NAMES.join(', ')}`);
+    }
+  }
+  return entries;
+}
+
+function readPublicUrl(env: Env): string | undefined {
+  const raw = readOptional(env, 'RAPPORT_PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('RAPPORT_PUBLIC_URL', `is not a URL (expected e.g. https://crm.example.com), got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('RAPPORT_PUBLIC_URL', `must start with https:// or http://, got "${url.protocol}//"`);
+  if (url.search || url.hash || url.username || url.password) throw new ConfigError('RAPPORT_PUBLIC_URL', 'must be a plain address without query, fragment or credentials');
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -122,6 +173,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: readInt(env, 'RAPPORT_WORKER_CONCURRENCY', 4, 1, 256),
     apiKeyRateLimit: readInt(env, 'RAPPORT_API_RATE_LIMIT', 6000, 1, 10_000_000),
     loginRateLimit: readInt(env, 'RAPPORT_LOGIN_RATE_LIMIT', 10, 1, 100_000),
+    trustProxy: readTrustProxy(env),
+    publicUrl: readPublicUrl(env),
     secureCookies: readBool(env, 'RAPPORT_SECURE_COOKIES', false),
     sessionDays: readInt(env, 'RAPPORT_SESSION_DAYS', 14, 1, 365),
     ingestConcurrency: readInt(env, 'RAPPORT_INGEST_CONCURRENCY', 8, 1, 256),

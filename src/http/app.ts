@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { rangedFormats } from '../dates.ts';
 import { sha256 } from '../workspaces/secrets.ts';
@@ -36,11 +37,23 @@ export type { App, AppDeps } from './deps.ts';
 
 export const webDistDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
 
+/**
+ * A hop count trusts that many proxies nearest to Rapport, whoever they are (Fastify itself no
+ * longer accepts a bare number): right only when Rapport can be reached through them alone.
+ */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust.join(',');
+}
+
 export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<App> {
   const { config } = deps;
   const app = Fastify({
     logger: opts.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
-    trustProxy: true,
+    // Proxy headers are believed only from the proxies the operator named (RAPPORT_TRUST_PROXY):
+    // otherwise any client could pick its address and escape the per-address login limit.
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true },
@@ -60,9 +73,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     // Limit per API key; people with sessions are limited only where a route says so (login).
     allowList: (request) => !request.headers.authorization,
     keyGenerator: (request) => `key:${sha256(request.headers.authorization ?? '')}`,
+    // The wait is what the caller needs (context.after is the time left, not the window).
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `Too many requests: the limit is ${context.max} per ${context.after}; retry in ${Math.ceil(context.ttl / 1000)} s`, {
-        retryAfterSeconds: Math.ceil(context.ttl / 1000),
+      new AppError('rate_limited', `Too many requests: retry in ${Math.max(1, Math.ceil(context.ttl / 1000))} s (at most ${context.max} a minute)`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
       }),
   });
 

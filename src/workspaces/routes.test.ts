@@ -1,7 +1,7 @@
 // HTTP tests of the workspaces area: login, CSRF, keys, members, audit, roles and isolation.
 // The role and isolation tables at the bottom are the pattern every later area follows.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addTestMember, createTestWorkspace, describeEachDb, TEST_PASSWORD, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/deps.ts';
 import { createTestApp, keyClient, loginClient, makeClient, type Client, type Method } from '../http/test-client.ts';
@@ -400,6 +400,14 @@ describeEachDb('rate limits', (getDb) => {
         }
       }
       expect(statuses).toEqual([401, 401, 401, 429]);
+      // Half a minute later the message states the wait that is left, not a window.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 30_000 });
+      const later = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: ws.owner.email, password: 'wrong password' } });
+      vi.useRealTimers();
+      const wait = Number(later.headers['retry-after']);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(30);
+      expect(later.json().error.message).toBe(`Too many requests: retry in ${wait} s (at most 3 a minute)`);
 
       const owner = await loginClient(app, ws.owner.email, TEST_PASSWORD).catch(() => undefined);
       expect(owner).toBeUndefined(); // still limited for this address
@@ -432,7 +440,7 @@ describeEachDb('through a real socket', (getDb) => {
       const setCookie = login.headers.get('set-cookie') ?? '';
       expect(setCookie).toMatch(/rapport_session=[^;]+;.*HttpOnly/i);
       const { csrfToken } = (await login.json()) as { csrfToken: string };
-      const cookie = setCookie.split(';')[0]!;
+      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('rapport_session='))!.split(';')[0]!;
       const key = await fetch(`${base}/api/keys`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },

@@ -6,6 +6,7 @@ import { caller, SESSION_COOKIE } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 import { listAudit } from './audit.ts';
+import { chargeLoginAttempt, clearLoginFailures, rememberDevice, throttleKey } from './login-throttle.ts';
 import { permissionsOf, ROLES } from './roles.ts';
 import { sha256 } from './secrets.ts';
 import { createSession, csrfTokenFor, deleteSession, setSessionWorkspace } from './sessions.ts';
@@ -24,6 +25,8 @@ import {
 
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Uuid = Type.String({ format: 'uuid' });
+/** Marks a browser that logged in to an account before (see login-throttle.ts). */
+const DEVICE_COOKIE = 'rapport_device';
 
 
 export async function registerWorkspaceRoutes(app: App, { database, config }: AppDeps) {
@@ -44,8 +47,14 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
       },
     },
     async (request, reply) => {
+      const deviceToken = request.cookies[DEVICE_COOKIE];
+      const throttle = await throttleKey(db, { email: request.body.email, deviceToken });
+      await chargeLoginAttempt(db, throttle);
       const user = await authenticate(db, request.body.email, request.body.password);
       if (!user) throw new AppError('unauthenticated', 'E-mail or password is wrong');
+      await clearLoginFailures(db, { email: request.body.email, key: throttle });
+      const device = await rememberDevice(db, { userId: user.id, deviceToken });
+      reply.setCookie(DEVICE_COOKIE, device, { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/api/auth', maxAge: 365 * 86_400 });
       const workspaces = await listWorkspacesOfUser(db, user.id);
       const { token, session } = await createSession(db, {
         userId: user.id,

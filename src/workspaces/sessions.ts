@@ -1,6 +1,7 @@
 // Login sessions behind the HTTP-only cookie. Only a hash of the cookie token is stored.
 import { eq, lt, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
+import { deleteStaleLoginRecords } from './login-throttle.ts';
 import { isRole, type Role } from './roles.ts';
 import { randomString, sha256 } from './secrets.ts';
 import { memberships, sessions, users, workspaces } from './schema.ts';
@@ -76,6 +77,7 @@ export async function deleteSession(db: Queryable, token: string): Promise<void>
 }
 
 export async function deleteExpiredSessions(db: Queryable): Promise<number> {
+  await deleteStaleLoginRecords(db);
   const rows = await db.delete(sessions).where(lt(sessions.expiresAt, new Date())).returning({ t: sessions.tokenHash });
   return rows.length;
 }
