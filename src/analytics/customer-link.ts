@@ -9,7 +9,7 @@ import { customerAnalytics } from './reports.ts';
 
 /**
  * A customer deleted (by hand or by a merge) or brought back is marked as never scored. A
- * maintained RFM run rescores only the customers whose inputs moved (RFM_DIRTY in scores.ts)
+ * maintained RFM run rescores only the customers whose inputs moved (RFM_DIRTY in rfm-scores.ts)
  * and ranks only live ones: the mark stays while the customer is deleted, so whichever way the
  * customer comes back, the next run scores them against the cut points of the day.
  */

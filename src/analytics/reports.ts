@@ -7,7 +7,8 @@ import { maskEmail, maskPhone } from '../customers/fields.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 import { clvFitWarnings } from './fit-checks.ts';
 import { lastRun, lastRuns } from './runs.ts';
-import { GRADE_CHANGED_EVENT, recencyOf } from './scores.ts';
+import { recencyOf } from './rfm-scores.ts';
+import { GRADE_CHANGED_EVENT } from './scores.ts';
 import { getAnalyticsSettings } from './settings.ts';
 
 type Ws = { workspaceId: string };

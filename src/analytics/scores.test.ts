@@ -17,7 +17,8 @@ import { conditionalExpectedPurchases, probabilityAlive } from './bg-nbd.ts';
 import { summarizeTransactions } from './clv-summary.ts';
 import { assignGrade, DEFAULT_GRADES } from './grades.ts';
 import { rfmSegment, scoredRows, scoreRfm } from './rfm.ts';
-import { CHURN_RISK_EVENT, GRADE_CHANGED_EVENT, refreshScores } from './scores.ts';
+import { CHURN_RISK_EVENT } from './churn-risk.ts';
+import { GRADE_CHANGED_EVENT, refreshScores } from './scores.ts';
 import { updateAnalyticsSettings } from './settings.ts';
 
 const NOW = new Date('2026-06-30T12:00:00Z');

@@ -133,8 +133,8 @@ export const customerMetrics = pgTable(
     primaryKey({ columns: [t.workspaceId, t.customerId] }),
     index('customer_metrics_last_order_idx').on(t.workspaceId, t.lastOrderAt),
     index('customer_metrics_churn_idx').on(t.workspaceId, t.churnPriority).where(sql`${t.churnRisk}`),
-    // What a maintained RFM run reads instead of every row (src/analytics/scores.ts): the rows
-    // whose RFM inputs moved since they were scored (the predicate is RFM_DIRTY's, word for
+    // What a maintained RFM run reads instead of every row (src/analytics/rfm-maintained.ts): the rows
+    // whose RFM inputs moved since they were scored (the predicate is RFM_DIRTY's in rfm-scores.ts, word for
     // word), and the buyers by order count and by spend, for the ranges a cut point moved over.
     index('customer_metrics_rfm_dirty_idx')
       .on(t.workspaceId)
