@@ -1,5 +1,5 @@
 // Where the public reference data sets (published figures to test the analytics against) live.
-// They are read by path and never copied into the repository.
+// They are read by path and never copied into the repository: docs/reference-data.md lists them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
