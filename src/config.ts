@@ -41,6 +41,8 @@ export type Config = {
   ingestQueueBytes: number;
   /** Live customers from which a segment preview estimates its count from the 1% sample. */
   previewEstimateFrom: number;
+  /** Key (32 bytes) that encrypts secrets stored in the database (RAPPORT_SECRET_KEY, base64); else a key file in dataDir. */
+  secretKey: Buffer | undefined;
 };
 
 export class ConfigError extends Error {
@@ -180,5 +182,14 @@ export function loadConfig(env: Env = process.env): Config {
     ingestConcurrency: readInt(env, 'RAPPORT_INGEST_CONCURRENCY', 8, 1, 256),
     ingestQueueBytes: readInt(env, 'RAPPORT_INGEST_QUEUE_MB', 16, 0, 4096) * 1024 * 1024,
     previewEstimateFrom: readInt(env, 'RAPPORT_PREVIEW_ESTIMATE_FROM', DEFAULT_ESTIMATE_FROM, 0, 1_000_000_000),
+    secretKey: readSecretKey(env),
   };
+}
+
+function readSecretKey(env: Env): Buffer | undefined {
+  const raw = readOptional(env, 'RAPPORT_SECRET_KEY');
+  if (raw === undefined) return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (key.length !== 32) throw new ConfigError('RAPPORT_SECRET_KEY', `must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`), got ${key.length} bytes`);
+  return key;
 }

@@ -182,6 +182,29 @@ export async function identify(db: Queryable, opts: { workspaceId: string; actor
   return { customer, created, merged, linked };
 }
 
+/**
+ * Whether a call that proves nobody (a browser's public write key, no verified user id) may
+ * identify by e-mail or phone: when nobody owns them yet (a new person, or the visitor's own
+ * profile made known), or when whoever owns them is already the owner of the browser's anonymous
+ * id. Anything else would let a stranger rewrite a known customer's profile, or take their
+ * history, by typing their e-mail address.
+ */
+export async function mayBrowserIdentify(db: Queryable, opts: { workspaceId: string; anonymousId: string | null; email?: string; phone?: string }): Promise<boolean> {
+  const given: { kind: IdentityKind; value: string }[] = [];
+  if (opts.email) given.push({ kind: 'email', value: normaliseIdentity('email', opts.email, 'body.email') });
+  if (opts.phone) given.push({ kind: 'phone', value: normaliseIdentity('phone', opts.phone, 'body.phone') });
+  if (given.length === 0) return true;
+  const owners = new Set<string>();
+  for (const g of given) {
+    const owner = await findCustomerIdByIdentity(db, { workspaceId: opts.workspaceId, ...g });
+    if (owner) owners.add(owner);
+  }
+  if (owners.size === 0) return true;
+  if (owners.size > 1 || !opts.anonymousId) return false;
+  const anonymousOwner = await findCustomerIdByIdentity(db, { workspaceId: opts.workspaceId, kind: 'anonymous_id', value: opts.anonymousId.trim() });
+  return anonymousOwner !== undefined && owners.has(anonymousOwner);
+}
+
 export function isIdentityKind(value: string): value is IdentityKind {
   return (IDENTITY_KINDS as readonly string[]).includes(value);
 }

@@ -11,7 +11,7 @@ import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { listAttributeDefs, type AttributeDef } from '../customers/attributes.ts';
-import { ensureUserIdCustomers, findIdentityOwners, identify, linkAnonymousIds, updateProfilesInBulk, type IdentityOwners } from '../customers/identities.ts';
+import { ensureUserIdCustomers, findIdentityOwners, identify, linkAnonymousIds, mayBrowserIdentify, updateProfilesInBulk, type IdentityOwners } from '../customers/identities.ts';
 import type { CustomerInput } from '../customers/profile-input.ts';
 import { mergeCustomers } from '../customers/merge.ts';
 import { upsertGroupCompany } from '../sales/companies.ts';
@@ -31,6 +31,16 @@ export type IngestResult = {
 };
 
 export const eventsActor: Actor = { type: 'system', label: 'events' };
+
+/**
+ * Messages sent with a browser's public write key, which anyone can copy from a shop's pages.
+ * They may create and enrich anonymous profiles and customers of user ids never seen before, but
+ * change or stitch into a known customer only when `verified` (a valid userHash, see
+ * identity-verification.ts) or when the browser's anonymous id is already that customer's. What
+ * they may not do is left undone without a word: an error would tell a stranger who is a customer.
+ * Without it (a secret key, the server's own calls) messages are trusted.
+ */
+export type BrowserSender = { verified: (m: IngestMessage) => boolean };
 
 const by = (a: ItemError, b: ItemError) => a.index - b.index;
 
@@ -79,7 +89,7 @@ const ATTEMPTS = 5;
 /** Stores messages already read by `readMessages` (see `ingestBatch`). */
 export async function storeMessages(
   db: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor },
+  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor; browser?: BrowserSender },
 ): Promise<IngestResult> {
   const { stored, errors } = await storeAll(db, opts);
   return { stored: stored.size, duplicates: opts.messages.length - stored.size, errors };
@@ -91,7 +101,7 @@ export async function storeMessages(
  */
 export async function storeRequests(
   db: Queryable,
-  opts: { workspaceId: string; actor?: Actor; requests: { messages: IngestMessage[]; pathOf: (index: number) => string }[] },
+  opts: { workspaceId: string; actor?: Actor; requests: { messages: IngestMessage[]; pathOf: (index: number) => string; browser?: BrowserSender }[] },
 ): Promise<IngestResult[]> {
   if (opts.requests.length === 1) return [await storeMessages(db, { workspaceId: opts.workspaceId, actor: opts.actor, ...opts.requests[0]! })];
   // Message i of request r becomes message offset[r] + i of the whole.
@@ -109,7 +119,17 @@ export async function storeRequests(
     const o = owner[global]!;
     return opts.requests[o.request]!.pathOf(o.index);
   };
-  const { stored, errors } = await storeAll(db, { workspaceId: opts.workspaceId, actor: opts.actor, messages: all, pathOf });
+  // Each message keeps its own request's trust.
+  const browser: BrowserSender | undefined = opts.requests.some((r) => r.browser)
+    ? {
+        verified: (m) => {
+          const o = owner[m.index]!;
+          const req = opts.requests[o.request]!;
+          return !req.browser || req.browser.verified({ ...m, index: o.index });
+        },
+      }
+    : undefined;
+  const { stored, errors } = await storeAll(db, { workspaceId: opts.workspaceId, actor: opts.actor, messages: all, pathOf, browser });
   const results: IngestResult[] = opts.requests.map((req) => ({ stored: 0, duplicates: req.messages.length, errors: [] }));
   for (const global of stored) {
     const r = results[owner[global]!.request]!;
@@ -122,7 +142,7 @@ export async function storeRequests(
 
 async function storeAll(
   db: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor },
+  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor; browser?: BrowserSender },
 ): Promise<{ stored: Set<number>; errors: ItemError[] }> {
   // A messageId repeated within the batch is a duplicate like any other.
   const seen = new Set<string>();
@@ -132,7 +152,7 @@ async function storeAll(
     seen.add(m.messageId);
     unique.push(m);
   }
-  const known = db instanceof PgTransaction ? undefined : await retrying(() => createIdentitiesFirst(db, { workspaceId: opts.workspaceId, messages: unique }));
+  const known = db instanceof PgTransaction ? undefined : await retrying(() => createIdentitiesFirst(db, { workspaceId: opts.workspaceId, messages: unique, browser: opts.browser }));
   return retrying(() => db.transaction((tx) => storeInTransaction(tx, { ...opts, messages: unique, known })));
 }
 
@@ -154,13 +174,15 @@ async function retrying<T>(work: () => Promise<T>): Promise<T> {
  * not for each other's whole batch. Both are facts that hold whatever becomes of the batch, and
  * making them again changes nothing.
  */
-async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string; messages: IngestMessage[] }): Promise<IdentityOwners> {
+async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string; messages: IngestMessage[]; browser?: BrowserSender }): Promise<Known> {
   const { workspaceId } = opts;
   const ids = idsOf(opts.messages);
   const owners = await findIdentityOwners(db, { workspaceId, ...ids });
   const unseen = ids.userIds.filter((u) => !owners.users.has(u));
-  const pairs = opts.messages.filter((m) => m.userId && m.anonymousId && !owners.anonymous.has(m.anonymousId));
-  if (unseen.length === 0 && pairs.length === 0) return owners;
+  const fresh = new Set(unseen);
+  const may = mayChange(opts.browser, owners, fresh);
+  const pairs = opts.messages.filter((m) => m.userId && m.anonymousId && !owners.anonymous.has(m.anonymousId) && may(m.userId, m.anonymousId, m));
+  if (unseen.length === 0 && pairs.length === 0) return { owners, fresh };
   // Only a visitor with events nobody was known for has anything for the areas to claim: carts
   // and orders under an anonymous id come from its events. Most links are of a known user's new
   // device, whose first message already named them.
@@ -180,7 +202,26 @@ async function createIdentitiesFirst(db: Queryable, opts: { workspaceId: string;
       owners.anonymous.set(l.anonymousId, { customerId: l.customerId, known: true });
     }
   });
-  return owners;
+  return { owners, fresh };
+}
+
+/** The owners of a batch's ids, and the user ids the batch is the first to name. */
+type Known = { owners: IdentityOwners; fresh: Set<string> };
+
+type MayChange = (userId: string, anonymousId: string | null, m: IngestMessage) => boolean;
+
+/**
+ * Whether a message may change the customer of `userId` or link `anonymousId` to them: always
+ * for trusted senders; from a browser when verified, when the batch is the first to name the user
+ * id (nobody else's customer), or when the anonymous id is already theirs.
+ */
+function mayChange(browser: BrowserSender | undefined, owners: IdentityOwners, fresh: Set<string>): MayChange {
+  if (!browser) return () => true;
+  return (userId, anonymousId, m) => {
+    if (fresh.has(userId) || browser.verified(m)) return true;
+    const customerId = owners.users.get(userId);
+    return anonymousId !== null && customerId !== undefined && owners.anonymous.get(anonymousId)?.customerId === customerId;
+  };
 }
 
 function customerOf(owners: IdentityOwners, m: IngestMessage): string | null {
@@ -201,17 +242,20 @@ function idsOf(messages: IngestMessage[]) {
 
 async function storeInTransaction(
   tx: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor; known?: IdentityOwners },
+  opts: { workspaceId: string; messages: IngestMessage[]; pathOf?: (index: number) => string; actor?: Actor; known?: Known; browser?: BrowserSender },
 ): Promise<{ stored: Set<number>; errors: ItemError[] }> {
   const { workspaceId, messages } = opts;
   let owners: IdentityOwners;
+  let firstNamed: Set<string>;
   if (opts.known) {
     // A copy: the identity calls note their links in it, and a retried attempt starts afresh.
-    owners = { users: new Map(opts.known.users), anonymous: new Map(opts.known.anonymous) };
+    owners = { users: new Map(opts.known.owners.users), anonymous: new Map(opts.known.owners.anonymous) };
+    firstNamed = opts.known.fresh;
   } else {
     const ids = idsOf(messages);
     owners = await findIdentityOwners(tx, { workspaceId, ...ids });
     const unseen = ids.userIds.filter((u) => !owners.users.has(u));
+    firstNamed = new Set(unseen);
     if (unseen.length) {
       for (const [userId, customerId] of await ensureUserIdCustomers(tx, { workspaceId, userIds: unseen, source: 'events' })) owners.users.set(userId, customerId);
     }
@@ -221,9 +265,10 @@ async function storeInTransaction(
   // visitor's history, a merge) does not already hold this batch's events. They are idempotent:
   // a retried batch repeats them harmlessly.
   let identityErrors: ItemError[] = [];
-  const calls = messages.filter((m) => needsIdentityCall(m, owners));
+  const may = mayChange(opts.browser, owners, firstNamed);
+  const calls = messages.filter((m) => needsIdentityCall(m, owners, may));
   if (calls.length) {
-    identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
+    identityErrors = await applyIdentityCalls(tx, { workspaceId, messages: calls, owners, may, browser: opts.browser, pathOf: opts.pathOf, actor: opts.actor ?? eventsActor });
   }
 
   const records = messages.map((m) => ({
@@ -285,16 +330,16 @@ async function storeInTransaction(
 }
 
 /** An anonymous id met with a user id it is not linked to yet (or owned by a profile nobody has identified). */
-function needsLink(m: IngestMessage, owners: IdentityOwners): boolean {
+function needsLink(m: IngestMessage, owners: IdentityOwners, may: MayChange): boolean {
   if (!m.userId || !m.anonymousId) return false;
   const owner = owners.anonymous.get(m.anonymousId);
-  return !owner || (owner.customerId !== owners.users.get(m.userId) && !owner.known);
+  return (!owner || (owner.customerId !== owners.users.get(m.userId) && !owner.known)) && may(m.userId, m.anonymousId, m);
 }
 
-function needsIdentityCall(m: IngestMessage, owners: IdentityOwners): boolean {
+function needsIdentityCall(m: IngestMessage, owners: IdentityOwners, may: MayChange): boolean {
   if (m.type === 'alias' || m.type === 'group') return true;
   if (m.type === 'identify' && m.traits && Object.keys(m.traits).length > 0) return true;
-  return needsLink(m, owners);
+  return needsLink(m, owners, may);
 }
 
 /**
@@ -307,9 +352,9 @@ function needsIdentityCall(m: IngestMessage, owners: IdentityOwners): boolean {
  */
 async function applyIdentityCalls(
   tx: Queryable,
-  opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; pathOf?: (index: number) => string; actor: Actor },
+  opts: { workspaceId: string; messages: IngestMessage[]; owners: IdentityOwners; may: MayChange; browser?: BrowserSender; pathOf?: (index: number) => string; actor: Actor },
 ): Promise<ItemError[]> {
-  const { workspaceId, owners, actor } = opts;
+  const { workspaceId, owners, actor, may } = opts;
   const errors: ItemError[] = [];
   const pathOf = opts.pathOf ?? ((i: number) => `batch[${i}]`);
 
@@ -339,6 +384,7 @@ async function applyIdentityCalls(
     for (const issue of profile.issues) errors.push({ index: m.index, message: issue });
     if (Object.keys(profile.input).length === 0) continue;
     const customerId = m.userId ? owners.users.get(m.userId) : undefined;
+    if (customerId && !may(m.userId!, m.anonymousId, m)) continue;
     if (customerId) {
       const had = profiles.get(customerId)?.input;
       const input = had ? { ...had, ...profile.input, ...(had.attributes || profile.input.attributes ? { attributes: { ...had.attributes, ...profile.input.attributes } } : {}) } : profile.input;
@@ -356,6 +402,8 @@ async function applyIdentityCalls(
   }
   for (const { m, profile } of byEmailOrPhone) {
     await attempt(m, 'traits', async (sp) => {
+      // No user id to verify: a browser may only enrich its own visitor or name someone new.
+      if (opts.browser && !(await mayBrowserIdentify(sp, { workspaceId, anonymousId: m.anonymousId, email: profile.email, phone: profile.phone }))) return;
       await identify(sp, { workspaceId, actor, input: { anonymousId: m.anonymousId ?? undefined, email: profile.email, phone: profile.phone, traits: profile.input, source: 'events' } });
     });
   }
@@ -364,7 +412,7 @@ async function applyIdentityCalls(
   const links: { anonymousId: string; customerId: string }[] = [];
   const folds: IngestMessage[] = [];
   for (const m of opts.messages) {
-    if (!needsLink(m, owners)) continue;
+    if (!needsLink(m, owners, may)) continue;
     const customerId = owners.users.get(m.userId!)!;
     if (owners.anonymous.has(m.anonymousId!)) folds.push(m); // the visitor's own profile folds into the user's
     else links.push({ anonymousId: m.anonymousId!, customerId });
@@ -386,10 +434,13 @@ async function applyIdentityCalls(
         const previous = await findIdentityOwners(sp, { workspaceId, userIds: [previousId], anonymousIds: [previousId] });
         const asUser = previous.users.get(previousId);
         if (asUser) {
-          if (asUser !== survivorId) await mergeCustomers(sp, { workspaceId, actor, survivorId, mergedId: asUser });
+          // Merging two people known by user ids is for the shop's server (a secret key): a
+          // userHash proves one of them only.
+          if (asUser !== survivorId && !opts.browser) await mergeCustomers(sp, { workspaceId, actor, survivorId, mergedId: asUser });
           return;
         }
         if (previous.anonymous.get(previousId)?.customerId === survivorId) return;
+        if (!may(userId, null, m)) return;
         await identify(sp, { workspaceId, actor, input: { userId, anonymousId: previousId, source: 'events' } });
       });
     } else if (m.type === 'group') {

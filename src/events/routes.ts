@@ -9,7 +9,9 @@ import { AppError } from '../errors.ts';
 import { touchApiKey } from '../workspaces/api-keys.ts';
 import { can } from '../workspaces/roles.ts';
 import type { Actor } from '../workspaces/audit.ts';
-import { storeRequests, type IngestResult } from './ingest.ts';
+import { caller } from '../http/auth.ts';
+import { createSecretCache, getVerificationSecret, rotateVerificationSecret, serverKey, takeUserHashes, verifyUserHash } from './identity-verification.ts';
+import { storeRequests, type BrowserSender, type IngestResult } from './ingest.ts';
 import { createIngestQueue } from './ingest-queue.ts';
 import { MAX_BATCH_BYTES, parseSegmentBody, readMessages, requestShape, type IngestMessage } from './segment-message.ts';
 import type { EventType } from './types.ts';
@@ -96,7 +98,8 @@ function cors(_request: FastifyRequest, reply: FastifyReply, done: () => void) {
 export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void> {
   const { database, config } = deps;
   const keys = createKeyCache();
-  type Payload = { workspaceId: string; actor: Actor; messages: IngestMessage[]; pathOf: (index: number) => string };
+  const secrets = createSecretCache({ key: () => serverKey(config) });
+  type Payload = { workspaceId: string; actor: Actor; messages: IngestMessage[]; pathOf: (index: number) => string; browser?: BrowserSender };
   const queue = createIngestQueue<Payload, IngestResult>({
     write: (_key, payloads) => storeRequests(database.db, { workspaceId: payloads[0]!.workspaceId, actor: payloads[0]!.actor, requests: payloads }),
     maxWriters: config.ingestConcurrency,
@@ -104,6 +107,38 @@ export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void
     maxSizePerWrite: MAX_MESSAGES_PER_WRITE,
     maxQueuedBytes: config.ingestQueueBytes,
   });
+
+  const VerificationSecret = Type.Object({ secret: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
+  app.get(
+    '/api/identity-verification',
+    {
+      config: { auth: 'keys.manage' },
+      schema: {
+        tags: ['api keys'],
+        summary: "The workspace's identity-verification secret (null until made): the shop's server signs user ids with it (docs/events.md)",
+        response: { 200: Type.Object({ secret: Type.Union([Type.String(), Type.Null()]), createdAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]) }) },
+      },
+    },
+    async (request) => {
+      const found = await getVerificationSecret(database.db, { workspaceId: caller(request).workspaceId, key: serverKey(config) });
+      return found ?? { secret: null, createdAt: null };
+    },
+  );
+  app.post(
+    '/api/identity-verification/rotate',
+    {
+      config: { auth: 'keys.manage' },
+      schema: {
+        tags: ['api keys'],
+        summary: 'Make a new identity-verification secret; user hashes made with the old one stop verifying',
+        response: { 200: VerificationSecret },
+      },
+    },
+    async (request) => {
+      const c = caller(request);
+      return database.db.transaction((tx) => rotateVerificationSecret(tx, { workspaceId: c.workspaceId, key: serverKey(config), actor: c.actor }));
+    },
+  );
 
   await app.register(async (v1) => {
     v1.decorateRequest('ingestBytes', 0);
@@ -163,6 +198,14 @@ export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void
           }
           await touchApiKey(database.db, apiKey);
 
+          // Taken out of every message, whoever sends it: a user hash is never stored.
+          const hashes = takeUserHashes(shape.messages, shape.context);
+          let browser: BrowserSender | undefined;
+          if (apiKey.kind === 'write') {
+            const secret = hashes.some((h) => h !== undefined) ? await secrets.secretOf(database.db, apiKey.workspaceId) : null;
+            browser = { verified: (m) => secret !== null && m.userId !== null && hashes[m.index] !== undefined && verifyUserHash(secret, m.userId, hashes[m.index]!) };
+          }
+
           const receivedAt = new Date();
           const pathOf = shape.single ? () => 'body' : (i: number) => `batch[${i}]`;
           const read = readMessages(shape.messages, { type: batch ? undefined : (kind as EventType), context: shape.context, sentAt: shape.sentAt, receivedAt, pathOf });
@@ -178,7 +221,7 @@ export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void
             key: `${apiKey.workspaceId}:${apiKey.id}`,
             bytes: request.ingestBytes,
             size: read.messages.length,
-            payload: { workspaceId: apiKey.workspaceId, actor, messages: read.messages, pathOf },
+            payload: { workspaceId: apiKey.workspaceId, actor, messages: read.messages, pathOf, browser },
           });
           if (!written) {
             reply.header('retry-after', String(RETRY_AFTER_SECONDS)); // kept by the error handler

@@ -8,7 +8,7 @@
  * data-auto-page="false" (no automatic page view), data-currency (default for products).
  *
  * Commands: rapport('page', name?, properties?), rapport('track', event, properties?),
- * rapport('identify', userId, traits?), rapport('consent', true|false), rapport('reset'),
+ * rapport('identify', userId, traits?, { userHash }?), rapport('consent', true|false), rapport('reset'),
  * rapport('addToCart' | 'removeFromCart' | 'addToWishlist', product),
  * rapport('checkoutStep', step, properties?) (step 0 or 'started': Checkout Started),
  * rapport('orderCompleted', order), rapport('flush'). docs/tracker.md describes it all.
@@ -355,8 +355,12 @@
     enqueue(message('page', { name: typeof name === 'string' ? name : undefined, properties: props }));
     scanProduct();
   }
-  function identify(id, traits) {
+  // options.userHash (or traits.userHash): HMAC-SHA256 of the user id made by the shop's server
+  // with the workspace's identity-verification secret. Without it the call may not change a
+  // known customer nor link this browser to them (docs/tracker.md).
+  function identify(id, traits, options) {
     if (isObject(id)) {
+      options = traits;
       traits = id;
       id = undefined;
     }
@@ -364,7 +368,12 @@
       ids.userId = String(id);
       if (storageAllowed()) setLasting(KEYS.userId, ids.userId);
     }
-    enqueue(message('identify', { traits: isObject(traits) ? traits : {} }));
+    var t = {};
+    if (isObject(traits)) for (var k in traits) if (k !== 'userHash') t[k] = traits[k];
+    var hash = isObject(options) && typeof options.userHash === 'string' ? options.userHash : isObject(traits) && typeof traits.userHash === 'string' ? traits.userHash : undefined;
+    var m = message('identify', { traits: t });
+    if (hash) m.context.userHash = hash;
+    enqueue(m);
   }
   function reset() {
     ids.userId = null;

@@ -216,6 +216,19 @@ export const en = {
     revealDone: 'I have copied it',
     noRole: '—',
   },
+  identityVerification: {
+    title: 'Identity verification',
+    description:
+      'A write key sits in your web pages, where anyone can copy it. So that nobody can pose as one of your customers, a call from a browser changes a known customer, or links a browser to them, only with a user hash: your server signs the signed-in user’s id with this secret and your page sends the result with identify. Keep the secret on your server.',
+    show: 'Show secret',
+    none: 'No secret yet: create one, then compute user hashes with it on your server.',
+    create: 'Create secret',
+    rotate: 'Rotate secret',
+    rotateTitle: 'Rotate the identity verification secret',
+    rotateConfirm: 'User hashes made with the current secret stop working at once, until your server uses the new one. Rotate it?',
+    rotated: 'A new secret was made',
+    createdAt: 'Made {{date}}',
+  },
   audit: {
     title: 'Audit log',
     description: 'Who changed what in this workspace, newest first.',
@@ -231,6 +244,7 @@ export const en = {
       workspace: { created: 'Workspace created', updated: 'Workspace changed' },
       member: { added: 'Member added', role_changed: 'Role changed', removed: 'Member removed' },
       api_key: { created: 'API key created', revoked: 'API key revoked' },
+      identity_verification: { rotate: 'Identity verification secret rotated' },
       customer: {
         create: 'Customer created',
         update: 'Customer changed',

@@ -218,6 +218,19 @@ export const ko: Messages = {
     revealDone: '복사했습니다',
     noRole: '—',
   },
+  identityVerification: {
+    title: '신원 확인',
+    description:
+      '쓰기 키는 웹 페이지에 들어 있어 누구나 복사할 수 있습니다. 다른 사람이 고객을 사칭하지 못하도록, 브라우저에서 온 호출은 사용자 해시가 있을 때만 기존 고객의 정보를 바꾸거나 브라우저를 고객과 연결합니다. 서버에서 로그인한 사용자의 ID를 이 비밀 값으로 서명하고, 그 결과를 페이지의 identify 호출에 함께 보내세요. 비밀 값은 서버에만 보관하세요.',
+    show: '비밀 값 보기',
+    none: '아직 비밀 값이 없습니다. 만든 뒤 서버에서 이 값으로 사용자 해시를 계산하세요.',
+    create: '비밀 값 만들기',
+    rotate: '비밀 값 교체',
+    rotateTitle: '신원 확인 비밀 값 교체',
+    rotateConfirm: '지금 비밀 값으로 만든 사용자 해시는 서버가 새 값을 쓸 때까지 바로 효력을 잃습니다. 교체할까요?',
+    rotated: '새 비밀 값을 만들었습니다',
+    createdAt: '{{date}}에 만듦',
+  },
   audit: {
     title: '감사 로그',
     description: '이 워크스페이스에서 누가 무엇을 바꿨는지 최신순으로 보여 줍니다.',
@@ -233,6 +246,7 @@ export const ko: Messages = {
       workspace: { created: '워크스페이스 생성', updated: '워크스페이스 변경' },
       member: { added: '구성원 추가', role_changed: '역할 변경', removed: '구성원 내보내기' },
       api_key: { created: 'API 키 생성', revoked: 'API 키 폐기' },
+      identity_verification: { rotate: '신원 확인 비밀 값 교체' },
       customer: {
         create: '고객 생성',
         update: '고객 정보 변경',

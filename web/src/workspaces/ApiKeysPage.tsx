@@ -11,6 +11,7 @@ import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { notifySuccess } from '../api/query-client.ts';
 import { useSession } from '../auth/session.ts';
 import { formatDateTime } from '../i18n/format.ts';
+import { IdentityVerificationCard } from '../events/IdentityVerificationCard.tsx';
 import { useApiKeys, useRevokeApiKey, type ApiKey, type CreatedApiKey } from './api.ts';
 import { CreateKeyModal } from './CreateKeyModal.tsx';
 import { KeyRevealModal } from './KeyRevealModal.tsx';
@@ -119,6 +120,7 @@ export function ApiKeysPage() {
           </Table.ScrollContainer>
         </Paper>
       )}
+      <IdentityVerificationCard />
       <CreateKeyModal opened={creating} onClose={closeCreate} roles={keyRoles(me.role, me.permissions)} onCreated={setCreated} />
       <KeyRevealModal created={created} onClose={() => setCreated(null)} />
       <ConfirmModal
