@@ -292,7 +292,7 @@ export async function listAbandonedCarts(
   const having = [sql`true`];
   if (opts.minValue !== undefined) having.push(sql`sum(coalesce(price, 0) * quantity) >= ${opts.minValue}`);
   if (opts.cursor) {
-    const c = decodeCursor(opts.cursor);
+    const c = decodeCursor(opts.cursor, 'key');
     const t = cursorTime(c.value).toISOString();
     having.push(sql`(${at} < ${t}::timestamptz or (${at} = ${t}::timestamptz and owner < ${c.id}))`);
   }

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import iconv from 'iconv-lite';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
 import { createCsvSplitter, type CsvRecord } from '../customers/import/csv-records.ts';
@@ -48,7 +47,7 @@ export async function csvFileSource(filePath: string, encoding?: Encoding): Prom
 /** A CSV held in memory (a request body). */
 export function csvBufferSource(bytes: Buffer, encoding?: Encoding): CsvSource {
   const enc = encoding ?? detectEncoding(bytes, true);
-  const text = iconv.decode(bytes, enc, { stripBOM: true });
+  const text = decodeHead(bytes, enc);
   return {
     encoding: enc,
     delimiter: detectDelimiter(text.slice(0, 64 * 1024)),

@@ -2,6 +2,7 @@
 // with a total that stays fast on millions of rows.
 import { and, eq, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
+import { requireCalendarDate, requireTime, toTime } from '../dates.ts';
 import { AppError } from '../errors.ts';
 import type { AttributeDef } from './attributes.ts';
 import { LIFECYCLE_STAGES, searchTerm } from './fields.ts';
@@ -49,6 +50,9 @@ const COLUMNS = {
 } as const;
 type ColumnField = keyof typeof COLUMNS;
 const TIME_FIELDS = new Set<string>(['signedUpAt', 'createdAt', 'updatedAt']);
+const DATE_FIELDS = new Set<string>(['birthday']);
+const UUID_FIELDS = new Set<string>(['ownerUserId']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PII_FIELDS = new Set<string>(['email', 'phone']);
 
 export const FILTERABLE_FIELDS = [...Object.keys(COLUMNS), 'tags'] as const;
@@ -68,14 +72,23 @@ function scalar(value: unknown, path: string): string | number | boolean {
 }
 
 function timeValue(value: unknown, path: string): string {
-  const d = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) bad(path, 'must be a date or time (ISO 8601)');
-  return d.toISOString();
+  return requireTime(typeof value === 'string' ? value : undefined, path).toISOString();
+}
+
+/** A filter value as the column's type takes it: a 400 naming `path` rather than a failing cast. */
+function typedValue(field: ColumnField, x: unknown, path: string): SQL {
+  if (TIME_FIELDS.has(field)) return sql`${timeValue(x, path)}::timestamptz`;
+  if (DATE_FIELDS.has(field)) return sql`${requireCalendarDate(x, path)}::date`;
+  if (UUID_FIELDS.has(field)) {
+    if (typeof x !== 'string' || !UUID.test(x)) bad(path, 'must be a user id (UUID)');
+    return sql`${x.toLowerCase()}::uuid`;
+  }
+  return sql`${String(scalar(x, path))}`;
 }
 
 function columnCondition(field: ColumnField, op: FilterOp, value: unknown, path: string): SQL {
   const col = COLUMNS[field];
-  const v = (x: unknown) => (TIME_FIELDS.has(field) ? sql`${timeValue(x, path)}::timestamptz` : sql`${String(scalar(x, path))}`);
+  const v = (x: unknown) => typedValue(field, x, path);
   switch (op) {
     case 'eq':
       return sql`${col} = ${v(value)}`;
@@ -201,7 +214,7 @@ export function customerConditions(workspaceId: string, query: CustomerQuery, de
       conditions.push(attributeCondition(def, f.op, f.value, `${path}.value`));
     } else if (f.field === 'tags') {
       conditions.push(tagCondition(f.op, f.value, `${path}.value`));
-    } else if (f.field in COLUMNS) {
+    } else if (Object.hasOwn(COLUMNS, f.field)) {
       if (!pii && PII_FIELDS.has(f.field)) throw new AppError('forbidden', `${path}.field: your role may not filter on ${f.field}`);
       conditions.push(columnCondition(f.field as ColumnField, f.op, f.value, `${path}.value`));
     } else {
@@ -225,10 +238,18 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.v, c.id])).toString('base64url');
 }
 
-function decodeCursor(raw: string): Cursor {
+/** A time as PostgreSQL prints it (ISO DateStyle), the form a time-sorted cursor holds. */
+const PG_TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:\d{2}){0,2}|Z)$/;
+
+/** The cursor of a list sorted by `field`: anything not made by encodeCursor for that sort is a 400. */
+function decodeCursor(raw: string, field: SortField): Cursor {
   try {
-    const [v, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as [unknown, unknown];
-    if ((v === null || typeof v === 'string') && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) return { v, id };
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [v, id] = parsed as [unknown, unknown];
+      const valueOk = v === null || (typeof v === 'string' && !v.includes('\u0000') && (!TIME_FIELDS.has(field) || (PG_TIME.test(v) && toTime(v) !== undefined)));
+      if (valueOk && typeof id === 'string' && UUID.test(id)) return { v, id };
+    }
   } catch {
     /* fall through */
   }
@@ -277,7 +298,7 @@ export async function queryCustomers(
 ): Promise<CustomerPage> {
   const conditions = customerConditions(opts.workspaceId, opts.query, opts.defs, opts.pii);
   const { field, desc } = parseSort(opts.query.sort);
-  const pageConditions = opts.cursor ? [...conditions, afterCursor(field, desc, decodeCursor(opts.cursor))] : conditions;
+  const pageConditions = opts.cursor ? [...conditions, afterCursor(field, desc, decodeCursor(opts.cursor, field))] : conditions;
   // The cursor holds the sort value as PostgreSQL prints it, to the microsecond: rows written
   // by one statement (an import batch) share a created_at that a JavaScript date would round.
   const rows = await db

@@ -1,4 +1,5 @@
 // Turns customer input (API bodies, CSV rows, demo data) into validated, normalised values. Pure.
+import { DATE_RANGE_TEXT, toTime } from '../dates.ts';
 import { validateAttributes, type AttributeDef } from './attributes.ts';
 import {
   CHANNELS,
@@ -178,9 +179,9 @@ export function normaliseCustomerInput(
   if (input.signedUpAt !== undefined) {
     if (input.signedUpAt === null || input.signedUpAt === '') fields.signedUpAt = null;
     else {
-      const d = input.signedUpAt instanceof Date ? input.signedUpAt : typeof input.signedUpAt === 'string' ? new Date(input.signedUpAt.trim()) : new Date(NaN);
-      if (Number.isNaN(d.getTime()) || d.getTime() > now.getTime() + 86_400_000) {
-        issues.push({ path: p('signedUpAt'), message: 'must be a date or time (ISO 8601), not in the future' });
+      const d = toTime(typeof input.signedUpAt === 'string' ? input.signedUpAt.trim() : input.signedUpAt);
+      if (!d || d.getTime() > now.getTime() + 86_400_000) {
+        issues.push({ path: p('signedUpAt'), message: `must be a date or time (ISO 8601) ${DATE_RANGE_TEXT}, not in the future` });
       } else fields.signedUpAt = d;
     }
   }

@@ -8,8 +8,6 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -57,8 +55,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
     bodyLimit: 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true },
-      // ajv-formats, then its date and date-time narrowed to the years Rapport accepts (src/dates.ts).
-      plugins: [addFormats, (ajv: Ajv) => Object.entries(rangedFormats(fullFormats)).forEach(([name, format]) => ajv.addFormat(name, format))],
+      // After ajv-formats: its date and date-time narrowed to the years Rapport accepts (src/dates.ts).
+      onCreate: (ajv) => Object.entries(rangedFormats(fullFormats)).forEach(([name, format]) => ajv.addFormat(name, format)),
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

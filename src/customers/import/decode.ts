@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { pipeline, Transform } from 'node:stream';
 import iconv from 'iconv-lite';
+import { AppError } from '../../errors.ts';
 
 /** The encodings an import reads. UTF-16 is what Excel's "Unicode text" saves (found by its BOM). */
 export const ENCODINGS = ['utf-8', 'cp949', 'utf-16le'] as const;
@@ -78,9 +79,16 @@ export async function resolveEncoding(filePath: string, choice: EncodingChoice =
   return detectEncoding(bytes, complete);
 }
 
-/** Decodes a buffer (the head of a file) to text, without its BOM. */
+/**
+ * Decodes a buffer (the head of a file) to text, without its BOM. Text with a NUL character is
+ * not a CSV but a binary file (a spreadsheet, an image, an archive) uploaded as one: a 400.
+ */
 export function decodeHead(bytes: Buffer, encoding: Encoding): string {
-  return iconv.decode(bytes, encoding, { stripBOM: true });
+  const text = iconv.decode(bytes, encoding, { stripBOM: true });
+  if (text.includes('\u0000')) {
+    throw new AppError('invalid_input', 'file: is not a text file (CSV) but binary data, such as an Excel workbook (.xlsx) or an image: save it as CSV and upload that');
+  }
+  return text;
 }
 
 /**
