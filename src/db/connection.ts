@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { lockDataDir } from './data-dir-lock.ts';
 import { unpackTemplate, usableTemplate } from './pglite-template.ts';
 import { schema } from './schema.ts';
 
@@ -24,16 +25,7 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export class DatabaseInUseError extends Error {
-  constructor(dataDir: string, pid: number) {
-    super(
-      `The embedded database in ${dataDir} is in use by another Rapport process (pid ${pid}). ` +
-        'PGlite allows one process at a time: stop that process first, use the running server through its API, ' +
-        'or set DATABASE_URL to use a PostgreSQL server.',
-    );
-    this.name = 'DatabaseInUseError';
-  }
-}
+export { DatabaseInUseError } from './data-dir-lock.ts';
 
 // int8 (counts, sums, money in minor units) and numeric come back as JS numbers on both
 // databases. Set on pg's global parsers because Drizzle passes its own per-query parser that
@@ -47,53 +39,19 @@ export type OpenOptions =
    * `dataDir` null keeps the database in memory (tests). `dumpTo` saves the data directory as a
    * tarball there on close (how the start-up template is made).
    */
-  | { kind: 'pglite'; dataDir: string | null; dumpTo?: string };
+  | { kind: 'pglite'; dataDir: string | null; dumpTo?: string; lockWaitMs?: number };
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Claims the data directory for this process, refusing if a live process holds it. */
-function lockDataDir(dataDir: string): () => void {
+/** Makes the data directory (if need be) and claims it for this process (see data-dir-lock.ts). */
+async function claimDataDir(dataDir: string, waitMs: number | undefined): Promise<() => void> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // The database files hold personal data: only Rapport's user may enter (older versions made it 0755).
   const st = fs.statSync(dataDir);
   if (st.mode & 0o077 && st.uid === process.getuid?.()) fs.chmodSync(dataDir, 0o700);
-  const lockFile = path.join(dataDir, 'rapport.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), { flag: 'wx' });
-      return () => {
-        try {
-          const held = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number };
-          if (held.pid === process.pid) fs.unlinkSync(lockFile);
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let pid = 0;
-      try {
-        pid = (JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number }).pid;
-      } catch {
-        /* unreadable lock: treat as stale */
-      }
-      // Our own pid counts too: a second open in this process would corrupt the files just the same.
-      if (pid && isAlive(pid)) throw new DatabaseInUseError(dataDir, pid);
-      fs.rmSync(lockFile, { force: true }); // stale: its process is gone
-    }
-  }
-  throw new Error(`Could not lock ${dataDir}`);
+  return lockDataDir(dataDir, { waitMs });
 }
 
-async function startPglite(dataDir: string | null, dumpTo?: string): Promise<{ socketDir: string; stop: () => Promise<void> }> {
-  const release = dataDir ? lockDataDir(dataDir) : () => {};
+async function startPglite(dataDir: string | null, dumpTo?: string, lockWaitMs?: number): Promise<{ socketDir: string; stop: () => Promise<void> }> {
+  const release = dataDir ? await claimDataDir(dataDir, lockWaitMs) : () => {};
   const pgDir = dataDir ? path.join(dataDir, 'pg') : null;
   // A new database starts from the prebuilt template when there is one for this code.
   const template = dumpTo ? undefined : usableTemplate();
@@ -165,7 +123,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.kind === 'postgres') {
     pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
   } else {
-    const engine = await startPglite(options.dataDir, options.dumpTo);
+    const engine = await startPglite(options.dataDir, options.dumpTo, options.lockWaitMs);
     stopEngine = engine.stop;
     // PGlite runs one query at a time: one connection, which a transaction holds to itself.
     pool = new pg.Pool({
