@@ -7,6 +7,8 @@ import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit } from '../workspaces/audit.ts';
 import { can } from '../workspaces/roles.ts';
+import { getMembershipRole } from '../workspaces/workspaces.ts';
+import type { Queryable } from '../db/connection.ts';
 import { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, archiveAttributeDef, createAttributeDef, listAttributeDefs, updateAttributeDef } from './attributes.ts';
 import { getConsentHistory, getConsents, setConsents, unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from './consents.ts';
 import { notifyCustomersChanged } from './links.ts';
@@ -101,7 +103,18 @@ function maskIdentity(i: Identity, pii: boolean): Identity {
   return i;
 }
 
-export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
+/** A customer's owner must be a member of the customer's workspace. */
+async function requireOwnersInWorkspace(db: Queryable, workspaceId: string, owners: [path: string, userId: string | null | undefined][]): Promise<void> {
+  const members = new Map<string, boolean>();
+  for (const [path, userId] of owners) {
+    if (!userId) continue;
+    const id = userId.toLowerCase();
+    if (!members.has(id)) members.set(id, (await getMembershipRole(db, workspaceId, id)) !== undefined);
+    if (!members.get(id)) throw new AppError('invalid_input', `${path}: is not a member of this workspace`);
+  }
+}
+
+export async function registerCustomerRoutes(app: App, { database, config }: AppDeps) {
   const { db } = database;
   const tags = ['customers'];
   const piiOf = (request: Parameters<typeof caller>[0]) => can(caller(request).role, 'pii.read');
@@ -136,6 +149,7 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
 
   app.post('/api/customers', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Create a customer', body: CustomerBody } }, async (request, reply) => {
     const c = caller(request);
+    await requireOwnersInWorkspace(db, c.workspaceId, [['body.ownerUserId', request.body.ownerUserId]]);
     const row = await db.transaction((tx) => createCustomer(tx, { workspaceId: c.workspaceId, actor: c.actor, input: request.body }));
     return reply.status(201).send(await detail(row, piiOf(request)));
   });
@@ -158,6 +172,7 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
     },
     async (request) => {
       const c = caller(request);
+      await requireOwnersInWorkspace(db, c.workspaceId, request.body.customers.map((x, i) => [`body.customers[${i}].ownerUserId`, x.ownerUserId]));
       const results = await db.transaction((tx) =>
         upsertCustomers(tx, { workspaceId: c.workspaceId, actor: c.actor, rows: request.body.customers, matchBy: request.body.matchBy ?? 'auto', auditEach: true, consentSource: 'api' }),
       );
@@ -194,6 +209,7 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
     },
     async (request) => {
       const c = caller(request);
+      await requireOwnersInWorkspace(db, c.workspaceId, [['body.traits.ownerUserId', request.body.traits?.ownerUserId]]);
       const result = await db.transaction((tx) => identify(tx, { workspaceId: c.workspaceId, actor: c.actor, input: request.body }));
       return { customer: toCustomer(result.customer, { pii: piiOf(request) }), created: result.created, merged: result.merged, linked: result.linked.length };
     },
@@ -256,6 +272,7 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
 
   app.patch('/api/customers/:id', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Change a customer (null clears a field)', params: IdParams, body: PatchBody } }, async (request) => {
     const c = caller(request);
+    await requireOwnersInWorkspace(db, c.workspaceId, [['body.ownerUserId', request.body.ownerUserId]]);
     const row = await db.transaction((tx) => updateCustomer(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id, input: request.body }));
     return detail(row, piiOf(request));
   });
@@ -384,14 +401,16 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
   app.get(
     '/api/customers/:id/unsubscribe-link',
     {
-      config: { auth: 'customers.read' },
+      // Only who may send messages needs one (a link unsubscribes whoever follows it).
+      config: { auth: 'messaging.write' },
       schema: { tags, summary: 'A one-click unsubscribe link for messages', params: IdParams, querystring: Type.Object({ channel: literals(CHANNELS) }, { additionalProperties: false }) },
     },
     async (request) => {
       const c = caller(request);
       await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
       const token = await unsubscribeToken(db, { workspaceId: c.workspaceId, customerId: request.params.id, channel: request.query.channel });
-      return { token, url: `${request.protocol}://${request.host}/u/${token}` };
+      // From the configured address, never from Host/X-Forwarded-Host, which a caller chooses.
+      return { token, url: `${config.publicUrl ?? ''}/u/${token}` };
     },
   );
 
@@ -565,7 +584,7 @@ export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
   );
   app.delete('/api/customer-views/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Delete a saved view', params: IdParams } }, async (request) => {
     const c = caller(request);
-    await deleteView(db, { workspaceId: c.workspaceId, userId: c.userId, id: request.params.id });
+    await deleteView(db, { workspaceId: c.workspaceId, userId: c.userId, id: request.params.id, mayDeleteShared: can(c.role, 'customers.write') });
     return { ok: true };
   });
 

@@ -37,8 +37,10 @@ export async function createView(
 }
 
 /** The owner deletes their view; a shared view may be deleted by anyone who may write customers. */
-export async function deleteView(db: Queryable, opts: { workspaceId: string; userId: string | null; id: string }): Promise<void> {
+export async function deleteView(db: Queryable, opts: { workspaceId: string; userId: string | null; id: string; mayDeleteShared: boolean }): Promise<void> {
   const [row] = await db.select().from(customerViews).where(and(eq(customerViews.workspaceId, opts.workspaceId), eq(customerViews.id, opts.id)));
-  if (!row || (row.shared !== 1 && row.ownerUserId !== opts.userId)) throw new AppError('not_found', `view ${opts.id} not found`);
+  const own = row !== undefined && row.ownerUserId !== null && row.ownerUserId === opts.userId;
+  if (!row || (row.shared !== 1 && !own)) throw new AppError('not_found', `view ${opts.id} not found`);
+  if (!own && !opts.mayDeleteShared) throw new AppError('forbidden', "id: only the view's author or someone who may change customers can delete a shared view");
   await db.delete(customerViews).where(and(eq(customerViews.workspaceId, opts.workspaceId), eq(customerViews.id, opts.id)));
 }
