@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'bench') return runBench(rest);
   if (command === 'db-template') {
-    const { buildPgliteTemplate } = await import('../db/pglite-template.ts');
+    const { buildPgliteTemplate } = await import('../db/build-template.ts');
     const result = await buildPgliteTemplate({ ifNeeded: rest.includes('--if-needed') });
     if (result.built) console.log(`Built the embedded database template in ${result.ms} ms: ${result.path}`);
     return 0;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type { Database } from './connection.ts';
+import type pg from 'pg';
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -17,7 +17,10 @@ function readJournal(): Journal {
 // Any number: it only has to be the same in every Rapport process sharing a server.
 const MIGRATION_LOCK = 7_261_070;
 
-export async function runMigrations(database: Database): Promise<{ applied: number }> {
+/** Takes the pool alone (not connection.ts's Database): opening a database may build the template, which migrates one. */
+type Migratable = { pool: pg.Pool };
+
+export async function runMigrations(database: Migratable): Promise<{ applied: number }> {
   const client = await database.pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -44,7 +47,7 @@ async function appliedCount(client: Client): Promise<number> {
 
 export type MigrationStatus = { current: boolean; applied: number; expected: number; latest: string | undefined };
 
-export async function migrationStatus(database: Database): Promise<MigrationStatus> {
+export async function migrationStatus(database: Migratable): Promise<MigrationStatus> {
   const journal = readJournal();
   const client = await database.pool.connect();
   let applied = 0;

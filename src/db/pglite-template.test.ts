@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from './connection.ts';
 import { migrationStatus, runMigrations } from './migrate.ts';
-import { buildPgliteTemplate, templateKey, unpackTemplate, usableTemplate } from './pglite-template.ts';
+import { buildPgliteTemplate } from './build-template.ts';
+import { templateKey, unpackTemplate, usableTemplate } from './pglite-template.ts';
 
 describe('embedded database template', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-template-test-'));

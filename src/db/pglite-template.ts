@@ -30,7 +30,8 @@ export function templateKey(): string {
   return hash.digest('hex').slice(0, 24);
 }
 
-const keyFile = (templatePath: string) => `${templatePath}.key`;
+/** The file beside a template that holds its key (templateKey). */
+export const keyFile = (templatePath: string) => `${templatePath}.key`;
 
 /** The template's path when it exists and matches this code, else undefined. */
 export function usableTemplate(templatePath = defaultTemplatePath): string | undefined {
@@ -40,33 +41,6 @@ export function usableTemplate(templatePath = defaultTemplatePath): string | und
   } catch {
     return undefined;
   }
-}
-
-/**
- * Builds the template: a fresh in-memory PGlite, migrated through the app's own path, dumped.
- * `ifNeeded` keeps a template that still matches.
- */
-export async function buildPgliteTemplate(opts: { path?: string; ifNeeded?: boolean } = {}): Promise<{ built: boolean; path: string; ms: number }> {
-  const target = opts.path ?? defaultTemplatePath;
-  const started = performance.now();
-  if (opts.ifNeeded && usableTemplate(target)) return { built: false, path: target, ms: 0 };
-  const { openDatabase } = await import('./connection.ts');
-  const { runMigrations } = await import('./migrate.ts');
-  const key = templateKey();
-  // Several processes may build at once (parallel test runs): each writes its own file, and the
-  // rename that publishes it is atomic.
-  const tmp = `${target}.${process.pid}.tmp`;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const database = await openDatabase({ kind: 'pglite', dataDir: null, dumpTo: tmp });
-  try {
-    await runMigrations(database);
-  } finally {
-    await database.close();
-  }
-  fs.writeFileSync(`${tmp}.key`, `${key}\n`);
-  fs.renameSync(tmp, target);
-  fs.renameSync(`${tmp}.key`, keyFile(target));
-  return { built: true, path: target, ms: Math.round(performance.now() - started) };
 }
 
 /**
