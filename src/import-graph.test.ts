@@ -90,6 +90,10 @@ describe('import graph of src/', () => {
     expect(importLoops(files)).toEqual([]);
   });
 
+  it('has no import loop in the web UI either (web/src, which imports some of src/)', () => {
+    expect(importLoops([...sourceFiles(path.join(repoRoot, 'web', 'src')), ...files])).toEqual([]);
+  });
+
   it('imports nothing from bench/ outside the bench command', () => {
     const benchDir = path.join(repoRoot, 'bench');
     const offending = files

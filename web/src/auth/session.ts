@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tansta
 import { api, ApiError, setCsrfToken } from '../api/client.ts';
 import { ME_KEY } from '../api/query-client.ts';
 import type { Permission, Role } from '../workspaces/roles.ts';
-import type { Workspace, WorkspaceWithRole } from '../workspaces/api.ts';
+import type { Workspace, WorkspaceWithRole } from '../workspaces/workspace.ts';
 
 export type User = { id: string; email: string; name: string; locale: string | null; createdAt: string };
 

@@ -5,9 +5,9 @@ import { api, query } from '../api/client.ts';
 import { ME_KEY } from '../api/query-client.ts';
 import { reloadSession, useSession } from '../auth/session.ts';
 import type { Role } from './roles.ts';
+import type { Workspace, WorkspaceWithRole } from './workspace.ts';
 
-export type Workspace = { id: string; name: string; timeZone: string; currency: string; createdAt: string };
-export type WorkspaceWithRole = Workspace & { role: Role };
+export type { Workspace, WorkspaceWithRole } from './workspace.ts';
 export type Member = { userId: string; email: string; name: string; role: Role; joinedAt: string };
 export type ApiKeyKind = 'secret' | 'write';
 export type ApiKey = {
