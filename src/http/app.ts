@@ -45,6 +45,35 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string | ((add
   return trust.join(',');
 }
 
+/**
+ * The web UI and /docs load only their own scripts (Mantine and Swagger UI set inline styles, so
+ * styles may be inline), and no other site may frame Rapport. The demo shop stands for a shop's
+ * own site (inline tracker snippet) and the tracker script is embedded by other sites: they keep
+ * only nosniff.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+async function securityHeaders(request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply, payload: unknown) {
+  reply.header('x-content-type-options', 'nosniff');
+  const path = request.url.split('?')[0] ?? '';
+  if (path === '/t.js' || path === '/demo-shop' || path.startsWith('/demo-shop/')) return payload;
+  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'same-origin');
+  return payload;
+}
+
 export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<App> {
   const { config } = deps;
   const app = Fastify({
@@ -95,6 +124,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
 
   // Before body validation, so a caller without the right to a route learns nothing from its schema.
   app.addHook('preValidation', authHook(deps.database));
+  app.addHook('onSend', securityHeaders);
 
   await registerHealthRoutes(app, deps);
   await registerWorkspaceRoutes(app, deps);
