@@ -4,6 +4,7 @@
 // `Cart Abandoned` event on their timeline (journeys start from it), and the customer's
 // abandoned-item count grows. Run every minute by the worker, and on demand.
 import { sql } from 'drizzle-orm';
+import { clock } from '../clock.ts';
 import type { Db, Queryable } from '../db/connection.ts';
 import { recordAbandonedCartMetrics } from '../events/metrics.ts';
 import { recordObservedEvents } from '../events/observed-events.ts';
@@ -72,10 +73,10 @@ export function cartAbandonedEvent(lines: AbandonedLine[], at: Date) {
 
 /**
  * Marks due lines abandoned, `BATCH` lines per transaction, until none are left. `workspaceId`
- * limits it to one workspace (the on-demand run); `now` is the clock (tests move it).
+ * limits it to one workspace (the on-demand run); `now` defaults to Rapport's clock (src/clock.ts).
  */
 export async function detectAbandonedCarts(db: Db, opts: { workspaceId?: string; now?: Date; batchSize?: number } = {}): Promise<DetectionResult> {
-  const now = opts.now ?? new Date();
+  const now = opts.now ?? clock.now();
   const batch = opts.batchSize ?? BATCH;
   const total: DetectionResult = { lines: 0, carts: 0, workspaces: 0 };
   const seen = new Set<string>();

@@ -231,6 +231,8 @@ describe('the tracker in the demo shop', () => {
       }
     });
     await page.goto(`/demo-shop/p/${(await firstSku())}?key=${writeKey}`);
+    // The demo shop asks for consent first (data-require-consent): the calls held until then go together.
+    await page.getByTestId('consent-allow').click();
     await expect.poll(() => attempts.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
     const firstIds = attempts[0]!;
     expect(firstIds.length).toBeGreaterThanOrEqual(2); // the page view and the product view

@@ -205,9 +205,11 @@ function layout(o: PageOptions, title: string, main: string, pageName: string): 
     })
     .join('');
   const otherLang = o.lang === 'ko' ? 'en' : 'ko';
+  // The shop asks for consent (the bar below), so the tracker sends nothing until it is given,
+  // as docs/tracker.md tells shops to do: the calls made meanwhile are held and sent then.
   const tracker = o.writeKey
     ? `<script>window.rapport=window.rapport||function(){(rapport.q=rapport.q||[]).push(arguments)};</script>
-<script src="/t.js" data-write-key="${esc(o.writeKey)}" data-currency="KRW" data-auto-page="false" async></script>`
+<script src="/t.js" data-write-key="${esc(o.writeKey)}" data-currency="KRW" data-auto-page="false" data-require-consent="true" async></script>`
     : `<script>window.rapport=function(){};</script>`;
   const shopData = JSON.stringify({ lang: o.lang, page: pageName, strings: t }).replace(/</g, '\\u003c');
   return `<!doctype html>

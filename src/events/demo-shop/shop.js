@@ -194,15 +194,29 @@
     var shippingForm = $('[data-testid="shipping-form"]');
     var paymentForm = $('[data-testid="payment-form"]');
     var shippingMethod = 'standard';
+    var addressGiven = false;
+    function showStep(step) {
+      shippingForm.hidden = step !== 1;
+      paymentForm.hidden = step !== 2;
+    }
+    showStep(1);
     shippingForm.addEventListener('submit', function (ev) {
       ev.preventDefault();
+      if (!shippingForm.reportValidity()) return;
+      addressGiven = true;
       shippingMethod = shippingForm.elements.shipping_method.value;
       rapport('checkoutStep', 1, { checkout_id: cartId(), shipping_method: shippingMethod });
-      shippingForm.hidden = true;
-      paymentForm.hidden = false;
+      showStep(2);
     });
     paymentForm.addEventListener('submit', function (ev) {
       ev.preventDefault();
+      // No order without a delivery address: back to the first step.
+      if (!addressGiven || !shippingForm.checkValidity()) {
+        addressGiven = false;
+        showStep(1);
+        shippingForm.reportValidity();
+        return;
+      }
       var paymentMethod = paymentForm.elements.payment_method.value;
       rapport('checkoutStep', 2, { checkout_id: cartId(), payment_method: paymentMethod });
       var now = new Date();

@@ -145,7 +145,8 @@
   function sessionId(now) {
     var s = null;
     try {
-      s = JSON.parse(getTab(KEYS.session) || 'null');
+      // Before storage is allowed the visit lives in memory (as it is kept below), not in the tab.
+      s = JSON.parse((storageAllowed() ? getTab(KEYS.session) : memory[KEYS.session]) || 'null');
     } catch (e) {
       s = null;
     }
@@ -391,6 +392,8 @@
       waiting = [];
       for (var i = 0; i < held.length; i++) queue.push(held[i]);
       anonymousId(); // now it may be stored
+      // The visit the held calls belong to goes on (it was kept in memory until now).
+      if (memory[KEYS.session] && !getTab(KEYS.session)) setTab(KEYS.session, memory[KEYS.session]);
       persist();
       schedule(FLUSH_DELAY_MS);
     } else {
