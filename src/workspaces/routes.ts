@@ -1,4 +1,5 @@
 // HTTP routes of the workspaces area: login, me, workspaces, members, API keys, audit log.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { App, AppDeps } from '../http/deps.ts';
 import { caller, SESSION_COOKIE } from '../http/auth.ts';
@@ -10,9 +11,9 @@ import { chargeLoginAttempt, clearLoginFailures, rememberDevice, throttleKey } f
 import { permissionsOf, ROLES } from './roles.ts';
 import { sha256 } from './secrets.ts';
 import { createSession, csrfTokenFor, deleteSession, setSessionWorkspace } from './sessions.ts';
-import { authenticate, getUser } from './users.ts';
+import { authenticate, getUser, type User } from './users.ts';
+import { registerInvitationRoutes } from './invitation-routes.ts';
 import {
-  addMember,
   changeMemberRole,
   createWorkspace,
   getMembershipRole,
@@ -32,8 +33,24 @@ const DEVICE_COOKIE = 'rapport_device';
 export async function registerWorkspaceRoutes(app: App, { database, config }: AppDeps) {
   const { db } = database;
 
-  function setSessionCookie(reply: import('fastify').FastifyReply, token: string, expires: Date) {
+  function setSessionCookie(reply: FastifyReply, token: string, expires: Date) {
     reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/', expires });
+  }
+
+  /** Logs `user` in: the session cookie, this browser remembered, the login response. */
+  async function startSession(request: FastifyRequest, reply: FastifyReply, user: User, workspaceId?: string) {
+    const device = await rememberDevice(db, { userId: user.id, deviceToken: request.cookies[DEVICE_COOKIE] });
+    reply.setCookie(DEVICE_COOKIE, device, { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/api/auth', maxAge: 365 * 86_400 });
+    const workspaces = await listWorkspacesOfUser(db, user.id);
+    const { token, session } = await createSession(db, {
+      userId: user.id,
+      workspaceId: workspaceId ?? workspaces[0]?.id ?? null,
+      days: config.sessionDays,
+      userAgent: request.headers['user-agent'],
+      ip: request.ip,
+    });
+    setSessionCookie(reply, token, session.expiresAt);
+    return { user, workspaces, currentWorkspaceId: session.currentWorkspaceId, csrfToken: csrfTokenFor(token) };
   }
 
   app.post(
@@ -53,18 +70,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
       const user = await authenticate(db, request.body.email, request.body.password);
       if (!user) throw new AppError('unauthenticated', 'E-mail or password is wrong');
       await clearLoginFailures(db, { email: request.body.email, key: throttle });
-      const device = await rememberDevice(db, { userId: user.id, deviceToken });
-      reply.setCookie(DEVICE_COOKIE, device, { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, path: '/api/auth', maxAge: 365 * 86_400 });
-      const workspaces = await listWorkspacesOfUser(db, user.id);
-      const { token, session } = await createSession(db, {
-        userId: user.id,
-        workspaceId: workspaces[0]?.id ?? null,
-        days: config.sessionDays,
-        userAgent: request.headers['user-agent'],
-        ip: request.ip,
-      });
-      setSessionCookie(reply, token, session.expiresAt);
-      return { user, workspaces, currentWorkspaceId: session.currentWorkspaceId, csrfToken: csrfTokenFor(token) };
+      return startSession(request, reply, user);
     },
   );
 
@@ -161,30 +167,9 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     items: await listMembers(db, caller(request).workspaceId),
   }));
 
-  app.post(
-    '/api/members',
-    {
-      config: { auth: 'members.manage' },
-      schema: {
-        tags: ['members'],
-        summary: 'Add a person (an unknown e-mail creates the account with the given first password)',
-        body: Type.Object(
-          {
-            email: Type.String({ format: 'email', maxLength: 320 }),
-            role: RoleSchema,
-            name: Type.Optional(Type.String({ maxLength: 200 })),
-            password: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
-          },
-          { additionalProperties: false },
-        ),
-      },
-    },
-    async (request, reply) => {
-      const c = caller(request);
-      const member = await db.transaction((tx) => addMember(tx, { workspaceId: c.workspaceId, actor: c.actor, actorRole: c.role, ...request.body }));
-      return reply.status(201).send(member);
-    },
-  );
+  // People are added by invitation only (invitation-routes.ts): adding an existing account
+  // directly told who had one and made people members, even owners, without asking them.
+  await registerInvitationRoutes(app, { database, config }, startSession);
 
   app.patch(
     '/api/members/:userId',

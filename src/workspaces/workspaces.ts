@@ -1,4 +1,5 @@
-// Workspaces (tenants) and their members.
+// Workspaces (tenants) and their members. People join through invitations (invitations.ts);
+// addMember is for the operator (CLI, tests), who may add anyone directly.
 import { and, asc, count, eq, isNull } from 'drizzle-orm';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
