@@ -26,6 +26,7 @@ import { registerAnalyticsRoutes } from '../analytics/routes.ts';
 import { registerSegmentRoutes } from '../segments/routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
+import { registerBodyHandling } from './body.ts';
 import type { App, AppDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
 import { registerHealthRoutes } from './health.ts';
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
 
   // Before body validation, so a caller without the right to a route learns nothing from its schema.
   app.addHook('preValidation', authHook(deps.database));
+  registerBodyHandling(app); // Content-Encoding, and JSON strings PostgreSQL cannot store: src/http/body.ts
   app.addHook('onSend', securityHeaders);
 
   await registerHealthRoutes(app, deps);
