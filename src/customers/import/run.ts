@@ -3,7 +3,7 @@
 // transaction. Every bad row is reported with its line, column and reason; the good rows go in.
 import { sql } from 'drizzle-orm';
 import path from 'node:path';
-import type { Db } from '../../db/connection.ts';
+import type { Db, Queryable, Tx } from '../../db/connection.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, type Actor } from '../../workspaces/audit.ts';
 import { listAttributeDefs } from '../attributes.ts';
@@ -99,14 +99,13 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
   let bytesRead = 0;
 
   const batches = new ConcurrentBatches();
-  let progress: Promise<void> = Promise.resolve(); // progress records, written one after another
 
   /**
    * Upserts rows in one transaction; a batch the database refuses is retried in halves down to
    * the row at fault. Rows another batch is writing at the same time go back to the queue (as
    * the batch plans: before the next batch is formed) and come back as `deferred`.
    */
-  async function save(entries: Entry[], planned: () => void): Promise<{ entry: Entry; result: UpsertResult }[]> {
+  async function save(entries: Entry[], planned: () => void, record: Recorder): Promise<Saved[]> {
     let deferred = new Set<number>();
     const claim = batches.begin((positions) => {
       deferred = new Set(positions);
@@ -114,15 +113,19 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
       planned();
     });
     try {
-      const results = await db.transaction(async (tx) => {
+      const { saved, tally } = await db.transaction(async (tx) => {
         // A batch need not wait for its commit to reach the disk: a crash loses at most the last
         // moments of an import, which is then failed and can be run again (rows are matched).
         await tx.execute(sql`set local synchronous_commit = off`);
-        return upsertCustomers(tx, {
+        const results = await upsertCustomers(tx, {
           workspaceId, actor, rows: entries.map((e) => e.input), matchBy, fromText: true, pathOf: (i) => `#${i}`, auditEach: false, defs, consentSource: 'import', batch: claim,
         });
+        const saved = results.map((result) => ({ entry: entries[result.index]!, result }));
+        // The counters move in the transaction of the rows they count: committed together or not at all.
+        return { saved, tally: await record.inTx(tx, saved) };
       });
-      return results.map((result) => ({ entry: entries[result.index]!, result }));
+      record.committed(tally);
+      return saved.filter((s) => s.result.status === 'deferred');
     } catch (err) {
       if (!isRowDataError(err)) throw err;
       claim.release(); // rolled back: it holds nothing the halves must wait for
@@ -134,71 +137,77 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
         return [...out, { entry: left[0]!, result: { index: 0, status: 'failed', errors: [{ path: '#0', message: `could not be saved: ${cause}` }] } }];
       }
       const mid = left.length >> 1;
-      return [...out, ...(await save(left.slice(0, mid), () => {})), ...(await save(left.slice(mid), () => {}))];
+      return [...out, ...(await save(left.slice(0, mid), () => {}, record)), ...(await save(left.slice(mid), () => {}, record))];
     } finally {
       claim.release();
     }
   }
 
   async function writeBatch(batch: PendingRow[], planned: () => void): Promise<void> {
-    const errors: ImportRowError[] = [];
-    let failed = 0;
+    // Rows refused before the database: counted with the batch's first commit, or on their own.
+    let unread: Tally | undefined = { ...emptyTally(), rows: 0 };
     const entries: Entry[] = [];
     for (const row of batch) {
       if (row.error !== undefined) {
-        failed++;
-        errors.push({ line: row.line, message: row.error });
+        countFailed(unread, [{ line: row.line, message: row.error }]);
         continue;
       }
       const converted = convertRecord(row.fields, plan);
       if (converted.issues.length) {
-        failed++;
-        for (const issue of converted.issues) errors.push({ line: row.line, column: issue.column, message: issue.message });
+        countFailed(unread, converted.issues.map((issue) => ({ line: row.line, column: issue.column, message: issue.message })));
       } else if (isEmptyInput(converted)) {
-        failed++;
-        errors.push({ line: row.line, message: 'has no value in any imported column' });
+        countFailed(unread, [{ line: row.line, message: 'has no value in any imported column' }]);
       } else {
         entries.push({ input: converted.consents.length ? { ...converted.input, consents: converted.consents } : converted.input, source: row });
       }
     }
-    let created = 0;
-    let updated = 0;
-    let deferred = 0;
-    let saved: { entry: Entry; result: UpsertResult }[] = [];
+    if (unread.rows === 0) unread = undefined;
+    const at = bytesRead;
+    let carried: Tally | undefined;
+    const record: Recorder = {
+      inTx: async (tx, saved) => {
+        const tally = tallyOf(saved, plan);
+        carried = unread;
+        if (carried) addTally(tally, carried);
+        if (opts.importId) await recordProgress(tx, { workspaceId, importId: opts.importId, add: tally, bytesRead: at });
+        return tally;
+      },
+      committed: (tally) => {
+        if (carried) unread = undefined;
+        carried = undefined;
+        applyTally(tally);
+      },
+    };
+    let left: Saved[] = [];
     try {
-      if (entries.length) saved = await save(entries, planned);
+      if (entries.length) left = await save(entries, planned, record);
     } finally {
       planned(); // at the latest once this batch is written or failed, the next one may form
     }
-    for (const { entry, result: r } of saved) {
-      if (r.status === 'created') created++;
-      else if (r.status === 'updated') updated++;
-      else if (r.status === 'deferred') deferred++;
-      else {
-        failed++;
-        for (const issue of r.errors ?? []) errors.push(rowIssue(entry.source, issue.path, issue.message, plan));
-      }
-    }
-    errors.sort((a, b) => a.line - b.line);
-    counts.rowsTotal += batch.length - deferred;
-    counts.rowsCreated += created;
-    counts.rowsUpdated += updated;
-    counts.rowsFailed += failed;
-    // Batches finish out of order: keep the errors of the first lines.
-    if (errors.length && (firstErrors.length < FIRST_ERRORS || errors[0]!.line < firstErrors.at(-1)!.line)) {
-      firstErrors.push(...errors);
-      firstErrors.sort((a, b) => a.line - b.line);
-      firstErrors.length = Math.min(firstErrors.length, FIRST_ERRORS);
-    }
-    if (opts.importId) {
-      const snapshot = { ...counts };
-      const at = bytesRead;
-      // In order, so the progress shown never goes back when two batches finish close together.
-      progress = progress.then(() => recordProgress(db, { workspaceId, importId: opts.importId!, counts: snapshot, bytesRead: at, errors }));
-      await progress;
+    // Rows no transaction of this batch counted: those the database refused one by one, and the
+    // rows refused before it when no transaction committed.
+    const rest = tallyOf(left, plan);
+    if (unread) addTally(rest, unread);
+    if (rest.rows) {
+      if (opts.importId) await db.transaction((tx) => recordProgress(tx, { workspaceId, importId: opts.importId!, add: rest, bytesRead: at }));
+      applyTally(rest);
     }
     await refreshStatistics();
     opts.onProgress?.({ ...counts, bytesRead, fileBytes });
+  }
+
+  /** Adds a committed tally to the result: the counts, and the errors of the first lines (batches finish out of order). */
+  function applyTally(t: Tally): void {
+    counts.rowsTotal += t.rows;
+    counts.rowsCreated += t.created;
+    counts.rowsUpdated += t.updated;
+    counts.rowsFailed += t.failed;
+    const errors = [...t.errors].sort((x, y) => x.line - y.line);
+    if (errors.length && (firstErrors.length < FIRST_ERRORS || errors[0]!.line < firstErrors.at(-1)!.line)) {
+      firstErrors.push(...errors);
+      firstErrors.sort((x, y) => x.line - y.line);
+      firstErrors.length = Math.min(firstErrors.length, FIRST_ERRORS);
+    }
   }
 
   // The lookups of each batch (identities, consents, profiles by id) need statistics that know
@@ -287,7 +296,7 @@ export async function importCustomersFromFile(db: Db, opts: ImportOptions): Prom
     throw err;
   }
   bytesRead = fileBytes;
-  if (opts.importId) await recordProgress(db, { workspaceId, importId: opts.importId, counts, bytesRead, errors: [] });
+  if (opts.importId) await recordProgress(db, { workspaceId, importId: opts.importId, add: emptyTally(), bytesRead });
 
   await recordAudit(db, {
     workspaceId,
@@ -309,20 +318,59 @@ function rowIssue(row: ReadRow, issuePath: string, message: string, plan: readon
   return { line: row.line, ...(column !== undefined ? { column } : {}), message: fieldPath ? describeIssue(message, value, fieldPath, column) : message };
 }
 
-/** Counts so far and this batch's rejected rows, written as the batch commits. */
-async function recordProgress(db: Db, opts: { workspaceId: string; importId: string; counts: ImportCounts; bytesRead: number; errors: ImportRowError[] }): Promise<void> {
-  const { workspaceId, importId, counts } = opts;
-  await db.transaction(async (tx) => {
-    if (opts.errors.length) {
-      const rows = opts.errors.map((e) => ({ line: e.line, column: e.column ?? null, message: e.message }));
-      await tx.execute(sql`
-        insert into customer_import_errors (workspace_id, import_id, line, "column", message)
-        select ${workspaceId}::uuid, ${importId}::uuid, r.line, r."column", r.message
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(line int, "column" text, message text)`);
+type Saved = { entry: Entry; result: UpsertResult };
+/** What a transaction adds to an import's counters, and the rows it rejected. */
+type Tally = { rows: number; created: number; updated: number; failed: number; errors: ImportRowError[] };
+/** Counts a batch's transactions in them (inTx), then in the result once committed. */
+type Recorder = { inTx: (tx: Tx, saved: Saved[]) => Promise<Tally>; committed: (tally: Tally) => void };
+
+const emptyTally = (): Tally => ({ rows: 0, created: 0, updated: 0, failed: 0, errors: [] });
+
+function countFailed(t: Tally, errors: ImportRowError[]): void {
+  t.rows++;
+  t.failed++;
+  t.errors.push(...errors);
+}
+
+function addTally(t: Tally, more: Tally): void {
+  t.rows += more.rows;
+  t.created += more.created;
+  t.updated += more.updated;
+  t.failed += more.failed;
+  t.errors.push(...more.errors);
+}
+
+/** Created, updated and failed rows of upserted ones; deferred rows are counted when they come back. */
+function tallyOf(saved: Saved[], plan: readonly ColumnPlan[]): Tally {
+  const t = emptyTally();
+  for (const { entry, result: r } of saved) {
+    if (r.status === 'deferred') continue;
+    t.rows++;
+    if (r.status === 'created') t.created++;
+    else if (r.status === 'updated') t.updated++;
+    else {
+      t.failed++;
+      for (const issue of r.errors ?? []) t.errors.push(rowIssue(entry.source, issue.path, issue.message, plan));
     }
+  }
+  return t;
+}
+
+/**
+ * Adds a transaction's counts and rejected rows to the import record, in that transaction, so
+ * the record never says less (or more) than what is committed, whatever stops the import.
+ */
+async function recordProgress(tx: Queryable, opts: { workspaceId: string; importId: string; add: Tally; bytesRead: number }): Promise<void> {
+  const { workspaceId, importId, add } = opts;
+  if (add.errors.length) {
+    const rows = add.errors.map((e) => ({ line: e.line, column: e.column ?? null, message: e.message }));
     await tx.execute(sql`
-      update customer_imports set bytes_read = ${opts.bytesRead}, rows_total = ${counts.rowsTotal}, rows_created = ${counts.rowsCreated},
-        rows_updated = ${counts.rowsUpdated}, rows_failed = ${counts.rowsFailed}
-      where workspace_id = ${workspaceId}::uuid and id = ${importId}::uuid`);
-  });
+      insert into customer_import_errors (workspace_id, import_id, line, "column", message)
+      select ${workspaceId}::uuid, ${importId}::uuid, r.line, r."column", r.message
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(line int, "column" text, message text)`);
+  }
+  await tx.execute(sql`
+    update customer_imports set bytes_read = greatest(bytes_read, ${opts.bytesRead}), rows_total = rows_total + ${add.rows},
+      rows_created = rows_created + ${add.created}, rows_updated = rows_updated + ${add.updated}, rows_failed = rows_failed + ${add.failed}
+    where workspace_id = ${workspaceId}::uuid and id = ${importId}::uuid`);
 }
