@@ -2,6 +2,7 @@
 // each area that keeps rows about a customer registers a link, and merge, identity stitching,
 // privacy erase/export and the timeline go through every registered link.
 import type { Queryable } from '../db/connection.ts';
+import type { ErasedPerson } from './erased-person.ts';
 
 export type TimelineEntry = {
   /** Unique across areas, e.g. `event:0193…`. */
@@ -23,8 +24,12 @@ export type CustomerLink = {
   undoReassign(db: Queryable, opts: { workspaceId: string; fromId: string; toId: string; moved: unknown }): Promise<void>;
   /** Rows recorded under an anonymous id before anyone knew who it was now belong to the customer. */
   claimAnonymous?(db: Queryable, opts: { workspaceId: string; anonymousId: string; customerId: string }): Promise<number>;
-  /** Removes the personal data this area holds on the customer, keeping anonymous aggregates. */
-  erase(db: Queryable, opts: { workspaceId: string; customerId: string }): Promise<void>;
+  /**
+   * Removes the personal data this area holds on the customer, keeping anonymous aggregates.
+   * `person`: the e-mails, phones and identity values the customer had, to find copies of them
+   * in rows not linked to the customer (collected before the profile was wiped).
+   */
+  erase(db: Queryable, opts: { workspaceId: string; customerId: string; person?: ErasedPerson }): Promise<void>;
   /** Everything this area holds on the customer (data subject access request). */
   exportData(db: Queryable, opts: { workspaceId: string; customerId: string }): Promise<unknown>;
   /** The newest entries older than `before`, newest first, at most `limit`. */

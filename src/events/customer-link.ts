@@ -2,10 +2,39 @@
 // their personal data on erase, and show on the timeline.
 import { and, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { CustomerLink } from '../customers/links.ts';
+import { erasePersonalData, eraseText } from '../customers/personal-data.ts';
+import type { Queryable } from '../db/connection.ts';
 import { events } from './schema.ts';
 
-// Property and context keys that hold personal data (Segment's reserved traits and the like).
-export const PII_KEYS = ['email', 'phone', 'name', 'firstName', 'lastName', 'first_name', 'last_name', 'address', 'birthday', 'username', 'ip', 'userAgent', 'traits'];
+const ERASE_BATCH = 1000;
+
+/**
+ * Removes the personal data of the events `which` selects, by the detector the explorer masks
+ * with: personal keys at any depth (`properties.Email`, `customer.email`, `billing.phone`,
+ * `phone_number`, `shipping_address`, all of `context.traits`, an identify call's `name`) and
+ * e-mail addresses and phone numbers inside any text (`page.url`, `referrer`); and the ids.
+ */
+async function eraseEvents(db: Queryable, workspaceId: string, which: SQL): Promise<void> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await db.execute<{ id: string; type: string; name: string | null; properties: Record<string, unknown>; context: Record<string, unknown> }>(sql`
+      select id, type, name, properties, context from events
+      where workspace_id = ${workspaceId}::uuid and ${which} and id > ${after}::uuid order by id limit ${ERASE_BATCH}`);
+    if (rows.length === 0) return;
+    const erased = rows.map((r) => ({
+      id: r.id,
+      n: r.name === null ? null : eraseText(r.name),
+      p: erasePersonalData(r.properties ?? {}, { traits: r.type === 'identify' || r.type === 'group' }),
+      x: erasePersonalData(r.context ?? {}, { traits: false }),
+    }));
+    await db.execute(sql`
+      update events e set name = r.n, properties = r.p, context = r.x, anonymous_id = null, user_id = null
+      from jsonb_to_recordset(${JSON.stringify(erased)}::jsonb) as r(id uuid, n text, p jsonb, x jsonb)
+      where e.workspace_id = ${workspaceId}::uuid and e.id = r.id`);
+    after = rows.at(-1)!.id;
+    if (rows.length < ERASE_BATCH) return;
+  }
+}
 
 export const eventsCustomerLink: CustomerLink = {
   area: 'events',
@@ -34,18 +63,14 @@ export const eventsCustomerLink: CustomerLink = {
       .returning({ id: events.id });
     return rows.length;
   },
-  async erase(db, { workspaceId, customerId }) {
+  async erase(db, { workspaceId, customerId, person }) {
     // Keep what happened and when (for aggregates); drop who it was and what identifies them.
-    const strip = (column: SQL) => PII_KEYS.reduce((expr, key) => sql`(${expr}) - ${key}`, column);
-    await db
-      .update(events)
-      .set({
-        anonymousId: null,
-        userId: null,
-        properties: sql`${strip(sql`${events.properties}`)}`,
-        context: sql`${strip(sql`${events.context}`)}`,
-      })
-      .where(and(eq(events.workspaceId, workspaceId), eq(events.customerId, customerId)));
+    await eraseEvents(db, workspaceId, sql`customer_id = ${customerId}::uuid`);
+    // Events nobody claimed that carry one of their ids (a user id that is their e-mail, say).
+    if (person?.values.length) {
+      const values = sql`${sql.param(person.values)}::text[]`;
+      await eraseEvents(db, workspaceId, sql`customer_id is null and (user_id = any(${values}) or anonymous_id = any(${values}))`);
+    }
   },
   async exportData(db, { workspaceId, customerId }) {
     const rows = await db

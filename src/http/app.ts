@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { safeError, safeRequest } from '../redaction.ts';
 import { rangedFormats } from '../dates.ts';
 import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
@@ -75,10 +76,14 @@ async function securityHeaders(request: import('fastify').FastifyRequest, reply:
   return payload;
 }
 
-export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<App> {
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<App> {
   const { config } = deps;
   const app = Fastify({
-    logger: opts.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // Logs hold no query strings (search terms), no query parameters and no personal data: src/redaction.ts.
+    logger:
+      opts.logger === false || config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, serializers: { req: safeRequest, err: safeError }, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     // Proxy headers are believed only from the proxies the operator named (RAPPORT_TRUST_PROXY):
     // otherwise any client could pick its address and escape the per-address login limit.
     trustProxy: trustProxyOption(config.trustProxy),

@@ -1,6 +1,7 @@
 // The one place where errors become HTTP responses: {"error":{"code","message","details"}}.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, assertUnreachable, type ErrorCode } from '../errors.ts';
+import { safeError } from '../redaction.ts';
 
 export function statusOf(code: ErrorCode): number {
   switch (code) {
@@ -69,7 +70,8 @@ export function toAppError(err: unknown): AppError {
 
 export function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply) {
   const appError = toAppError(err);
-  if (appError.code === 'internal') request.log.error({ err }, 'request failed');
+  // The error's query parameters are counted, not logged: they are customers' data (src/redaction.ts).
+  if (appError.code === 'internal') request.log.error({ error: safeError(err) }, 'request failed');
   const body: { error: { code: string; message: string; details?: unknown } } = {
     error: { code: appError.code, message: appError.message },
   };

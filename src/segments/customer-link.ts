@@ -3,6 +3,7 @@
 // customer's memberships and their history; an export lists them. The timeline needs nothing
 // here: entering and leaving a segment are `Segment Entered` / `Segment Exited` events.
 import { sql } from 'drizzle-orm';
+import { eraseMentions, personLikePatterns, personPattern } from '../customers/erased-person.ts';
 import type { CustomerLink } from '../customers/links.ts';
 import type { Queryable } from '../db/connection.ts';
 import { noteCustomerChanges } from './jobs.ts';
@@ -66,7 +67,22 @@ export const segmentsCustomerLink: CustomerLink = {
   async changed(db, { workspaceId, customerIds, changes }) {
     await noteCustomerChanges(db, { workspaceId, customerIds, changes: changes.includes('all') ? ['all'] : (changes as ChangeKind[]) });
   },
-  async erase(db, { workspaceId, customerId }) {
+  async erase(db, { workspaceId, customerId, person }) {
+    // A definition (or name) that names them, `email in [...]` say, keeps working without them.
+    const mentions = person ? personPattern(person) : null;
+    if (person && mentions) {
+      const { emails, digits } = personLikePatterns(person);
+      const text = sql`concat_ws(' ', name, description, definition::text)`;
+      const { rows: quoting } = await db.execute<{ id: string; name: string; description: string | null; definition: unknown }>(sql`
+        select id, name, description, definition from segments where workspace_id = ${workspaceId}::uuid
+          and (${text} ilike any(${sql.param(emails)}::text[]) or regexp_replace(${text}, '[^0-9]', '', 'g') like any(${sql.param(digits)}::text[]))`);
+      for (const s of quoting) {
+        await db.execute(sql`
+          update segments set name = ${eraseMentions(s.name, mentions)}, description = ${eraseMentions(s.description, mentions)},
+            definition = ${JSON.stringify(eraseMentions(s.definition, mentions))}::jsonb
+          where workspace_id = ${workspaceId}::uuid and id = ${s.id}::uuid`);
+      }
+    }
     const { rows } = await db.execute<{ segment_id: string }>(sql`
       delete from segment_members where workspace_id = ${workspaceId}::uuid and customer_id = ${customerId}::uuid returning segment_id`);
     await db.execute(sql`delete from segment_membership_history where workspace_id = ${workspaceId}::uuid and customer_id = ${customerId}::uuid`);

@@ -1,6 +1,7 @@
 // The job worker: a loop that claims jobs for the types it has handlers for and runs them,
 // renewing each lease while its handler runs.
 import os from 'node:os';
+import { redactErrorText } from '../redaction.ts';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Database, Db } from '../db/connection.ts';
 import {
@@ -54,10 +55,12 @@ const QUEUED_LOOK_MS = [30, 150];
 const silent: WorkerLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 // Drizzle wraps driver errors ("Failed query: <sql>"); the cause is what says what went wrong.
+// Logged and kept in the job row without the query's parameters (customers' data): the count only.
 function message(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const own = err.message || err.name;
-  return err.cause instanceof Error ? `${err.cause.message} (${own.slice(0, 300)})` : own;
+  if (!(err instanceof Error)) return redactErrorText(String(err));
+  const params = (err as { params?: unknown }).params;
+  const own = redactErrorText(err.message || err.name, Array.isArray(params) ? params.length : undefined);
+  return err.cause instanceof Error ? `${redactErrorText(err.cause.message)} (${own.slice(0, 300)})` : own;
 }
 
 export function startWorker(database: Database, opts: WorkerOptions): Worker {
