@@ -167,3 +167,28 @@ export const commerceSettings = pgTable('commerce_settings', {
   abandonedCartMinutes: integer('abandoned_cart_minutes').notNull().default(60),
   updatedAt: tz('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * A CSV import of products or orders, with counters written in the transaction of each batch
+ * they count (so after a crash they say what was committed). running → done | failed.
+ */
+export const commerceImports = pgTable(
+  'commerce_imports',
+  {
+    workspaceId: workspaceId(),
+    id: uuid('id').notNull(),
+    kind: text('kind').notNull(), // products | orders
+    status: text('status').notNull(),
+    fileName: text('file_name'),
+    encoding: text('encoding').notNull(),
+    rowsTotal: integer('rows_total').notNull().default(0),
+    rowsCreated: integer('rows_created').notNull().default(0),
+    rowsUpdated: integer('rows_updated').notNull().default(0),
+    rowsFailed: integer('rows_failed').notNull().default(0),
+    failure: text('failure'),
+    createdBy: text('created_by'),
+    startedAt: tz('started_at').notNull().defaultNow(),
+    finishedAt: tz('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('commerce_imports_running_idx').on(t.status).where(sql`${t.status} = 'running'`)],
+);
