@@ -98,6 +98,12 @@ describeEachDb('identity verification on /v1', (getDb) => {
     expect(reply).toEqual({ success: true });
     expect(await profile(v.id)).toMatchObject({ name: '김민지', phone: v.phone, email: v.email });
     expect(await ownerOf('anonymous_id', attacker)).toBeUndefined();
+    // Nor through a new user id of the attacker's: the e-mail stays the victim's, and the answer
+    // does not say whose it is.
+    const mine = nextId('attacker-user');
+    expect(await send(writeKey, { batch: [{ type: 'identify', messageId: nextId('m'), userId: mine, traits: { email: v.email, name: 'Mallory' } }] })).toEqual({ success: true });
+    expect(await ownerOf('email', v.email)).toBe(v.id);
+    expect(await profile(v.id)).toMatchObject({ name: '김민지', phone: v.phone, email: v.email });
   });
 
   it('a write-key identify naming a known user id changes nothing and links no new device', async () => {

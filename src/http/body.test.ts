@@ -161,12 +161,16 @@ describeEachDb('request bodies', (getDb) => {
       expect(gz.statusCode).toBe(400);
     });
 
-    it('in a /v1 message is a 400 naming the message and the field, and nothing is stored', async () => {
-      const id = nextId('nul');
-      const res = await v1(`{"batch":[{"type":"track","messageId":"${id}","anonymousId":"a","event":"X","properties":{"title":"a\\u0000b"}}]}`, { 'content-type': 'text/plain' });
-      expect(res.statusCode, res.payload).toBe(400);
-      expect(res.json().error.message).toMatch(/^body\.batch\[0\]\.properties\.title: contains a NUL character/);
-      expect(await stored(id)).toBe(0);
+    it('in a /v1 message refuses that message, named by its path, and keeps the others', async () => {
+      const [bad, good] = [nextId('nul'), nextId('ok')];
+      const res = await v1(
+        `{"batch":[{"type":"track","messageId":"${bad}","anonymousId":"a","event":"X","properties":{"title":"a\\u0000b"}},{"type":"track","messageId":"${good}","anonymousId":"a","event":"Y"}]}`,
+        { 'content-type': 'text/plain' },
+      );
+      expect(res.statusCode, res.payload).toBe(200);
+      expect(res.json().errors).toEqual([{ index: 0, message: expect.stringMatching(/^batch\[0\]\.properties\.title: contains a NUL character/) }]);
+      expect(await stored(bad)).toBe(0);
+      expect(await stored(good)).toBe(1);
     });
   });
 

@@ -1,7 +1,8 @@
 // Request bodies before any route reads them. Compressed bodies (Content-Encoding gzip, deflate,
 // br: what analytics SDKs send) are decompressed, and the route's size limit counts what comes
 // out, so a zip bomb gets a 413 rather than the server's memory. JSON strings that PostgreSQL
-// cannot store (a NUL character, a lone UTF-16 surrogate) are refused with a 400 naming the field.
+// cannot store (a NUL character, a lone UTF-16 surrogate) are refused with a 400 naming the field
+// (on /v1, message by message, where messages are read).
 import { Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -137,8 +138,13 @@ export function findUnstorable(value: unknown, root = 'body'): string | null {
   return null;
 }
 
-/** preValidation: a parsed JSON body with a string PostgreSQL cannot store is a 400 naming the field. */
+/**
+ * preValidation: a parsed JSON body with a string PostgreSQL cannot store is a 400 naming the
+ * field. Not on /v1, which refuses such a message alone and keeps the rest of the batch
+ * (src/events/segment-message.ts).
+ */
 export async function refuseUnstorableStrings(request: FastifyRequest): Promise<void> {
+  if (request.url.startsWith('/v1/')) return;
   const body = request.body;
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body)) return;
   const problem = findUnstorable(body);
