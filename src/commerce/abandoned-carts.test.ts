@@ -15,6 +15,10 @@ import { recomputeCustomers } from '../events/metrics.ts';
 import { uuidv7 } from '../db/uuid.ts';
 import { recordCommerceEvents } from './event-effects.ts';
 import { cartItems } from './schema.ts';
+import { createOrders } from './new-orders.ts';
+import { drainPendingChanges } from '../segments/jobs.ts';
+import { segmentMembers, segments } from '../segments/schema.ts';
+import { createStarterSegments } from '../segments/starter-segments.ts';
 import { trackEvent } from './test-events.ts';
 
 describe('abandoned carts (pure)', () => {
@@ -157,6 +161,34 @@ describeEachDb('abandoned-cart detection', (getDb) => {
     expect(await abandoned()).toBe(0);
     expect(await rebuilt()).toBe(0);
     expect(await listAbandonedCarts(s.database.db, { workspaceId: s.workspaceId, limit: 10 })).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('an abandoned line bought through the orders API takes the customer out of "Abandoned cart in 24 h"', async () => {
+    const s = await shop(30);
+    const { db } = s.database;
+    const t0 = new Date('2024-09-04T10:00:00Z');
+    const at = (m: number) => new Date(t0.getTime() + minutes(m));
+    await createStarterSegments(db, { workspaceId: s.workspaceId, actor: systemActor });
+    const [segment] = await db.select({ id: segments.id }).from(segments).where(and(eq(segments.workspaceId, s.workspaceId), eq(segments.starterKey, 'abandoned-cart-24h')));
+    const member = async () =>
+      (await db.select().from(segmentMembers).where(and(eq(segmentMembers.segmentId, segment!.id), eq(segmentMembers.customerId, s.customerId)))).length === 1;
+    await s.record([trackEvent('Product Added', { sku: 'API-1', price: 100 }, { customerId: s.customerId, at: at(0) })]);
+    await detectAbandonedCarts(db, { workspaceId: s.workspaceId, now: at(40) });
+    await drainPendingChanges(db, { workspaceId: s.workspaceId, now: at(41) });
+    expect(await member()).toBe(true);
+    const [result] = await db.transaction((tx) =>
+      createOrders(tx, {
+        workspaceId: s.workspaceId,
+        workspaceCurrency: 'KRW',
+        inputs: [{ customerId: s.customerId, placedAt: at(50).toISOString(), items: [{ sku: 'API-1', unitPrice: 100, quantity: 1 }] }],
+        source: 'api',
+        pathOf: (i) => `orders[${i}]`,
+        now: at(50),
+      }),
+    );
+    expect(result).toMatchObject({ status: 'created' });
+    await drainPendingChanges(db, { workspaceId: s.workspaceId, now: at(51) });
+    expect(await member()).toBe(false);
   });
 
   it('looks at every workspace in one run', async () => {

@@ -573,7 +573,9 @@ const RELATIVE_OPS = new Set<AttributeOp>(['within_last_days', 'anniversary_with
 export const BEHAVIOUR_COUNTERS = ['event_count', 'sessions', 'page_views', 'product_views', 'cart_adds', 'checkouts_started', 'abandoned_cart_items'] as const satisfies readonly MetricField[];
 /** Metrics the ingestion of any event may move, and those order events move; the ones in neither set are scores (score runs). */
 const EVENT_METRICS: ReadonlySet<MetricField> = new Set<MetricField>([...BEHAVIOUR_COUNTERS, 'first_seen_at', 'last_seen_at', 'most_active_hour', 'abandoned_cart']);
-const ORDER_METRICS: ReadonlySet<MetricField> = new Set<MetricField>(['order_count', 'total_spend', 'first_order_at', 'last_order_at']);
+// An order also buys abandoned cart lines, which leave the abandoned figures: an order given
+// through the API or an import (no event) must re-evaluate a segment on them too.
+const ORDER_METRICS: ReadonlySet<MetricField> = new Set<MetricField>(['order_count', 'total_spend', 'first_order_at', 'last_order_at', 'abandoned_cart_items', 'abandoned_cart']);
 
 export function segmentDependencies(def: SegmentDefinition): SegmentDependencies {
   const deps: SegmentDependencies = {
