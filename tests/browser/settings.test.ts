@@ -102,29 +102,31 @@ describe('API keys', () => {
 });
 
 describe('members', () => {
-  it('adds a member with a role, who then logs in without the management controls', async () => {
+  it('invites a member with a role, who joins through the link and sees no management controls', async () => {
     await page.goto('/settings/members');
-    await page.getByTestId('add-member').click();
-    const form = page.getByRole('dialog', { name: 'Add a member' });
+    await page.getByTestId('invite-member').click();
+    const form = page.getByRole('dialog', { name: 'Invite a member' });
     await form.getByLabel('E-mail').fill('minji@example.com');
-    await form.getByLabel('Name (optional)').fill('Kim Minji');
     await form.getByLabel('Role').click();
     await page.getByRole('option', { name: 'Marketer' }).click();
-    await form.locator('input[name="password"]').fill('minji-first-pass');
-    await form.getByRole('button', { name: 'Add member' }).click();
-    await form.waitFor({ state: 'hidden' });
+    await form.getByRole('button', { name: 'Create invitation' }).click();
+    const link = (await page.getByTestId('invitation-url').textContent())!;
+    expect(link).toMatch(new RegExp(`^${app.url}/invite#\\w+$`));
+    await page.getByTestId('invitation-done').click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page.locator('[data-testid="invitation-row"][data-email="minji@example.com"]').waitFor();
+    // Invited is not a member yet.
+    expect(await page.locator('[data-testid="member-row"][data-email="minji@example.com"]').count()).toBe(0);
+    await screenshot(page, 'members-invited');
 
-    const row = page.locator('[data-testid="member-row"][data-email="minji@example.com"]');
-    await row.waitFor();
-    expect(await row.textContent()).toContain('Kim Minji');
-    expect(await row.locator('input[aria-label="Change the role of minji@example.com"]').inputValue()).toBe('Marketer');
-    await page.getByText('minji@example.com was added as Marketer').waitFor();
-    await screenshot(page, 'members');
-
-    // The new member: a marketer sees members but no API keys, audit log or add button.
+    // The new member: joins with the link, then sees members but no API keys, audit log or invite button.
     const other = await newPage(browser, app.url);
     try {
-      await logIn(other.page, 'minji@example.com', 'minji-first-pass');
+      await other.page.goto(link);
+      await other.page.getByLabel('Your name').fill('Kim Minji');
+      await other.page.locator('input[name="password"]').fill('minji-first-pass');
+      await other.page.getByTestId('register-and-join').click();
+      await other.page.getByTestId('navbar').waitFor();
       expect(await other.page.getByTestId('home-role').textContent()).toBe('Marketer');
       await other.page.getByTestId('nav-settings').click();
       await other.page.getByTestId('nav-members').waitFor();
@@ -132,13 +134,20 @@ describe('members', () => {
       expect(await other.page.getByTestId('nav-audit').count()).toBe(0);
       await other.page.getByTestId('nav-members').click();
       await other.page.locator('[data-testid="member-row"][data-email="owner@example.com"]').waitFor();
-      expect(await other.page.getByTestId('add-member').count()).toBe(0);
+      expect(await other.page.getByTestId('invite-member').count()).toBe(0);
       expect(await other.page.getByRole('button', { name: /^Remove / }).count()).toBe(0);
       await other.page.goto('/settings/api-keys');
       await other.page.getByText('Not available for your role').waitFor();
     } finally {
       await other.context.close();
     }
+    await page.reload();
+    const row = page.locator('[data-testid="member-row"][data-email="minji@example.com"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Kim Minji');
+    expect(await row.locator('input[aria-label="Change the role of minji@example.com"]').inputValue()).toBe('Marketer');
+    expect(await page.locator('[data-testid="invitation-row"][data-email="minji@example.com"]').count()).toBe(0);
+    await screenshot(page, 'members');
   });
 
   it("changes a member's role", async () => {
@@ -151,12 +160,12 @@ describe('members', () => {
     await expect.poll(() => page.locator('input[aria-label="Change the role of minji@example.com"]').inputValue(), poll).toBe('Analyst');
   });
 
-  it('shows the server’s message when adding someone who is already a member', async () => {
+  it('shows the server’s message when inviting someone who is already a member', async () => {
     await page.goto('/settings/members');
-    await page.getByTestId('add-member').click();
-    const form = page.getByRole('dialog', { name: 'Add a member' });
+    await page.getByTestId('invite-member').click();
+    const form = page.getByRole('dialog', { name: 'Invite a member' });
     await form.getByLabel('E-mail').fill(app.email);
-    await form.getByRole('button', { name: 'Add member' }).click();
+    await form.getByRole('button', { name: 'Create invitation' }).click();
     await page.getByText(`email: ${app.email} is already a member of this workspace`).waitFor();
     expect(await form.isVisible()).toBe(true);
   });

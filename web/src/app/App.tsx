@@ -16,6 +16,7 @@ import { OverviewPage } from '../analytics/OverviewPage.tsx';
 import { RecommendationsPage } from '../analytics/RecommendationsPage.tsx';
 import { RfmPage } from '../analytics/RfmPage.tsx';
 import { SettingsPage as AnalyticsSettingsPage } from '../analytics/SettingsPage.tsx';
+import { AcceptInvitationPage } from '../auth/AcceptInvitationPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
 import { AttributesSettingsPage } from '../customers/AttributesSettingsPage.tsx';
@@ -49,6 +50,7 @@ export function App() {
         <BrowserRouter>
           <Routes>
             <Route path="/login" element={<LoginPage />} />
+            <Route path="/invite" element={<AcceptInvitationPage />} />
             <Route
               element={
                 <RequireAuth>

@@ -1,4 +1,4 @@
-// Members of the workspace and their roles; owners and admins add, re-role and remove them.
+// Members of the workspace and their roles; owners and admins invite, re-role and remove them.
 import { ActionIcon, Avatar, Badge, Button, Group, Paper, Select, Table, Text, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconTrash, IconUserPlus } from '@tabler/icons-react';
@@ -10,7 +10,8 @@ import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { notifySuccess } from '../api/query-client.ts';
 import { useSession } from '../auth/session.ts';
 import { formatDate, initials } from '../i18n/format.ts';
-import { AddMemberModal } from './AddMemberModal.tsx';
+import { InviteMemberModal } from './InviteMemberModal.tsx';
+import { PendingInvitations } from './PendingInvitations.tsx';
 import { useChangeMemberRole, useMembers, useRemoveMember, type Member } from './api.ts';
 import { grantableRoles, type Role } from './roles.ts';
 
@@ -113,8 +114,8 @@ export function MembersPage() {
         description={t('members.description')}
         actions={
           manage && (
-            <Button leftSection={<IconUserPlus size={18} />} onClick={openAdd} data-testid="add-member">
-              {t('members.add')}
+            <Button leftSection={<IconUserPlus size={18} />} onClick={openAdd} data-testid="invite-member">
+              {t('invitations.invite')}
             </Button>
           )
         }
@@ -143,7 +144,8 @@ export function MembersPage() {
           </Text>
         </Paper>
       )}
-      {manage && <AddMemberModal opened={adding} onClose={closeAdd} roles={grantable} />}
+      {manage && <PendingInvitations />}
+      {manage && <InviteMemberModal opened={adding} onClose={closeAdd} roles={grantable} />}
       <ConfirmModal
         opened={removing !== null}
         title={t('members.removeTitle')}

@@ -100,10 +100,25 @@ function useMemberMutation<V, R>(fn: (v: V) => Promise<R>) {
   });
 }
 
-export type NewMember = { email: string; role: Role; name?: string; password?: string };
+export type Invitation = { id: string; email: string; role: Role; invitedBy: string | null; createdAt: string; expiresAt: string };
+/** A new invitation: `url` holds the one-time token and is shown only now. */
+export type CreatedInvitation = Invitation & { url: string };
 
-export function useAddMember() {
-  return useMemberMutation((member: NewMember) => api<Member>('/api/members', { method: 'POST', body: member }));
+export function useInvitations(enabled: boolean) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: [...keys.members(ws), 'invitations'],
+    queryFn: () => api<{ items: Invitation[] }>('/api/invitations').then((r) => r.items),
+    enabled,
+  });
+}
+
+export function useInvite() {
+  return useMemberMutation((input: { email: string; role: Role }) => api<CreatedInvitation>('/api/invitations', { method: 'POST', body: input }));
+}
+
+export function useWithdrawInvitation() {
+  return useMemberMutation((id: string) => api(`/api/invitations/${encodeURIComponent(id)}`, { method: 'DELETE' }));
 }
 
 export function useChangeMemberRole() {

@@ -5,6 +5,8 @@ export const KNOWN_ACTIONS = [
   'member.added',
   'member.role_changed',
   'member.removed',
+  'member.invited',
+  'member.invitation_withdrawn',
   'api_key.created',
   'api_key.revoked',
   'customer.create',
