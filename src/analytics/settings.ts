@@ -61,7 +61,10 @@ export async function updateAnalyticsSettings(
     const problems = validateGradeDefinition({ grades: opts.patch.grades });
     if (problems.length) throw new AppError('invalid_input', problems.map((p) => `body.${p}`).join('; '), { problems });
   }
-  const after: AnalyticsSettings = { ...before, ...opts.patch, grades: (opts.patch.grades as GradeDefinition['grades'] | undefined) ?? before.grades };
+  // The two rates are stored as reals: six decimals, as a tiny double such as 1e-166 fails the cast (underflow).
+  const real = (x: number) => Math.round(x * 1e6) / 1e6;
+  const merged: AnalyticsSettings = { ...before, ...opts.patch, grades: (opts.patch.grades as GradeDefinition['grades'] | undefined) ?? before.grades };
+  const after: AnalyticsSettings = { ...merged, churnPAlive: real(merged.churnPAlive), clvDiscountRate: real(merged.clvDiscountRate) };
   const values = { ...after, grades: after.grades as unknown, updatedAt: new Date() };
   await db
     .insert(analyticsSettings)

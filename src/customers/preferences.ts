@@ -43,7 +43,8 @@ export async function replacePreferencesBulk(
     .delete(customerPreferences)
     .where(and(eq(customerPreferences.workspaceId, opts.workspaceId), sql`${customerPreferences.customerId} = any(${sql.param(ids)}::uuid[])`, eq(customerPreferences.source, opts.source)));
   const rows = new Map<string, { customer_id: string; category: string; weight: number }>();
-  for (const set of opts.sets) for (const p of set.preferences) rows.set(`${set.customerId}:${p.category}`, { customer_id: set.customerId, category: p.category, weight: p.weight });
+  // A weight is stored as a real: six decimals, as a denormal such as 1e-213 fails the cast (underflow).
+  for (const set of opts.sets) for (const p of set.preferences) rows.set(`${set.customerId}:${p.category}`, { customer_id: set.customerId, category: p.category, weight: Math.round(p.weight * 1e6) / 1e6 });
   if (rows.size === 0) return;
   await db.execute(sql`
     insert into customer_preferences (workspace_id, customer_id, source, category, weight, updated_at)

@@ -30,6 +30,8 @@ import { authHook } from './auth.ts';
 import { registerBodyHandling } from './body.ts';
 import type { App, AppDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
+import { documentErrors } from './openapi.ts';
+import { refuseUnstorableInput } from './storable.ts';
 import { registerHealthRoutes } from './health.ts';
 
 // Routes import these from deps.ts (importing them from here would be a loop); kept for callers of buildApp.
@@ -125,12 +127,14 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
       },
       security: [{ session: [] }, { secretKey: [] }],
     },
+    transform: documentErrors,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // Before body validation, so a caller without the right to a route learns nothing from its schema.
   app.addHook('preValidation', authHook(deps.database));
   registerBodyHandling(app); // Content-Encoding, and JSON strings PostgreSQL cannot store: src/http/body.ts
+  app.addHook('preHandler', refuseUnstorableInput); // query values and numbers PostgreSQL cannot take: src/http/storable.ts
   app.addHook('onSend', securityHeaders);
 
   await registerHealthRoutes(app, deps);

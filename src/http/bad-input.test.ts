@@ -104,6 +104,34 @@ describeEachDb('bad input is a 400 naming the field', (getDb) => {
     expect400(await owner.get(`${url}?cursor=${cursorOf(value)}`), 'query.cursor');
   });
 
+  it('a preference weight too small for a real (found by the fuzz run) is stored as 0', async () => {
+    const id = (await owner.get('/api/customers?limit=1')).body.items[0].id as string;
+    const res = await owner.put(`/api/customers/${id}/preferences`, { source: 'inferred', preferences: [{ category: 'mugs', weight: 2.27e-213 }] });
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    expect((await owner.get(`/api/customers/${id}/preferences`)).body.items).toMatchObject([{ category: 'mugs', weight: 0 }]);
+  });
+
+  it.each([
+    ['a query number too small for PostgreSQL (found by the fuzz run)', '/api/analytics/basket-rules?minConfidence=5e-324', 'query.minConfidence'],
+    ['a NUL in a search', '/api/customers?q=a%00b', 'query.q'],
+    ['a NUL in a product search', '/api/products?q=%00', 'query.q'],
+  ])('%s', async (_what, url, path) => {
+    expect400(await owner.get(url), path);
+  });
+
+  it('an empty workspace change (found by the fuzz run) changes nothing', async () => {
+    const before = (await owner.get('/api/workspace')).body;
+    const res = await owner.patch('/api/workspace', {});
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual(before);
+  });
+
+  it('analytics rates too small for a real (found by the fuzz run) are stored as 0', async () => {
+    const res = await owner.put('/api/analytics/settings', { churnPAlive: 2.5e-39, clvDiscountRate: 8.1e-166 });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ churnPAlive: 0, clvDiscountRate: 0 });
+  });
+
   it('a binary file uploaded as a customers CSV', async () => {
     const { payload, contentType } = multipart('file', 'customers.csv', binary);
     expect400(await owner.request('POST', '/api/imports', payload, { 'content-type': contentType }), 'file');

@@ -59,15 +59,14 @@ export async function updateWorkspace(
   if (!before) throw notFound('workspace');
   if (opts.timeZone !== undefined) validateTimeZone(opts.timeZone);
   if (opts.currency !== undefined && !/^[A-Z]{3}$/.test(opts.currency)) throw new AppError('invalid_input', 'currency: must be an ISO 4217 code such as KRW');
-  const [row] = await db
-    .update(workspaces)
-    .set({
-      ...(opts.name !== undefined ? { name: validateName(opts.name) } : {}),
-      ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
-      ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
-    })
-    .where(eq(workspaces.id, opts.workspaceId))
-    .returning();
+  const changes = {
+    ...(opts.name !== undefined ? { name: validateName(opts.name) } : {}),
+    ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
+    ...(opts.currency !== undefined ? { currency: opts.currency } : {}),
+  };
+  // Nothing to change (an empty PATCH) is no update: Drizzle refuses an empty SET.
+  if (Object.keys(changes).length === 0) return before;
+  const [row] = await db.update(workspaces).set(changes).where(eq(workspaces.id, opts.workspaceId)).returning();
   const after = toWorkspace(row!);
   await recordAudit(db, { workspaceId: after.id, actor: opts.actor, action: 'workspace.updated', entityType: 'workspace', entityId: after.id, before, after });
   return after;
