@@ -110,9 +110,8 @@ export function isRapportEvent(context: unknown): boolean {
   return typeof library === 'object' && library !== null && (library as { name?: unknown }).name === RAPPORT_LIBRARY;
 }
 
-/** `isRapportEvent` of the `events` row aliased `alias`, in SQL. */
-export const rapportEventSql = (alias?: string) =>
-  sql`coalesce(${sql.raw(alias ? `${alias}.context` : 'context')} -> 'library' ->> 'name' = ${RAPPORT_LIBRARY}, false)`;
+/** `isRapportEvent` of an `events` row, in SQL. */
+export const rapportEventSql = sql`coalesce(context -> 'library' ->> 'name' = ${RAPPORT_LIBRARY}, false)`;
 
 /** "Women > Shoes > Sneakers" → "Women"; anything that is not a non-empty string → null. */
 export function topLevelCategory(value: unknown): string | null {

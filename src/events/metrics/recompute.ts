@@ -277,7 +277,7 @@ export async function recomputeIfStale(db: Queryable, opts: { workspaceId: strin
   const id = opts.customerId;
   const { rows } = await db.execute<{ stale: boolean }>(sql`
     select
-      (select count(*) from events where workspace_id = ${ws} and customer_id = ${id} and not ${rapportEventSql()}) <> coalesce(m.event_count, 0)
+      (select count(*) from events where workspace_id = ${ws} and customer_id = ${id} and not ${rapportEventSql}) <> coalesce(m.event_count, 0)
       or (select count(*) from orders where workspace_id = ${ws} and customer_id = ${id}) <> coalesce(m.order_count, 0)
       or (select count(*) from cart_items where workspace_id = ${ws} and customer_id = ${id} and ${abandonedLineSql})
          <> coalesce(m.abandoned_cart_items, 0) as stale
