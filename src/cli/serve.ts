@@ -4,6 +4,7 @@ import { openConfiguredDatabase } from '../db/open.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { ensureUploadDir } from '../uploads.ts';
 import { failInterruptedImports } from '../customers/import/imports.ts';
+import { failInterruptedCommerceImports } from '../commerce/imports.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureFirstWorkspace } from '../workspaces/bootstrap.ts';
 import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
@@ -18,6 +19,7 @@ export async function serve(config: Config): Promise<void> {
     ensureUploadDir(config); // fails fast on a directory other users own or can write to
     const { applied } = await runMigrations(database);
     await failInterruptedImports(database.db);
+    await failInterruptedCommerceImports(database.db);
     const first = await ensureFirstWorkspace(database.db, {
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,

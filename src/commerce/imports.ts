@@ -4,8 +4,9 @@
 // each in its own transaction. Every bad row is reported with its line; the good rows go in.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
-import type { Db } from '../db/connection.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Queryable, Tx } from '../db/connection.ts';
+import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
 import { createCsvSplitter, type CsvRecord } from '../customers/import/csv-records.ts';
 import { decodeHead, detectDelimiter, detectEncoding, openTextStream, readHead, type Encoding } from '../customers/import/decode.ts';
@@ -14,9 +15,12 @@ import { getWorkspace } from '../workspaces/workspaces.ts';
 import { mapOrderHeaders, mapProductHeaders, missingColumns, orderLineRow, productRow, type ImportKind, type OrderLineRow, type RowIssue } from './import-rows.ts';
 import { createOrders, type OrderInput } from './new-orders.ts';
 import { checkProductInput, upsertProducts, type ProductInput } from './products.ts';
+import { commerceImports } from './schema.ts';
 
 export type ImportRowError = { line: number; column?: string; message: string };
 export type CommerceImportResult = {
+  /** The import's record (commerce_imports). */
+  importId: string;
   kind: ImportKind;
   encoding: Encoding;
   /** Data rows read (not the header, not blank rows). */
@@ -105,7 +109,50 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
   const workspace = await getWorkspace(db, workspaceId);
   if (!workspace) throw new AppError('not_found', `workspace ${workspaceId} not found`);
   const currency = workspace.currency;
-  const result: CommerceImportResult = { kind: opts.kind, encoding: opts.source.encoding, rows: 0, created: 0, updated: 0, failed: 0, errors: [] };
+  const importId = uuidv7();
+  await db.insert(commerceImports).values({ workspaceId, id: importId, kind: opts.kind, status: 'running', fileName: opts.fileName ?? null, encoding: opts.source.encoding, createdBy: opts.actor.label });
+  try {
+    return await runImport(db, { ...opts, importId, currency, timeZone: workspace.timeZone });
+  } catch (err) {
+    const failure = err instanceof AppError ? err.message : 'stopped by an error (rows already imported stay; import the file again: products are matched by SKU, orders by id)';
+    await db
+      .update(commerceImports)
+      .set({ status: 'failed', failure, finishedAt: new Date() })
+      .where(and(eq(commerceImports.workspaceId, workspaceId), eq(commerceImports.id, importId)));
+    throw err;
+  }
+}
+
+/** Marks imports a crash or restart left running as failed (at start, as the customer imports). */
+export async function failInterruptedCommerceImports(db: Db): Promise<number> {
+  const rows = await db
+    .update(commerceImports)
+    .set({ status: 'failed', failure: 'interrupted by a restart (import the file again: products are matched by SKU, orders by id)', finishedAt: new Date() })
+    .where(eq(commerceImports.status, 'running'))
+    .returning({ id: commerceImports.id });
+  return rows.length;
+}
+
+async function runImport(
+  db: Db,
+  opts: { workspaceId: string; actor: Actor; kind: ImportKind; source: CsvSource; fileName?: string; importId: string; currency: string; timeZone: string },
+): Promise<CommerceImportResult> {
+  const { workspaceId, importId, currency } = opts;
+  const result: CommerceImportResult = { importId, kind: opts.kind, encoding: opts.source.encoding, rows: 0, created: 0, updated: 0, failed: 0, errors: [] };
+  // Rows of products and orders written so far; with the failed ones, the rows the record counts.
+  let writtenRows = 0;
+  // The record's counters, written in the transaction of the batch they count.
+  const recordCounts = (tx: Queryable, done = false) =>
+    tx
+      .update(commerceImports)
+      .set({
+        rowsTotal: writtenRows + result.failed,
+        rowsCreated: result.created,
+        rowsUpdated: result.updated,
+        rowsFailed: result.failed,
+        ...(done ? { status: 'done', finishedAt: new Date() } : {}),
+      })
+      .where(and(eq(commerceImports.workspaceId, workspaceId), eq(commerceImports.id, importId)));
   const errors: ImportRowError[] = [];
   const fail = (e: ImportRowError) => errors.push(e);
   // A row the CSV reader could not read at all.
@@ -124,11 +171,14 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
     const missing = missingColumns(opts.kind, opts.kind === 'products' ? productColumns : orderColumns);
     if (missing) throw new AppError('invalid_input', `file: ${missing}; the header is: ${h.join(', ')}`);
   };
-  const inTx = <T>(fn: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<T>) =>
+  // A batch and the counters that count it, in one transaction. (A failed batch fails the whole
+  // import, so the counts kept in memory need no undoing.)
+  const inTx = (fn: (tx: Tx) => Promise<void>) =>
     db.transaction(async (tx) => {
       // As the customers import: a crash loses at most the last moments of an import, which can be run again.
       await tx.execute(sql`set local synchronous_commit = off`);
-      return fn(tx);
+      await fn(tx);
+      await recordCounts(tx);
     });
 
   if (opts.kind === 'products') {
@@ -137,13 +187,16 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
       if (batch.length === 0) return;
       const rows = batch;
       batch = [];
-      const upserted = await inTx((tx) => upsertProducts(tx, { workspaceId, products: rows.map((r) => r.input), defaultCurrency: currency }));
-      // A SKU repeated within the batch is one product: its first row counts as the create.
-      const seen = new Set<string>();
-      upserted.forEach((u) => {
-        if (u.created && !seen.has(u.sku)) result.created++;
-        else result.updated++;
-        seen.add(u.sku);
+      await inTx(async (tx) => {
+        const upserted = await upsertProducts(tx, { workspaceId, products: rows.map((r) => r.input), defaultCurrency: currency });
+        // A SKU repeated within the batch is one product: its first row counts as the create.
+        const seen = new Set<string>();
+        upserted.forEach((u) => {
+          if (u.created && !seen.has(u.sku)) result.created++;
+          else result.updated++;
+          seen.add(u.sku);
+        });
+        writtenRows += rows.length;
       });
     };
     for await (const row of readRows(opts.source, onHeader, unreadable)) {
@@ -169,22 +222,25 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
       if (batch.length === 0) return;
       const groups = batch;
       batch = [];
-      const results = await inTx((tx) =>
-        createOrders(tx, {
+      await inTx(async (tx) => {
+        const results = await createOrders(tx, {
           workspaceId,
           workspaceCurrency: currency,
           source: 'import',
           inputs: groups.map((g) => ({ ...g.order, items: g.items })),
           pathOf: (i) => `order "${groups[i]!.orderId}"`,
-        }),
-      );
-      results.forEach((r, i) => {
-        const g = groups[i]!;
-        if (r.status === 'failed') {
-          result.failed += g.lines.length;
-          for (const p of r.problems) fail({ line: g.firstLine, message: p });
-        } else if (r.status === 'created') result.created++;
-        else result.updated++;
+        });
+        results.forEach((r, i) => {
+          const g = groups[i]!;
+          if (r.status === 'failed') {
+            result.failed += g.lines.length;
+            for (const p of r.problems) fail({ line: g.firstLine, message: p });
+          } else {
+            if (r.status === 'created') result.created++;
+            else result.updated++;
+            writtenRows += g.lines.length;
+          }
+        });
       });
     };
     const close = async () => {
@@ -197,7 +253,7 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
     };
     for await (const row of readRows(opts.source, onHeader, unreadable)) {
       result.rows++;
-      const read = orderLineRow(row.fields, headers, orderColumns as Parameters<typeof orderLineRow>[2], currency, workspace.timeZone);
+      const read = orderLineRow(row.fields, headers, orderColumns as Parameters<typeof orderLineRow>[2], currency, opts.timeZone);
       read.issues.forEach((i) => fail(issueAt(row.line, i)));
       if (read.orderId === undefined) {
         result.failed++;
@@ -223,13 +279,16 @@ export async function importCommerceCsv(db: Db, opts: { workspaceId: string; act
 
   errors.sort((a, b) => a.line - b.line);
   result.errors = errors.slice(0, FIRST_ERRORS);
-  await recordAudit(db, {
-    workspaceId,
-    actor: opts.actor,
-    action: `commerce.import_${opts.kind}`,
-    entityType: 'commerce_import',
-    entityId: null,
-    after: { fileName: opts.fileName ?? null, encoding: opts.source.encoding, rows: result.rows, created: result.created, updated: result.updated, failed: result.failed },
+  await db.transaction(async (tx) => {
+    await recordCounts(tx, true);
+    await recordAudit(tx, {
+      workspaceId,
+      actor: opts.actor,
+      action: `commerce.import_${opts.kind}`,
+      entityType: 'commerce_import',
+      entityId: importId,
+      after: { fileName: opts.fileName ?? null, encoding: opts.source.encoding, rows: result.rows, created: result.created, updated: result.updated, failed: result.failed },
+    });
   });
   return result;
 }
