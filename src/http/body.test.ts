@@ -171,6 +171,11 @@ describeEachDb('request bodies', (getDb) => {
       expect(res.json().errors).toEqual([{ index: 0, message: expect.stringMatching(/^batch\[0\]\.properties\.title: contains a NUL character/) }]);
       expect(await stored(bad)).toBe(0);
       expect(await stored(good)).toBe(1);
+      // In the batch's context (merged into every message) or its writeKey: a 4xx, never a 500.
+      const inContext = await v1(`{"context":{"note":"\\u0000"},"batch":[{"type":"track","messageId":"${nextId()}","anonymousId":"a","event":"X"}]}`, { 'content-type': 'text/plain' });
+      expect(inContext.statusCode, inContext.payload).toBe(400);
+      const inKey = await shops.app.inject({ method: 'POST', url: '/v1/batch', headers: { 'content-type': 'text/plain' }, payload: `{"writeKey":"wk_\\u0000\\ud800","batch":[{"type":"track","anonymousId":"a","event":"X"}]}` });
+      expect(inKey.statusCode, inKey.payload).toBe(401);
     });
   });
 
