@@ -1,9 +1,15 @@
 // A commerce import is recorded (commerce_imports) with counters written in the transaction of
 // each batch they count: whatever stops the import, the record says what was committed.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
-import type { Database } from '../db/connection.ts';
+import { openDatabase, type Database } from '../db/connection.ts';
+import { runMigrations } from '../db/migrate.ts';
 import { createCustomer } from '../customers/customers.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { csvBufferSource, failInterruptedCommerceImports, importCommerceCsv } from './imports.ts';
@@ -76,3 +82,81 @@ describeEachDb('commerce import counters', (getDb) => {
     });
   });
 });
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-commerce-crash-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+type Backend = { name: string; open: (dataDir: string) => Promise<Database>; child: (dataDir: string) => object; keepOpen: boolean };
+const backends: Backend[] = [{ name: 'pglite', open: (dataDir) => openDatabase({ kind: 'pglite', dataDir }), child: (dataDir) => ({ kind: 'pglite', dataDir }), keepOpen: false }];
+if (process.env.TEST_DATABASE_URL) {
+  const url = process.env.TEST_DATABASE_URL;
+  backends.push({ name: 'postgres', open: () => openDatabase({ kind: 'postgres', url, max: 3 }), child: () => ({ kind: 'postgres', url, max: 3 }), keepOpen: true });
+}
+
+for (const backend of backends) {
+  describe(`commerce import counters after kill -9 [${backend.name}]`, () => {
+    it('match the products committed when the process is killed in the middle of an import', async () => {
+      const dataDir = fs.mkdtempSync(path.join(tmp, 'data-'));
+      let database = await backend.open(dataDir);
+      await runMigrations(database);
+      const { workspace } = await createTestWorkspace(database, 'Killed shop');
+      if (!backend.keepOpen) await database.close();
+      const csvPath = path.join(tmp, `products-${backend.name}.csv`);
+      fs.writeFileSync(csvPath, productsCsv(4000, 'K'));
+
+      // The importing process stops for good at its third counter write, then is killed, as a
+      // kill -9 landing there would; commits reach the disk before they return (see
+      // src/customers/import/crash-counters.test.ts).
+      const script = `
+        await import(${JSON.stringify(path.join(root, 'src/areas.ts'))});
+        const { openDatabase } = await import(${JSON.stringify(path.join(root, 'src/db/connection.ts'))});
+        const { csvFileSource, importCommerceCsv } = await import(${JSON.stringify(path.join(root, 'src/commerce/imports.ts'))});
+        const database = await openDatabase(${JSON.stringify(backend.child(dataDir))});
+        let writes = 0;
+        database.pool.on('connect', (client) => {
+          const query = client.query.bind(client);
+          client.query = (...args) => {
+            const text = typeof args[0] === 'string' ? args[0] : args[0]?.text;
+            if (/update "commerce_imports" set "rows_total"/.test(text ?? '') && ++writes === 3) {
+              console.log('STOPPED');
+              return new Promise(() => {});
+            }
+            if (/synchronous_commit = off/.test(text ?? '')) args[0] = typeof args[0] === 'string' ? 'select 1' : { ...args[0], text: 'select 1' };
+            return query(...args);
+          };
+        });
+        const source = await csvFileSource(${JSON.stringify(csvPath)});
+        await importCommerceCsv(database.db, { workspaceId: ${JSON.stringify(workspace.id)}, actor: ${JSON.stringify(systemActor)}, kind: 'products', source });
+        console.log('FINISHED');`;
+      const scriptFile = path.join(tmp, `child-${backend.name}.mjs`);
+      fs.writeFileSync(scriptFile, script);
+      const child = spawn(process.execPath, ['--import', 'tsx', scriptFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.on('data', (c: Buffer) => {
+          output += c.toString();
+          if (output.includes('STOPPED')) resolve();
+        });
+        void exited.then(() => reject(new Error(`the import ended before it was stopped:\n${output}`)));
+      });
+      child.kill('SIGKILL');
+      await exited;
+
+      if (!backend.keepOpen) database = await backend.open(dataDir);
+      try {
+        const { rows } = await database.db.execute(sql`select count(*)::int as n from products where workspace_id = ${workspace.id}::uuid`);
+        const stored = Number(rows[0]!.n);
+        const imp = (await latestImport(database, workspace.id))!;
+        expect(stored).toBeGreaterThanOrEqual(1800); // two batches at least were committed before the kill
+        expect(imp).toMatchObject({ status: 'running', rows_created: stored, rows_updated: 0 });
+        expect(imp.rows_created + imp.rows_failed).toBe(imp.rows_total);
+      } finally {
+        await database.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    }, 120_000);
+  });
+}
