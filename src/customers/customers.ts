@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { diffRecords, recordAudit, type Actor } from '../workspaces/audit.ts';
 import { listAttributeDefs, type AttributeDef } from './attributes.ts';
 import { maskEmail, maskPhone, matchKeysOf, nameGramsOf, searchTextOf, type FieldIssue } from './fields.ts';
+import { maskPersonalData } from './personal-data.ts';
 import { applyChanges, EMPTY_PROFILE, missingRequired, normaliseCustomerInput, type CustomerInput, type NormalisedInput, type ProfileFields } from './profile-input.ts';
 import { customerIdentities, customers } from './schema.ts';
 import type { BatchClaim } from './batch-claims.ts';
@@ -62,7 +63,8 @@ export function toCustomer(row: CustomerView, opts: { pii: boolean } = { pii: tr
     ownerUserId: row.ownerUserId,
     tags: row.tags,
     source: row.source,
-    attributes: row.attributes,
+    // Custom attributes can hold contact data too (`personal_email`, a second phone): the same detector masks them.
+    attributes: opts.pii ? row.attributes : maskPersonalData(row.attributes),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     deletedAt: iso(row.deletedAt),

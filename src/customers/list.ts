@@ -6,6 +6,7 @@ import { requireCalendarDate, requireTime, toTime } from '../dates.ts';
 import { AppError } from '../errors.ts';
 import type { AttributeDef } from './attributes.ts';
 import { LIFECYCLE_STAGES, searchTerm } from './fields.ts';
+import { isPersonalPath } from './personal-data.ts';
 import type { CustomerView } from './customers.ts';
 import { customers } from './schema.ts';
 
@@ -211,6 +212,8 @@ export function customerConditions(workspaceId: string, query: CustomerQuery, de
     if (f.field.startsWith('attributes.')) {
       const def = defsByKey.get(f.field.slice('attributes.'.length));
       if (!def) bad(`${path}.field`, `"${f.field}" is not a defined custom attribute`);
+      // An attribute named as contact data (`personal_email`) is as personal as the e-mail field.
+      if (!pii && isPersonalPath(def.key)) throw new AppError('forbidden', `${path}.field: your role may not filter on ${f.field}`);
       conditions.push(attributeCondition(def, f.op, f.value, `${path}.value`));
     } else if (f.field === 'tags') {
       conditions.push(tagCondition(f.op, f.value, `${path}.value`));

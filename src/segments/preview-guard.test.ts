@@ -50,6 +50,20 @@ describeEachDb('segment preview PII guard', (getDb) => {
     expect(full.body.count).toBe(1);
   });
 
+  it('refuses the same oracle in the customer list filter: a personal custom attribute', async () => {
+    const filter = encodeURIComponent(JSON.stringify([{ field: 'attributes.personal_email', op: 'starts_with', value: 'carol.s' }]));
+    for (const role of ['viewer', 'analyst'] as const) {
+      const res = await as[role]!.get(`/api/customers?filter=${filter}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(403);
+      expect(res.body.error.message).toContain('query.filter[0].field');
+    }
+    expect((await as.marketer!.get(`/api/customers?filter=${filter}`)).body.items).toHaveLength(1);
+    // Nor does the profile show such attributes in clear.
+    const listed = JSON.stringify((await as.viewer!.get('/api/customers')).body.items);
+    expect(listed).toContain('personal_email');
+    expect(listed).not.toMatch(/carol\.s|3141/);
+  });
+
   it('treats e-mail and phone values under other keys as absent for viewers and analysts', async () => {
     const byValue = [event('contact'), { type: 'attribute', field: 'attributes.backup', op: 'starts_with', value: '010-3141' }, { type: 'event', name: 'Signed Up', where: [{ field: 'contact', op: 'eq', value: 'carol.s@example.com' }] }];
     for (const definition of byValue) {
