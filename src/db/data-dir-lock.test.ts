@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './connection.ts';
-import { DatabaseInUseError, lockDataDir } from './data-dir-lock.ts';
+import { DatabaseInUseError, lockDataDir, pidFileLock } from './data-dir-lock.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dirs: string[] = [];
@@ -109,5 +109,27 @@ describe('data directory lock', () => {
     expect(lockChildren.length).toBeGreaterThan(0);
     for (const pid of lockChildren) process.kill(pid, 'SIGTERM');
     await expect(lockDataDir(dir, { waitMs: 300 })).rejects.toBeInstanceOf(DatabaseInUseError);
+  });
+});
+
+describe('pid file lock (where the flock command is missing)', () => {
+  it('takes a file naming this very pid or a dead one, and waits for then refuses a live one', async () => {
+    const dir = tmpDir();
+    const lockFile = path.join(dir, 'rapport.lock');
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid }));
+    (await pidFileLock(dir, lockFile, 0))();
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    (await pidFileLock(dir, lockFile, 0))();
+
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    children.push(other);
+    const exited = new Promise((resolve) => other.once('exit', resolve));
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: other.pid }));
+    await expect(pidFileLock(dir, lockFile, 200)).rejects.toThrow(`in use by another Rapport process (pid ${other.pid})`);
+    const taking = pidFileLock(dir, lockFile, 30_000);
+    other.kill('SIGKILL');
+    await exited;
+    (await taking)();
+    expect(fs.existsSync(lockFile)).toBe(false);
   });
 });

@@ -84,8 +84,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Without `flock`: a file made with O_EXCL naming its process, taken over once that process is gone. */
-async function pidFileLock(dataDir: string, lockFile: string, waitMs: number): Promise<() => void> {
+/** Without `flock`: a file made with O_EXCL naming its process, taken over once that process is gone. (Exported for its tests.) */
+export async function pidFileLock(dataDir: string, lockFile: string, waitMs: number): Promise<() => void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
