@@ -71,6 +71,9 @@ const Message = Type.Object(
     timestamp: Type.Optional(Type.String({ format: 'date-time' })),
     sentAt: Type.Optional(Type.String({ format: 'date-time' })),
     writeKey: Type.Optional(Type.String()),
+    userHash: Type.Optional(
+      Type.String({ description: 'HMAC-SHA256(userId, identity-verification secret) in hex, made by the shop server: lets a write key change a known customer (also context.userHash)' }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -179,7 +182,7 @@ export async function registerEventRoutes(app: App, deps: AppDeps): Promise<void
             summary: batch ? 'Send a batch of Segment messages' : `Send one Segment ${kind} call`,
             description:
               'Segment-compatible tracking API. Auth: `Authorization: Basic base64(writeKey + ":")` or `writeKey` in the body. ' +
-              'Any Content-Type; the body is JSON. See docs/events.md.',
+              'Any Content-Type; the body is JSON, optionally with Content-Encoding gzip, deflate or br. See docs/events.md.',
             security: [],
             body: batch ? BatchBody : Message,
             response: { 200: Reply },
