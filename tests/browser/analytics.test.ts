@@ -6,7 +6,7 @@
 // members who may not refresh see no button.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, newPage, screenshot, apiAs, type Api } from './browser.ts';
+import { addMember, apiAs, launchBrowser, logIn, newPage, screenshot, type Api } from './browser.ts';
 import { startApp, type RunningApp } from './server.ts';
 
 let app: RunningApp;
@@ -98,7 +98,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   call = await apiAs(app.url, app.email, app.password);
   for (const role of ['analyst', 'viewer']) {
-    expect((await call('POST', '/api/members', { email: `${role}@example.com`, role, name: role, password: `${role}-password-1` })).status).toBe(201);
+    expect(await addMember(app.url, call, { email: `${role}@example.com`, role, name: role, password: `${role}-password-1` })).toBe(200);
   }
 });
 

@@ -70,3 +70,19 @@ export async function apiAs(url: string, email: string, password: string): Promi
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as never };
   };
 }
+
+/**
+ * Adds a person the way people join: an invitation from `api` (a member manager), accepted by
+ * creating the account. Returns the status of the accepting call (200 when they joined).
+ */
+export async function addMember(url: string, api: Api, member: { email: string; role: string; password: string; name?: string }): Promise<number> {
+  const invited = await api<{ url: string }>('POST', '/api/invitations', { email: member.email, role: member.role });
+  if (invited.status !== 201) return invited.status;
+  const token = invited.body.url.split('#')[1];
+  const res = await fetch(`${url}/api/invitations/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, password: member.password, ...(member.name ? { name: member.name } : {}) }),
+  });
+  return res.status;
+}

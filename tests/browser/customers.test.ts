@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, newPage, screenshot, apiAs, type Api } from './browser.ts';
+import { addMember, apiAs, launchBrowser, logIn, newPage, screenshot, type Api } from './browser.ts';
 import { startApp, type RunningApp } from './server.ts';
 
 let app: RunningApp;
@@ -404,8 +404,7 @@ describe('custom attribute settings', () => {
 
 describe('roles', () => {
   it('shows an analyst masked contact details and no way to change customers', async () => {
-    const added = await call('POST', '/api/members', { email: 'analyst@example.com', role: 'analyst', password: 'analyst-pass-1' });
-    expect(added.status).toBe(201);
+    expect(await addMember(app.url, call, { email: 'analyst@example.com', role: 'analyst', password: 'analyst-pass-1' })).toBe(200);
     const id = await createCustomer({ name: 'Masked Person', email: 'masked.person@naver.com', phone: '010-9876-5432' });
 
     const analyst = await newPage(browser, app.url);

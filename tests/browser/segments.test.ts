@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser, logIn, newPage, screenshot, apiAs, type Api } from './browser.ts';
+import { addMember, apiAs, launchBrowser, logIn, newPage, screenshot, type Api } from './browser.ts';
 import { startApp, type RunningApp } from './server.ts';
 
 let app: RunningApp;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   app = await startApp();
   browser = await launchBrowser();
   call = await apiAs(app.url, app.email, app.password);
-  expect((await call('POST', '/api/members', { email: 'viewer@example.com', role: 'viewer', name: 'viewer', password: 'viewer-password-1' })).status).toBe(201);
+  expect(await addMember(app.url, call, { email: 'viewer@example.com', role: 'viewer', name: 'viewer', password: 'viewer-password-1' })).toBe(200);
   const key = await call<{ key: string }>('POST', '/api/keys', { kind: 'write', name: 'shop' });
   expect(key.status).toBe(201);
   writeKey = key.body.key;
