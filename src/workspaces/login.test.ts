@@ -104,6 +104,19 @@ describeEachDb('login throttling', (getDb) => {
     }
   });
 
+  it('charges guesses sent at once one by one: no more than the free ones get a password check', async () => {
+    clock.set(new Date('2026-03-02T09:00:00Z'));
+    const app = await createTestApp(getDb());
+    try {
+      const ws = await createTestWorkspace(getDb());
+      const statuses = await Promise.all(Array.from({ length: 10 }, () => login(app, ws.owner.email, 'parallel guess').then((r) => r.status)));
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('cannot be used to lock a user out: a browser that logged in before is not slowed by failures elsewhere', async () => {
     clock.set(new Date('2026-03-02T09:00:00Z'));
     const app = await createTestApp(getDb());
