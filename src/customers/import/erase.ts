@@ -1,5 +1,6 @@
 // What imports hold about a person, for a privacy erase or export: rejected rows whose message
-// quotes their e-mail or phone, and the rows of files uploaded but not imported yet.
+// quotes their e-mail or phone, file names and failure messages naming them, and the rows of
+// files uploaded but not imported yet.
 import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
 import iconv from 'iconv-lite';
@@ -67,11 +68,14 @@ export async function eraseFromImports(db: Queryable, opts: { workspaceId: strin
       update customer_import_errors set message = ${eraseMentions(r.message, pattern)}
       where workspace_id = ${opts.workspaceId}::uuid and import_id = ${r.import_id}::uuid and line = ${r.line} and message = ${r.message}`);
   }
-  const { rows } = await db.execute<{ id: string; status: string; file_name: string; file_path: string | null; encoding: string }>(sql`
-    select id, status, file_name, file_path, encoding from customer_imports where workspace_id = ${opts.workspaceId}::uuid`);
+  const { rows } = await db.execute<{ id: string; status: string; file_name: string; failure: string | null; file_path: string | null; encoding: string }>(sql`
+    select id, status, file_name, failure, file_path, encoding from customer_imports where workspace_id = ${opts.workspaceId}::uuid`);
   for (const imp of rows) {
     const fileName = eraseMentions(imp.file_name, pattern);
-    if (fileName !== imp.file_name) await db.execute(sql`update customer_imports set file_name = ${fileName} where workspace_id = ${opts.workspaceId}::uuid and id = ${imp.id}::uuid`);
+    const failure = eraseMentions(imp.failure, pattern);
+    if (fileName !== imp.file_name || failure !== imp.failure) {
+      await db.execute(sql`update customer_imports set file_name = ${fileName}, failure = ${failure} where workspace_id = ${opts.workspaceId}::uuid and id = ${imp.id}::uuid`);
+    }
     if (imp.status !== 'uploaded' || !imp.file_path) continue;
     const size = await rewriteUpload(imp.file_path, imp.encoding, pattern);
     if (size !== null) await db.execute(sql`update customer_imports set file_bytes = ${size} where workspace_id = ${opts.workspaceId}::uuid and id = ${imp.id}::uuid`);

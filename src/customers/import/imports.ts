@@ -10,6 +10,7 @@ import { customerImportErrors, customerImports } from '../schema.ts';
 import type { Encoding } from './decode.ts';
 import type { Mapping } from './mapping.ts';
 import { FIRST_ERRORS, importCustomersFromFile, type ImportRowError } from './run.ts';
+import { redactErrorText } from '../../redaction.ts';
 
 export const IMPORT_STATUSES = ['uploaded', 'running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
@@ -210,7 +211,8 @@ export async function runImport(db: Db, opts: { workspaceId: string; id: string;
       ? 'interrupted: the server stopped while it ran (import the file again: rows already imported are matched, not duplicated)'
       : err instanceof AppError
         ? err.message
-        : `the import stopped: ${(err as Error).message}`;
+        : // A failed query's message lists its parameters (the file's rows): counted, not kept.
+          `the import stopped: ${redactErrorText((err as Error).message, Array.isArray((err as { params?: unknown }).params) ? (err as { params: unknown[] }).params.length : undefined)}`;
     outcome = { status: 'failed', failure };
   }
   // The file goes first, so an import that reads as finished has nothing left on disk.
