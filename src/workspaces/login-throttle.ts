@@ -37,9 +37,9 @@ export async function throttleKey(db: Queryable, opts: { email: string; deviceTo
 
 /**
  * Charges one attempt to `key` before the password is checked (so parallel guesses cannot all
- * pass a check made before any of them failed), or throws rate_limited with the wait.
+ * pass a check made before any of them failed). Returns 0, or the seconds to wait instead.
  */
-export async function chargeLoginAttempt(db: Queryable, key: string): Promise<void> {
+export async function chargeLoginAttempt(db: Queryable, key: string): Promise<number> {
   const now = clock.nowMs();
   const forgetBefore = new Date(now - FORGET_AFTER_MS).toISOString();
   const nowIso = new Date(now).toISOString();
@@ -53,11 +53,14 @@ export async function chargeLoginAttempt(db: Queryable, key: string): Promise<vo
        or login_throttle.failures < ${FREE_FAILURES}
        or login_throttle.last_failure_at <= ${nowIso}::timestamptz - make_interval(secs => least(${MAX_WAIT_MS / 1000}, ${FIRST_WAIT_MS / 1000} * power(2, login_throttle.failures - ${FREE_FAILURES})))
     returning failures`);
-  if (rows.length > 0) return;
+  if (rows.length > 0) return 0;
   const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, key)).limit(1);
   const waitMs = row ? row.lastFailureAt.getTime() + waitAfter(row.failures) - now : 1000;
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  throw new AppError('rate_limited', `Too many failed logins for this account: retry in ${seconds} s`, { retryAfterSeconds: seconds });
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
+export function slowedDown(seconds: number): AppError {
+  return new AppError('rate_limited', `Too many failed logins for this account: retry in ${seconds} s`, { retryAfterSeconds: seconds });
 }
 
 /** A successful login clears the account's counter and the browser's. */

@@ -10,11 +10,11 @@ import type { App } from '../http/app.ts';
 // Every failed login checks an argon2id hash on purpose: these tests make dozens.
 vi.setConfig({ testTimeout: 120_000 });
 
-type Login = { status: number; body: any; cookies: { name: string; value: string }[] };
+type Login = { status: number; body: any; cookies: { name: string; value: string }[]; headers: Record<string, unknown> };
 
 async function login(app: App, email: string, password: string, headers: Record<string, string> = {}, remoteAddress?: string): Promise<Login> {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, headers, ...(remoteAddress ? { remoteAddress } : {}) });
-  return { status: res.statusCode, body: res.json(), cookies: res.cookies };
+  return { status: res.statusCode, body: res.json(), cookies: res.cookies, headers: res.headers };
 }
 
 describeEachDb('login throttling', (getDb) => {
@@ -89,6 +89,7 @@ describeEachDb('login throttling', (getDb) => {
       expect(slowed.body.error.message).toMatch(/retry in \d+ s/);
       const wait = slowed.body.error.details.retryAfterSeconds as number;
       expect(wait).toBeGreaterThan(0);
+      expect(slowed.headers['retry-after']).toBe(String(wait));
       // An unknown account is slowed the same way, so the answer says nothing about which e-mails exist.
       const unknown: number[] = [];
       const nobody = uniqueEmail('nobody');

@@ -7,7 +7,7 @@ import { caller, SESSION_COOKIE } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 import { listAudit } from './audit.ts';
-import { chargeLoginAttempt, clearLoginFailures, rememberDevice, throttleKey } from './login-throttle.ts';
+import { chargeLoginAttempt, clearLoginFailures, rememberDevice, slowedDown, throttleKey } from './login-throttle.ts';
 import { permissionsOf, ROLES } from './roles.ts';
 import { sha256 } from './secrets.ts';
 import { createSession, csrfTokenFor, deleteSession, setSessionWorkspace } from './sessions.ts';
@@ -66,7 +66,11 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     async (request, reply) => {
       const deviceToken = request.cookies[DEVICE_COOKIE];
       const throttle = await throttleKey(db, { email: request.body.email, deviceToken });
-      await chargeLoginAttempt(db, throttle);
+      const wait = await chargeLoginAttempt(db, throttle);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw slowedDown(wait);
+      }
       const user = await authenticate(db, request.body.email, request.body.password);
       if (!user) throw new AppError('unauthenticated', 'E-mail or password is wrong');
       await clearLoginFailures(db, { email: request.body.email, key: throttle });
