@@ -110,7 +110,7 @@ describeEachDb('privacy erase', (getDb) => {
           messageId: `m-${run}-2`,
           userId: email,
           event: 'Order Completed',
-          properties: { order_id: `o-${run}`, total: 39000, currency: 'KRW', Email: email, customer: { email }, billing: { phone }, phone_number: phone, shipping_address: `${email} 서울` },
+          properties: { order_id: `o-${run}`, total: 39000, currency: 'KRW', coupon: email, Email: email, customer: { email }, billing: { phone }, phone_number: phone, shipping_address: `${email} 서울` },
           context: { traits: { email }, ip: '203.0.113.9' },
         },
       ],
@@ -138,7 +138,7 @@ describeEachDb('privacy erase', (getDb) => {
 
     // Everything was planted: each place holds the e-mail before the erase.
     const before = await tablesHolding(`%${token}%`);
-    for (const table of ['customers', 'customer_identities', 'customer_notes', 'customer_merges', 'audit_log', 'events', 'segments', 'customer_views', 'customer_import_errors', 'customer_imports']) {
+    for (const table of ['customers', 'orders', 'customer_identities', 'customer_notes', 'customer_merges', 'audit_log', 'events', 'segments', 'customer_views', 'customer_import_errors', 'customer_imports']) {
       expect(before[table], `${table} holds the planted e-mail before the erase`).toBeGreaterThan(0);
     }
     expect(fs.readFileSync(files[0]!.file_path, 'utf8')).toContain(email);
