@@ -172,6 +172,7 @@ describe('readMessages', () => {
     [{ type: 'track', event: 'x', userId: 'u', properties: { list: ['ok', '\uD800'] } }, 'batch[0].properties.list[1]: contains a NUL character or an unpaired surrogate'],
     [{ type: 'track', event: 'x', userId: 'u', context: { ['k\uDC00']: 1 } }, 'batch[0].context: a key contains'],
     [{ type: 'track', event: 'x\u0000', userId: 'u' }, 'batch[0]: an id or name contains a NUL character'],
+    [{ type: 'track', event: 'Segment Entered', userId: 'u', context: { library: { name: 'rapport' } } }, 'batch[0].context.library.name: "rapport" is reserved'],
   ])('reports %j', (message, error) => {
     const { messages, errors } = read([message]);
     expect(messages).toEqual([]);

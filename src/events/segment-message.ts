@@ -7,6 +7,7 @@
 import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
 import { EVENT_TYPES, type EventType } from './types.ts';
+import { isRapportEvent, RAPPORT_LIBRARY } from './metrics/fold.ts';
 
 export const MAX_EVENT_BYTES = 32 * 1024;
 export const MAX_BATCH_BYTES = 500 * 1024;
@@ -209,6 +210,9 @@ function readMessage(raw: unknown, index: number, defaults: MessageDefaults): In
 
   const ownContext = objectOf(raw.context, `${path}.context`);
   const context: Json = defaults.context ? { ...defaults.context, ...ownContext } : { ...ownContext };
+  // The library name Rapport gives its own events (Segment Entered, Cart Abandoned…), which the
+  // metrics count for nothing: a sender that took it could hide activity or forge Rapport's events.
+  if (isRapportEvent(context)) problem(`${path}.context.library.name: "${RAPPORT_LIBRARY}" is reserved for the events Rapport writes itself`);
   objectOf(raw.integrations, `${path}.integrations`); // accepted, not used: Rapport is the destination
 
   let name: string | null = null;

@@ -60,7 +60,7 @@ describe('profileFromTraits', () => {
     expect(result.email).toBeUndefined();
     expect(result.issues).toEqual([
       'batch[2].traits.email: "not-an-email" is not an e-mail address',
-      'batch[2].traits.createdAt: must be a date or time (ISO 8601), not in the future',
+      'batch[2].traits.createdAt: must be a date or time (ISO 8601) between 1900-01-01 and 9999-12-31, not in the future',
       'batch[2].traits.region: must be one of 서울, 부산',
       'batch[2].traits.height_cm: must be a number',
     ]);
