@@ -13,6 +13,7 @@ import { getWorkspace } from '../workspaces/workspaces.ts';
 import type { Queryable } from '../db/connection.ts';
 import { detectAbandonedCarts } from './abandoned-carts.ts';
 import { customerCartLines, getCommerceSettings, listAbandonedCarts, MAX_ABANDONED_CART_MINUTES, setCommerceSettings } from './carts.ts';
+import { ProductPageSchema, ProductSchema, ProductWithStatsSchema } from './contract.ts';
 import { parseTime } from './cursor.ts';
 import { createOrders, failedOrder } from './new-orders.ts';
 import { cancelOrders, getOrder, listOrders, ORDER_STATUSES } from './orders.ts';
@@ -134,6 +135,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
           { q: Type.Optional(Type.String({ maxLength: 200 })), category: Type.Optional(Type.String({ maxLength: 1000 })), deleted: Type.Optional(Type.Boolean()), limit: Limit(200), cursor: Cursor },
           { additionalProperties: false },
         ),
+        response: { 200: ProductPageSchema },
       },
     },
     async (request) => listProducts(db, { workspaceId: caller(request).workspaceId, ...request.query, limit: request.query.limit ?? 50 }),
@@ -148,6 +150,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
         summary: 'A product with its statistics over a window (default the last 30 days): views, viewers, cart adds, orders, units, revenue, view→purchase rate',
         params: IdParams,
         querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false }),
+        response: { 200: ProductWithStatsSchema },
       },
     },
     async (request) => {
@@ -161,7 +164,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
 
   app.post(
     '/api/products',
-    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Create or update a product by SKU (201 created, 200 updated; a deleted one is restored)', body: ProductBody } },
+    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Create or update a product by SKU (201 created, 200 updated; a deleted one is restored)', body: ProductBody, response: { 200: ProductSchema, 201: ProductSchema } } },
     async (request, reply) => {
       const c = caller(request);
       const { value, problems } = checkProductInput(request.body, 'body', { requireName: false });
@@ -213,7 +216,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
 
   app.patch(
     '/api/products/:id',
-    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Change a product (null clears a field)', params: IdParams, body: ProductPatch } },
+    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Change a product (null clears a field)', params: IdParams, body: ProductPatch, response: { 200: ProductSchema } } },
     async (request) => {
       const c = caller(request);
       return db.transaction(async (tx) => {

@@ -13,6 +13,7 @@ import { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, archiveAttributeDef, createAttribu
 import { getConsentHistory, getConsents, setConsents, unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from './consents.ts';
 import { notifyCustomersChanged } from './links.ts';
 import { createCustomer, requireCustomerRow, rowError, getCustomerRow, toCustomer, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
+import { CustomerDetailSchema, CustomerPageSchema } from './contract.ts';
 import { dismissDuplicate, findDuplicates } from './duplicates.ts';
 import { CHANNELS, CONSENT_STATUSES, IDENTITY_KINDS, LIFECYCLE_STAGES, maskEmail, maskPhone, PREFERENCE_SOURCES, PURPOSES } from './fields.ts';
 import { addIdentity, identify, listIdentities, removeIdentity, type Identity } from './identities.ts';
@@ -129,7 +130,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     };
   }
 
-  app.get('/api/customers', { config: { auth: 'customers.read' }, schema: { tags, summary: 'List customers: filters, search, sort, cursor paging', querystring: ListQuery } }, async (request) => {
+  app.get('/api/customers', { config: { auth: 'customers.read' }, schema: { tags, summary: 'List customers: filters, search, sort, cursor paging', querystring: ListQuery, response: { 200: CustomerPageSchema } } }, async (request) => {
     const c = caller(request);
     const pii = piiOf(request);
     const query = parseListQuery(request.query);
@@ -147,7 +148,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     return { items: page.rows.map((r) => toCustomer(r, { pii })), nextCursor: page.nextCursor, total: page.total, totalExact: page.totalExact };
   });
 
-  app.post('/api/customers', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Create a customer', body: CustomerBody } }, async (request, reply) => {
+  app.post('/api/customers', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Create a customer', body: CustomerBody, response: { 201: CustomerDetailSchema } } }, async (request, reply) => {
     const c = caller(request);
     await requireOwnersInWorkspace(db, c.workspaceId, [['body.ownerUserId', request.body.ownerUserId]]);
     const row = await db.transaction((tx) => createCustomer(tx, { workspaceId: c.workspaceId, actor: c.actor, input: request.body }));
@@ -264,13 +265,13 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     },
   );
 
-  app.get('/api/customers/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'One customer with identities, consents and preferences', params: IdParams } }, async (request) => {
+  app.get('/api/customers/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'One customer with identities, consents and preferences', params: IdParams, response: { 200: CustomerDetailSchema } } }, async (request) => {
     const c = caller(request);
     const row = await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
     return detail(row, piiOf(request));
   });
 
-  app.patch('/api/customers/:id', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Change a customer (null clears a field)', params: IdParams, body: PatchBody } }, async (request) => {
+  app.patch('/api/customers/:id', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Change a customer (null clears a field)', params: IdParams, body: PatchBody, response: { 200: CustomerDetailSchema } } }, async (request) => {
     const c = caller(request);
     await requireOwnersInWorkspace(db, c.workspaceId, [['body.ownerUserId', request.body.ownerUserId]]);
     const row = await db.transaction((tx) => updateCustomer(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id, input: request.body }));

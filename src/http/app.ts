@@ -81,6 +81,8 @@ async function securityHeaders(request: import('fastify').FastifyRequest, reply:
 export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): Promise<App> {
   const { config } = deps;
   const app = Fastify({
+    // The router's own refusals (a path parameter over its length limit, a malformed URL) in the one error form.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     // Logs hold no query strings (search terms), no query parameters and no personal data: src/redaction.ts.
     logger:
       opts.logger === false || config.logLevel === 'silent'

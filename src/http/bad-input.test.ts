@@ -132,6 +132,16 @@ describeEachDb('bad input is a 400 naming the field', (getDb) => {
     expect(res.body).toMatchObject({ churnPAlive: 0, clvDiscountRate: 0 });
   });
 
+  it('an id longer than the router takes is a 400 in the one error form', async () => {
+    const res = await owner.get(`/api/customers/${'x'.repeat(300)}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.code).toBe('invalid_input');
+  });
+
+  it.each(['/api/carts/abandoned?minValue=7012993807886931&limit=1e309', '/api/orders?limit=1e309', '/api/customers?limit=-1e309'])('a limit of ±Infinity: %s (found by the fuzz run)', async (url) => {
+    expect400(await owner.get(url), 'query.limit');
+  });
+
   it('a binary file uploaded as a customers CSV', async () => {
     const { payload, contentType } = multipart('file', 'customers.csv', binary);
     expect400(await owner.request('POST', '/api/imports', payload, { 'content-type': contentType }), 'file');

@@ -1,0 +1,46 @@
+// Response schemas of the customers API: one schema per answer, for the OpenAPI document (and the
+// fuzz run that checks answers against it). Objects that may gain fields say so (additionalProperties).
+import { Type } from 'typebox';
+
+const Text = Type.Union([Type.String(), Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+const MaybeTime = Type.Union([Time, Type.Null()]);
+
+export const CustomerSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  externalId: Text,
+  email: Text,
+  phone: Text,
+  name: Text,
+  locale: Text,
+  timeZone: Text,
+  birthday: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+  gender: Text,
+  signedUpAt: MaybeTime,
+  lifecycleStage: Text,
+  ownerUserId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  tags: Type.Array(Type.String()),
+  source: Text,
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Time,
+  updatedAt: Time,
+  deletedAt: MaybeTime,
+  mergedIntoId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  erasedAt: MaybeTime,
+  masked: Type.Boolean({ description: 'True when e-mail and phone are masked for the caller' }),
+});
+
+const Entry = Type.Object({}, { additionalProperties: true });
+
+/** A customer with identities, consents and preferences (GET, POST, PATCH of one customer). */
+export const CustomerDetailSchema = Type.Object(
+  { ...CustomerSchema.properties, identities: Type.Array(Entry), consents: Type.Array(Entry), preferences: Type.Array(Entry) },
+  { additionalProperties: true },
+);
+
+export const CustomerPageSchema = Type.Object({
+  items: Type.Array(CustomerSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'The next page: pass as cursor' }),
+  total: Type.Union([Type.Integer(), Type.Null()]),
+  totalExact: Type.Boolean({ description: 'False when total is the planner’s estimate (many matches)' }),
+});
