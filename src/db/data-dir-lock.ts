@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export class DatabaseInUseError extends Error {
-  constructor(dataDir: string, pid: number | undefined) {
+  constructor(dataDir: string, pid: number | undefined, elsewhere = false) {
     super(
-      `The embedded database in ${dataDir} is in use by another Rapport process${pid ? ` (pid ${pid})` : ''}. ` +
+      `The embedded database in ${dataDir} is in use by another Rapport process${pid ? ` (pid ${pid}${elsewhere ? ' in another container or PID namespace' : ''})` : ''}. ` +
         'PGlite allows one process at a time: stop that process first, use the running server through its API, ' +
         'or set DATABASE_URL to use a PostgreSQL server.',
     );
@@ -39,6 +39,27 @@ function recordedPid(lockFile: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** This process's PID namespace (Linux), so that a pid recorded from another one is said to be so. */
+function pidNamespace(): string | undefined {
+  try {
+    return fs.readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
+  }
+}
+
+function inUse(dataDir: string, lockFile: string): DatabaseInUseError {
+  let recorded: { pid?: unknown; pidNamespace?: unknown } = {};
+  try {
+    recorded = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as typeof recorded;
+  } catch {
+    /* written by a holder that has not got that far */
+  }
+  const pid = typeof recorded.pid === 'number' && recorded.pid > 0 ? recorded.pid : undefined;
+  const ns = pidNamespace();
+  return new DatabaseInUseError(dataDir, pid, typeof recorded.pidNamespace === 'string' && ns !== undefined && recorded.pidNamespace !== ns);
 }
 
 class FlockUnavailable extends Error {}
@@ -67,7 +88,7 @@ function flockChild(dataDir: string, lockFile: string, waitMs: number): Promise<
     });
     child.on('exit', (code, signal) => {
       if (!locked) {
-        if (code === CONFLICT) reject(new DatabaseInUseError(dataDir, recordedPid(lockFile)));
+        if (code === CONFLICT) reject(inUse(dataDir, lockFile));
         else if (code === MISSING) reject(new FlockUnavailable());
         else reject(new Error(`Could not lock ${lockFile} (${signal ?? `exit ${code}`}): ${err.trim()}`));
       }
@@ -120,7 +141,7 @@ export async function lockDataDir(dataDir: string, opts: { waitMs?: number } = {
     try {
       release = await flockChild(dataDir, lockFile, waitMs);
       // Only for the message another starter shows; the flock is the lock.
-      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, pidNamespace: pidNamespace(), startedAt: new Date().toISOString() }));
     } catch (err) {
       if (!(err instanceof FlockUnavailable)) throw err;
       release = await pidFileLock(dataDir, lockFile, waitMs);

@@ -2,7 +2,8 @@
 // `npm start`'s prestart builds it) is pid 1 of its own PID namespace, killed with SIGKILL and
 // started again at once on the same embedded data directory, 10 times in a row. Each start must
 // come up healthy with every customer written before. (A pid written in a lock file used to
-// name pid 1, which is every restart's own pid: the restart refused to start.)
+// name pid 1, which is every restart's own pid: the restart refused to start.) A second server
+// started on the directory while one lives is refused.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -128,6 +129,18 @@ describe.skipIf(!hasUnshare())('restart after kill -9 as pid 1 of a container', 
       const emails = ((await list.json()) as { items: { email: string }[] }).items.map((c) => c.email).sort();
       expect(emails).toEqual(Array.from({ length: round }, (_, i) => `round-${i + 1}@pid1.test`).sort());
     }
+
+    // A second server on the same directory while the first lives is refused, saying why.
+    const second = spawn(process.execPath, ['dist/server/main.mjs', 'serve'], { cwd: root, env: { ...env, PORT: String(await freePort()) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(second);
+    let secondOutput = '';
+    second.stdout!.on('data', (c: Buffer) => (secondOutput += c.toString()));
+    second.stderr!.on('data', (c: Buffer) => (secondOutput += c.toString()));
+    const code = await new Promise((resolve) => second.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(secondOutput).toContain(`Error: The embedded database in ${dataDir} is in use by another Rapport process (pid 1 in another container or PID namespace)`);
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+
     server.child.kill('SIGTERM');
     console.log(`restart after kill -9 as pid 1: healthy after ${upMs.map((ms) => (ms / 1000).toFixed(2)).join(', ')} s`);
   }, 600_000);
