@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { DatabaseInUseError, type Database } from '../db/connection.ts';
+import { UnsafeDirectoryError } from '../uploads.ts';
 import { openConfiguredDatabase } from '../db/open.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
@@ -142,7 +143,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
-    else if (err instanceof DatabaseInUseError || err instanceof AppError) console.error(`Error: ${err.message}`);
+    else if (err instanceof DatabaseInUseError || err instanceof UnsafeDirectoryError || err instanceof AppError) console.error(`Error: ${err.message}`);
     else if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) console.error(`Error: ${err.message}`);
     else console.error(err);
     process.exitCode = 1;
