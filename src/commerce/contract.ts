@@ -25,3 +25,35 @@ export const ProductPageSchema = Type.Object({ items: Type.Array(ProductSchema),
 
 /** A product with its statistics over a window. */
 export const ProductWithStatsSchema = Type.Object({ ...ProductSchema.properties, stats: Type.Object({}, { additionalProperties: true }) });
+
+const Money = Type.Integer({ description: 'Minor units of currency' });
+
+export const OrderSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    externalId: Text,
+    customerId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    anonymousId: Text,
+    status: Type.String(),
+    currency: Type.String(),
+    subtotal: Money,
+    discount: Money,
+    shipping: Money,
+    tax: Money,
+    total: Money,
+    refundedTotal: Money,
+    coupon: Text,
+    source: Type.String(),
+    eventId: Text,
+    placedAt: Time,
+    createdAt: Time,
+    updatedAt: Time,
+    items: Type.Array(Type.Object({ line: Type.Integer(), sku: Text, unitPrice: Money, quantity: Type.Integer(), amount: Money }, { additionalProperties: true })),
+  },
+  { additionalProperties: true },
+);
+
+export const OrderPageSchema = Type.Object({ items: Type.Array(OrderSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** An order with its refunds. */
+export const OrderWithRefundsSchema = Type.Object({ ...OrderSchema.properties, refunds: Type.Array(Type.Object({}, { additionalProperties: true })) }, { additionalProperties: true });

@@ -13,7 +13,7 @@ import { getWorkspace } from '../workspaces/workspaces.ts';
 import type { Queryable } from '../db/connection.ts';
 import { detectAbandonedCarts } from './abandoned-carts.ts';
 import { customerCartLines, getCommerceSettings, listAbandonedCarts, MAX_ABANDONED_CART_MINUTES, setCommerceSettings } from './carts.ts';
-import { ProductPageSchema, ProductSchema, ProductWithStatsSchema } from './contract.ts';
+import { OrderPageSchema, OrderWithRefundsSchema, ProductPageSchema, ProductSchema, ProductWithStatsSchema } from './contract.ts';
 import { parseTime } from './cursor.ts';
 import { createOrders, failedOrder } from './new-orders.ts';
 import { cancelOrders, getOrder, listOrders, ORDER_STATUSES } from './orders.ts';
@@ -265,7 +265,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
 
   app.get(
     '/api/orders',
-    { config: { auth: 'customers.read' }, schema: { tags, summary: 'Orders, newest first: by customer, status, time placed (from ≤ placedAt < to); cursor paging', querystring: OrdersQuery } },
+    { config: { auth: 'customers.read' }, schema: { tags, summary: 'Orders, newest first: by customer, status, time placed (from ≤ placedAt < to); cursor paging', querystring: OrdersQuery, response: { 200: OrderPageSchema } } },
     async (request) => {
       const q = request.query;
       return listOrders(db, {
@@ -280,7 +280,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
     },
   );
 
-  app.get('/api/orders/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'An order with its items and refunds', params: IdParams } }, async (request) =>
+  app.get('/api/orders/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'An order with its items and refunds', params: IdParams, response: { 200: OrderWithRefundsSchema } } }, async (request) =>
     getOrder(db, { workspaceId: caller(request).workspaceId, id: request.params.id }),
   );
 
@@ -314,7 +314,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
 
   app.post(
     '/api/orders/:id/cancel',
-    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Cancel an order (refund it for the money to leave the customer’s spend)', params: IdParams } },
+    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Cancel an order (refund it for the money to leave the customer’s spend)', params: IdParams, response: { 200: OrderWithRefundsSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction(async (tx) => {
@@ -332,7 +332,13 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
     '/api/customers/:id/orders',
     {
       config: { auth: 'customers.read' },
-      schema: { tags: ['customers', ...tags], summary: "A customer's orders, newest first", params: IdParams, querystring: Type.Object({ limit: Limit(200), cursor: Cursor }, { additionalProperties: false }) },
+      schema: {
+        tags: ['customers', ...tags],
+        summary: "A customer's orders, newest first",
+        params: IdParams,
+        querystring: Type.Object({ limit: Limit(200), cursor: Cursor }, { additionalProperties: false }),
+        response: { 200: OrderPageSchema },
+      },
     },
     async (request) => {
       const c = caller(request);

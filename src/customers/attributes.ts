@@ -103,17 +103,16 @@ export async function updateAttributeDef(
   if (!before) throw new AppError('not_found', `customer attribute "${opts.key}" not found`);
   const { patch } = opts;
   const options = patch.options !== undefined ? checkOptions(before.type as AttributeType, patch.options) : undefined;
-  const [row] = await db
-    .update(customerAttributeDefs)
-    .set({
-      ...(patch.label !== undefined ? { label: patch.label } : {}),
-      ...(patch.purpose !== undefined ? { purpose: patch.purpose } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      ...(patch.required !== undefined ? { required: patch.required ? 1 : 0 } : {}),
-      ...(options !== undefined ? { options } : {}),
-    })
-    .where(where)
-    .returning();
+  const changes = {
+    ...(patch.label !== undefined ? { label: patch.label } : {}),
+    ...(patch.purpose !== undefined ? { purpose: patch.purpose } : {}),
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    ...(patch.required !== undefined ? { required: patch.required ? 1 : 0 } : {}),
+    ...(options !== undefined ? { options } : {}),
+  };
+  // Nothing to change (an empty PATCH) is no update: Drizzle refuses an empty SET.
+  if (Object.keys(changes).length === 0) return toDef(before);
+  const [row] = await db.update(customerAttributeDefs).set(changes).where(where).returning();
   const def = toDef(row!);
   await recordAudit(db, { workspaceId: opts.workspaceId, actor: opts.actor, action: 'customer_attribute.update', entityType: 'customer_attribute', entityId: def.key, before: toDef(before), after: def });
   return def;

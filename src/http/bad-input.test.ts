@@ -126,6 +126,13 @@ describeEachDb('bad input is a 400 naming the field', (getDb) => {
     expect(res.body).toEqual(before);
   });
 
+  it('an empty attribute change (found by the fuzz run) changes nothing', async () => {
+    expect((await owner.post('/api/customer-attributes', { key: 'visits', label: 'Visits', type: 'number', purpose: 'analytics' })).status).toBe(201);
+    const res = await owner.patch('/api/customer-attributes/visits', {});
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ key: 'visits', label: 'Visits' });
+  });
+
   it('analytics rates too small for a real (found by the fuzz run) are stored as 0', async () => {
     const res = await owner.put('/api/analytics/settings', { churnPAlive: 2.5e-39, clvDiscountRate: 8.1e-166 });
     expect(res.status, JSON.stringify(res.body)).toBe(200);

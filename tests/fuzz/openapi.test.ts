@@ -16,7 +16,7 @@ import { seedWorkspace, type Seeded } from './seed.ts';
 import { UNDESCRIBED } from './undescribed.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 24);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const ONLY = process.env.FUZZ_OPS;
 
 type Parameter = { name: string; in: 'path' | 'query' | 'header' | 'cookie'; required?: boolean; schema: Schema };
