@@ -115,14 +115,15 @@ describeEachDb('OpenAPI fuzz', (getDb, backend) => {
   let app: App;
   let shop: TestWorkspace;
   let seeded: Seeded;
+  let viewerEmail: string;
   const clients = {} as Record<Who, Client>;
 
   beforeAll(async () => {
     app = await createTestApp(getDb());
     shop = await createTestWorkspace(getDb(), 'Fuzz shop');
     clients.owner = await loginClient(app, shop.owner.email, TEST_PASSWORD, shop.workspace.id);
-    const viewer = await addTestMember(getDb(), shop.workspace.id, 'viewer');
-    clients.viewer = await loginClient(app, viewer.email, TEST_PASSWORD, shop.workspace.id);
+    viewerEmail = (await addTestMember(getDb(), shop.workspace.id, 'viewer')).email;
+    clients.viewer = await loginClient(app, viewerEmail, TEST_PASSWORD, shop.workspace.id);
     seeded = await seedWorkspace(app, getDb(), shop, clients.owner);
     clients.key = keyClient(app, seeded.secretKey);
     clients.write = makeClient(app, { authorization: `Basic ${Buffer.from(`${seeded.writeKey}:`).toString('base64')}` });
@@ -185,7 +186,7 @@ describeEachDb('OpenAPI fuzz', (getDb, backend) => {
         }
         if (res.status === 401 && (req.who === 'owner' || req.who === 'viewer')) {
           // A request that ended the session (a password change, a removed member): log in again.
-          clients.owner = await loginClient(app, shop.owner.email, TEST_PASSWORD, shop.workspace.id);
+          clients[req.who] = await loginClient(app, req.who === 'owner' ? shop.owner.email : viewerEmail, TEST_PASSWORD, shop.workspace.id);
         }
       }
     }
