@@ -141,7 +141,11 @@ describeEachDb('OpenAPI fuzz', (getDb, backend) => {
       .sort();
     console.log(`fuzz [${backend}]: ${undescribed.length} operations do not describe their success body yet`);
     // A new route describes its answer (schema.response); one that now does leaves the list.
-    expect(undescribed).toEqual([...UNDESCRIBED].sort());
+    const listed = new Set(UNDESCRIBED);
+    const added = undescribed.filter((op) => !listed.has(op));
+    const described = UNDESCRIBED.filter((op) => !undescribed.includes(op));
+    expect(added, 'operations without a response schema (give them schema.response: 2xx with its body)').toEqual([]);
+    expect(described, 'operations that describe their answer now: remove them from tests/fuzz/undescribed.ts').toEqual([]);
   });
 
   it('answers every operation without a 5xx, with a documented status and body', async () => {
