@@ -5,26 +5,29 @@ import { Type } from 'typebox';
 const Text = Type.Union([Type.String(), Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 
-export const ProductSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  sku: Type.String(),
-  name: Type.String(),
-  brand: Text,
-  category: Text,
-  price: Type.Union([Type.Integer({ description: 'Minor units of currency' }), Type.Null()]),
-  currency: Type.String(),
-  imageUrl: Text,
-  url: Text,
-  attributes: Type.Record(Type.String(), Type.Unknown()),
-  createdAt: Time,
-  updatedAt: Time,
-  deletedAt: Type.Union([Time, Type.Null()]),
-});
+export const ProductSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    sku: Type.String(),
+    name: Type.String(),
+    brand: Text,
+    category: Text,
+    price: Type.Union([Type.Integer({ description: 'Minor units of currency' }), Type.Null()]),
+    currency: Type.String(),
+    imageUrl: Text,
+    url: Text,
+    attributes: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Time,
+    updatedAt: Time,
+    deletedAt: Type.Union([Time, Type.Null()]),
+  },
+  { additionalProperties: true },
+);
 
 export const ProductPageSchema = Type.Object({ items: Type.Array(ProductSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** A product with its statistics over a window. */
-export const ProductWithStatsSchema = Type.Object({ ...ProductSchema.properties, stats: Type.Object({}, { additionalProperties: true }) });
+export const ProductWithStatsSchema = Type.Object({ ...ProductSchema.properties, stats: Type.Object({}, { additionalProperties: true }) }, { additionalProperties: true });
 
 const Money = Type.Integer({ description: 'Minor units of currency' });
 

@@ -6,29 +6,33 @@ const Text = Type.Union([Type.String(), Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const MaybeTime = Type.Union([Time, Type.Null()]);
 
-export const CustomerSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  externalId: Text,
-  email: Text,
-  phone: Text,
-  name: Text,
-  locale: Text,
-  timeZone: Text,
-  birthday: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
-  gender: Text,
-  signedUpAt: MaybeTime,
-  lifecycleStage: Text,
-  ownerUserId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
-  tags: Type.Array(Type.String()),
-  source: Text,
-  attributes: Type.Record(Type.String(), Type.Unknown()),
-  createdAt: Time,
-  updatedAt: Time,
-  deletedAt: MaybeTime,
-  mergedIntoId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
-  erasedAt: MaybeTime,
-  masked: Type.Boolean({ description: 'True when e-mail and phone are masked for the caller' }),
-});
+export const CustomerSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    externalId: Text,
+    email: Text,
+    phone: Text,
+    name: Text,
+    locale: Text,
+    timeZone: Text,
+    birthday: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+    gender: Text,
+    signedUpAt: MaybeTime,
+    lifecycleStage: Text,
+    ownerUserId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    tags: Type.Array(Type.String()),
+    source: Text,
+    attributes: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Time,
+    updatedAt: Time,
+    deletedAt: MaybeTime,
+    mergedIntoId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    erasedAt: MaybeTime,
+    masked: Type.Boolean({ description: 'True when e-mail and phone are masked for the caller' }),
+  },
+  // A field added to a customer is sent, not dropped by the serialiser, until it is described here.
+  { additionalProperties: true },
+);
 
 const Entry = Type.Object({}, { additionalProperties: true });
 

@@ -6,6 +6,7 @@ import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { can } from '../workspaces/roles.ts';
 import { eventVolume, getEvent, listEventNames, listEvents, streamEvents, VOLUME_INTERVALS, type EventFilter } from './explorer.ts';
+import { EventDetailSchema, EventNamesSchema, EventPageSchema, EventVolumeSchema } from './contract.ts';
 import { EVENT_TYPES } from './types.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
@@ -45,6 +46,7 @@ export async function registerEventExplorerRoutes(app: App, { database }: AppDep
           'Without `after`: a page of events, `nextCursor` for older ones. With `after` (a `streamCursor`): the events received since, newest first; ' +
           'answers may repeat events of the last few seconds (drop those whose id you have) and `truncated` says more arrived than `limit`.',
         querystring: ListQuery,
+        response: { 200: EventPageSchema },
       },
     },
     async (request) => {
@@ -65,6 +67,7 @@ export async function registerEventExplorerRoutes(app: App, { database }: AppDep
         tags,
         summary: 'Event names in use, most frequent first, with their count over the last `days` days (counted up to `countCap`)',
         querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 30 })) }, { additionalProperties: false }),
+        response: { 200: EventNamesSchema },
       },
     },
     async (request) => {
@@ -87,6 +90,7 @@ export async function registerEventExplorerRoutes(app: App, { database }: AppDep
           { name: Type.String({ minLength: 1, maxLength: 200 }), interval: Type.Optional(literals(VOLUME_INTERVALS)), from: Type.Optional(Time), to: Type.Optional(Time) },
           { additionalProperties: false },
         ),
+        response: { 200: EventVolumeSchema },
       },
     },
     async (request) => {
@@ -98,7 +102,7 @@ export async function registerEventExplorerRoutes(app: App, { database }: AppDep
 
   app.get(
     '/api/events/:id',
-    { config: { auth: 'analytics.read' }, schema: { tags, summary: 'One event with its context and its customer', params: Type.Object({ id: Uuid }) } },
+    { config: { auth: 'analytics.read' }, schema: { tags, summary: 'One event with its context and its customer', params: Type.Object({ id: Uuid }), response: { 200: EventDetailSchema } } },
     async (request) => {
       const c = caller(request);
       return getEvent(db, { workspaceId: c.workspaceId, id: request.params.id, pii: piiOf(request) });
