@@ -1,6 +1,7 @@
 // CSV rows of products and of orders: which header means which field (English exports of
 // Shopify, WooCommerce and Cafe24-style Korean headers), and a row's values as the API's input.
 // Prices in a CSV are written as people write them, in major units ("12.99", "89,000"). Pure.
+import { MIN_YEAR, toTime } from '../dates.ts';
 import type { ProductInput } from './products.ts';
 import { normaliseCurrency, toMinorUnits } from './money.ts';
 import type { OrderInput } from './new-orders.ts';
@@ -149,6 +150,8 @@ export function parseLocalTime(raw: string, timeZone: string): Date | undefined 
   const m = /^(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(raw.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0', zone] = m;
+  // Date.UTC reads the years 0–99 as 1900–1999: out of range (src/dates.ts) is no date at all.
+  if (Number(y) < MIN_YEAR) return undefined;
   const wall = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.padEnd(3, '0')));
   const back = new Date(wall);
   if (back.getUTCMonth() !== Number(mo) - 1 || back.getUTCDate() !== Number(d) || Number(h) > 23) return undefined;
@@ -156,12 +159,12 @@ export function parseLocalTime(raw: string, timeZone: string): Date | undefined 
     if (zone.toUpperCase() === 'Z') return back;
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    return new Date(wall - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000);
+    return toTime(new Date(wall - sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000));
   }
   // The offset at the guessed instant, checked again at the result (a DST change in between).
   let at = wall - zoneOffset(wall, timeZone);
   at = wall - zoneOffset(at, timeZone);
-  return new Date(at);
+  return toTime(new Date(at));
 }
 
 export type OrderLineRow = { orderId: string; order: Omit<OrderInput, 'items'>; item?: OrderInput['items'][number]; issues: RowIssue[] };

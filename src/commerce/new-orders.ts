@@ -7,6 +7,7 @@ import { getCustomerRow } from '../customers/customers.ts';
 import { findCustomerIdByIdentity, normaliseIdentity } from '../customers/identities.ts';
 import { notifyCustomersChanged } from '../customers/links.ts';
 import type { IdentityKind } from '../customers/vocabulary.ts';
+import { DATE_RANGE_TEXT, toTime } from '../dates.ts';
 import { AppError } from '../errors.ts';
 import { markLinesOrdered } from './carts.ts';
 import { CURRENCY_PATTERN } from './money.ts';
@@ -75,8 +76,8 @@ export function draftOrder(
   if (!CURRENCY_PATTERN.test(currency)) problems.push(`${path}.currency: "${input.currency}" is not an ISO 4217 code such as KRW or USD`);
   let placedAt = opts.now;
   if (input.placedAt !== undefined) {
-    const d = new Date(input.placedAt);
-    if (Number.isNaN(d.getTime())) problems.push(`${path}.placedAt: "${input.placedAt}" is not a date or time (ISO 8601)`);
+    const d = toTime(input.placedAt);
+    if (!d) problems.push(`${path}.placedAt: "${input.placedAt}" is not a date or time (ISO 8601) ${DATE_RANGE_TEXT}`);
     else placedAt = d;
   }
   const items: ItemDraft[] = input.items.map((item, i) => {

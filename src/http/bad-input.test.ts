@@ -71,6 +71,10 @@ describeEachDb('bad input is a 400 naming the field', (getDb) => {
     expect400(await owner.get(`/api/products/${id}?from=0000-01-01`), 'query.from');
   });
 
+  it.each(['0000-01-01T00:00:00Z', '+099999-01-01T00:00:00Z', '-000001-01-01T00:00:00Z', '0000-01-01 00:00:00+00'])('an order placed at %s', async (placedAt) => {
+    expect400(await owner.post('/api/orders', { placedAt, currency: 'KRW', items: [{ sku: 'BAD-1', unitPrice: 1000, quantity: 1 }] }), 'body.placedAt');
+  });
+
   it('an out-of-range signedUpAt in a profile', async () => {
     expect400(await owner.post('/api/customers', { name: '옛 고객', signedUpAt: '0000-01-01T00:00:00Z' }), 'body.signedUpAt');
     const id = (await owner.get('/api/customers?limit=1')).body.items[0].id as string;
