@@ -1,17 +1,20 @@
-// The dates and times Rapport accepts, decided once: calendar days and instants (UTC) in the
-// years 1900 to 9999. PostgreSQL refuses year 0 and prints years past 9999 in a form JavaScript's
-// Date does not read back (and Date takes +099999-01-01 and year 0 happily), so a value outside
-// the range is refused where it comes in (ajv's `date` and `date-time` formats, list filters,
-// cursors, profile fields) with a 400 naming the field, instead of failing later in a query.
+// The dates and times Rapport accepts, decided once: calendar days and instants (UTC) from
+// 1900-01-01 to 9999-01-01. PostgreSQL refuses year 0 and prints years past 9999 in a form
+// JavaScript's Date does not read back (and Date takes +099999-01-01 and year 0 happily), so a
+// value outside the range is refused where it comes in (ajv's `date` and `date-time` formats, list
+// filters, cursors, profile and order fields) with a 400 naming the field, instead of failing later
+// in a query. The year 9999 itself stays out: a range rounded to whole days in a time zone (the
+// event volume's end) must not reach the year 10000.
 import { AppError } from './errors.ts';
 
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 9999;
 const MIN_MS = Date.UTC(MIN_YEAR, 0, 1);
-const MAX_MS = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59, 999);
+const MAX_MS = Date.UTC(MAX_YEAR, 0, 1);
+const MAX_DAY = `${MAX_YEAR}-01-01`;
 
 /** What a message says the accepted range is. */
-export const DATE_RANGE_TEXT = `between ${MIN_YEAR}-01-01 and ${MAX_YEAR}-12-31`;
+export const DATE_RANGE_TEXT = `between ${MIN_YEAR}-01-01 and ${MAX_DAY}`;
 
 export function isTimeInRange(d: Date): boolean {
   const t = d.getTime();
@@ -25,7 +28,7 @@ export function isCalendarDate(value: string): boolean {
   const m = CALENDAR_DATE.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < MIN_YEAR || y > MAX_YEAR) return false;
+  if (y < MIN_YEAR || value > MAX_DAY) return false;
   const day = new Date(Date.UTC(y, mo - 1, d));
   return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
 }

@@ -2,6 +2,7 @@
 // names the bad node by path, and what a definition depends on. Pure. See docs/segments.md.
 import { Type, type TSchema } from 'typebox';
 import { isPersonalPath } from '../customers/personal-data.ts';
+import { isTimeInRange } from '../dates.ts';
 import { CHANNELS, PURPOSES } from '../customers/vocabulary.ts';
 
 /** Standard profile fields a segment may test, with how their values compare. */
@@ -259,8 +260,9 @@ export function parseTime(value: unknown): Date | undefined {
   // Reject days a month lacks (2023-02-30), which Date silently rolls over.
   const [y, m, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
   const check = new Date(Date.UTC(y, m - 1, day));
-  if (check.getUTCMonth() !== m - 1 || check.getUTCDate() !== day || y < 1 || y > 9999) return undefined;
-  return d;
+  if (check.getUTCMonth() !== m - 1 || check.getUTCDate() !== day) return undefined;
+  // The one range of dates and times of the API (src/dates.ts).
+  return isTimeInRange(d) ? d : undefined;
 }
 
 export function fieldKind(field: string): FieldKind | undefined {

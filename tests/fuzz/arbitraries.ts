@@ -64,6 +64,9 @@ const timeArb = fc.oneof(
   fc.constantFrom(new Date(Date.UTC(1900, 0, 1)), new Date(Date.UTC(9999, 11, 31, 23, 59, 59)), new Date(Date.UTC(1970, 0, 1))),
 );
 
+/** Times Date and PostgreSQL read differently, or not at all. */
+const ODD_TIMES = ['0000-01-01T00:00:00Z', '0000-01-01 00:00:00+00', '-000001-01-01T00:00:00Z', '+099999-01-01T00:00:00Z', '1899-12-31T23:59:59Z', '9999-12-31T23:59:59-05:00', '2024-02-30', '2024-01-01T24:00:00Z', '2024-01-01', '1'];
+
 export type Pools = { uuids: () => string[] };
 
 function stringArb(s: Schema, pools: Pools): fc.Arbitrary<string> {
@@ -84,10 +87,13 @@ function stringArb(s: Schema, pools: Pools): fc.Arbitrary<string> {
     case 'email':
       return fc.emailAddress().filter((e) => e.length <= (s.maxLength ?? 320));
   }
+  const fits = (x: string) => x.length >= min && x.length <= (s.maxLength ?? Infinity);
   let base = fc.oneof(
     { weight: 4, arbitrary: fc.string({ minLength: min, maxLength: max }) },
     { weight: 2, arbitrary: fc.string({ minLength: min, maxLength: max, unit: 'grapheme' }) },
-    { weight: 1, arbitrary: fc.constantFrom(...NASTY_STRINGS).filter((x) => x.length >= min && x.length <= (s.maxLength ?? Infinity)) },
+    { weight: 1, arbitrary: fc.constantFrom(...NASTY_STRINGS).filter(fits) },
+    // Many plain strings are dates (placedAt, from, signedUpAt): good ones, edge ones and impossible ones.
+    { weight: 1, arbitrary: fc.oneof(timeArb.map((d) => d.toISOString()), fc.constantFrom(...ODD_TIMES)).filter(fits) },
   );
   if (s.pattern) {
     const re = new RegExp(s.pattern);
