@@ -23,7 +23,8 @@ const MAX_FILE = 512 * 1024 * 1024;
 function encodingOf(raw: string | undefined): Encoding | undefined {
   const v = raw?.trim().toLowerCase();
   if (!v || v === 'auto') return undefined;
-  const e = ENCODING_CHOICES[v];
+  // Own keys only: `constructor` or `__proto__` would find the object's prototype.
+  const e = Object.hasOwn(ENCODING_CHOICES, v) ? ENCODING_CHOICES[v] : undefined;
   if (!e) throw new AppError('invalid_input', 'query.encoding: must be auto, utf-8 or cp949 (EUC-KR)');
   return e;
 }

@@ -48,3 +48,24 @@ export const CustomerPageSchema = Type.Object({
   total: Type.Union([Type.Integer(), Type.Null()]),
   totalExact: Type.Boolean({ description: 'False when total is the planner’s estimate (many matches)' }),
 });
+
+const items = (item: ReturnType<typeof Type.Object>) => Type.Object({ items: Type.Array(item) });
+
+export const PreferenceListSchema = items(
+  Type.Object({ category: Type.String(), weight: Type.Number({ minimum: 0, maximum: 1 }), source: Type.String(), updatedAt: Time }, { additionalProperties: true }),
+);
+
+export const NoteListSchema = items(
+  Type.Object({ id: Type.String({ format: 'uuid' }), customerId: Type.String({ format: 'uuid' }), body: Type.String(), createdAt: Time }, { additionalProperties: true }),
+);
+
+export const AttributeDefListSchema = items(
+  Type.Object(
+    { key: Type.String(), label: Type.String(), type: Type.String(), options: Type.Union([Type.Array(Type.String()), Type.Null()]), purpose: Type.String(), description: Text, required: Type.Boolean(), createdAt: Time },
+    { additionalProperties: true },
+  ),
+);
+
+export const ViewListSchema = items(
+  Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), shared: Type.Boolean(), query: Type.Record(Type.String(), Type.Unknown()), columns: Type.Array(Type.String()), createdAt: Time }, { additionalProperties: true }),
+);

@@ -104,7 +104,8 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
           if (fileName === undefined) throw new AppError('invalid_input', 'body.file: is required (the CSV, as the multipart field "file")');
 
           const encodingRaw = (fields.encoding ?? 'auto').trim().toLowerCase();
-          const encoding = ENCODING_CHOICES[encodingRaw as keyof typeof ENCODING_CHOICES];
+          // Own keys only: `constructor` or `__proto__` would find the object's prototype.
+          const encoding = Object.hasOwn(ENCODING_CHOICES, encodingRaw) ? ENCODING_CHOICES[encodingRaw as keyof typeof ENCODING_CHOICES] : undefined;
           if (!encoding) throw new AppError('invalid_input', 'body.encoding: must be auto, utf-8 or cp949 (EUC-KR)');
           const matchBy = (fields.matchBy?.trim() || 'auto') as ImportMatchBy;
           if (!IMPORT_MATCH_BY.includes(matchBy)) throw new AppError('invalid_input', `body.matchBy: must be one of ${IMPORT_MATCH_BY.join(', ')}`);

@@ -13,7 +13,7 @@ import { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, archiveAttributeDef, createAttribu
 import { getConsentHistory, getConsents, setConsents, unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from './consents.ts';
 import { notifyCustomersChanged } from './links.ts';
 import { createCustomer, requireCustomerRow, rowError, getCustomerRow, toCustomer, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
-import { CustomerDetailSchema, CustomerPageSchema } from './contract.ts';
+import { AttributeDefListSchema, CustomerDetailSchema, CustomerPageSchema, NoteListSchema, PreferenceListSchema, ViewListSchema } from './contract.ts';
 import { dismissDuplicate, findDuplicates } from './duplicates.ts';
 import { CHANNELS, CONSENT_STATUSES, IDENTITY_KINDS, LIFECYCLE_STAGES, maskEmail, maskPhone, PREFERENCE_SOURCES, PURPOSES } from './fields.ts';
 import { addIdentity, identify, listIdentities, removeIdentity, type Identity } from './identities.ts';
@@ -416,7 +416,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
   );
 
   // --- preferences ---------------------------------------------------------------------
-  app.get('/api/customers/:id/preferences', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Stated and inferred preferences', params: IdParams } }, async (request) => {
+  app.get('/api/customers/:id/preferences', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Stated and inferred preferences', params: IdParams, response: { 200: PreferenceListSchema } } }, async (request) => {
     const c = caller(request);
     await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
     return { items: await listPreferences(db, { workspaceId: c.workspaceId, customerId: request.params.id }) };
@@ -446,7 +446,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
   );
 
   // --- notes ---------------------------------------------------------------------------
-  app.get('/api/customers/:id/notes', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Notes on a customer', params: IdParams } }, async (request) => {
+  app.get('/api/customers/:id/notes', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Notes on a customer', params: IdParams, response: { 200: NoteListSchema } } }, async (request) => {
     const c = caller(request);
     await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
     return { items: await listNotes(db, { workspaceId: c.workspaceId, customerId: request.params.id }) };
@@ -515,7 +515,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
     required: Type.Optional(Type.Boolean()),
   };
-  app.get('/api/customer-attributes', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Custom attribute definitions' } }, async (request) => ({
+  app.get('/api/customer-attributes', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Custom attribute definitions', response: { 200: AttributeDefListSchema } } }, async (request) => ({
     items: await listAttributeDefs(db, { workspaceId: caller(request).workspaceId }),
   }));
   app.post(
@@ -556,7 +556,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     },
   );
 
-  app.get('/api/customer-views', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Saved views of the customer list' } }, async (request) => {
+  app.get('/api/customer-views', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Saved views of the customer list', response: { 200: ViewListSchema } } }, async (request) => {
     const c = caller(request);
     return { items: await listViews(db, { workspaceId: c.workspaceId, userId: c.userId }) };
   });

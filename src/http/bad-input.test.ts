@@ -160,6 +160,17 @@ describeEachDb('bad input is a 400 naming the field', (getDb) => {
     expect400(await owner.get(url), 'query.limit');
   });
 
+  it.each(['constructor', '__proto__', 'toString'])('an import encoding named %s (found by the fuzz run)', async (encoding) => {
+    const csv = 'order_id,sku,quantity,unit_price\nO-1,BAD-1,1,1000\n';
+    expect400(await owner.request('POST', `/api/commerce/imports?kind=orders&encoding=${encoding}`, csv, { 'content-type': 'text/csv' }), 'query.encoding');
+    const boundary = '----rapportencoding';
+    const payload = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="encoding"\r\n\r\n${encoding}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\nContent-Type: text/csv\r\n\r\nemail\na@b.co\r\n--${boundary}--\r\n`,
+    );
+    expect400(await owner.request('POST', '/api/imports', payload, { 'content-type': `multipart/form-data; boundary=${boundary}` }), 'body.encoding');
+  });
+
   it('a binary file uploaded as a customers CSV', async () => {
     const { payload, contentType } = multipart('file', 'customers.csv', binary);
     expect400(await owner.request('POST', '/api/imports', payload, { 'content-type': contentType }), 'file');
