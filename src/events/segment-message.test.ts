@@ -162,6 +162,8 @@ describe('readMessages', () => {
     [{ type: 'track', event: 'x', userId: 'u', integrations: 1 }, 'batch[0].integrations: must be an object'],
     [{ type: 'track', event: 'x', userId: 'u', timestamp: 'yesterday' }, 'batch[0].timestamp: must be an ISO 8601 date-time'],
     [{ type: 'track', event: 'x', userId: 'u', timestamp: '2024-02-31T00:00:00Z' }, 'batch[0].timestamp: "2024-02-31T00:00:00Z" is not a real date'],
+    [{ type: 'track', event: 'x', userId: 'u', timestamp: '0000-01-01 00:00:00+00' }, 'batch[0].timestamp: "0000-01-01 00:00:00+00" is not a real date'],
+    [{ type: 'track', event: 'x', userId: 'u', originalTimestamp: '+099999-01-01T00:00:00Z' }, 'batch[0].originalTimestamp: must be an ISO 8601 date-time'],
     [{ type: 'track', event: 'x', userId: 'u', timestamp: '2031-01-01T00:00:00Z' }, 'batch[0].timestamp: 2031-01-01T00:00:00.000Z is more than a day in the future'],
     [{ type: 'track', event: 'x', userId: 'u', timestamp: '1969-12-31T00:00:00Z' }, 'batch[0].timestamp: 1969-12-31T00:00:00.000Z is before 1970'],
     [{ type: 'identify', userId: 'u', traits: 'x' }, 'batch[0].traits: must be an object'],

@@ -6,6 +6,7 @@
 // while the other items of the batch are kept. docs/events.md is the contract.
 import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
+import { DATE_RANGE_TEXT, toTime } from '../dates.ts';
 import { EVENT_TYPES, type EventType } from './types.ts';
 import { isRapportEvent, RAPPORT_LIBRARY } from './metrics/fold.ts';
 
@@ -153,10 +154,10 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
 function dateOf(value: unknown, path: string): Date | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string' || !ISO_DATE.test(value.trim())) return problem(`${path}: must be an ISO 8601 date-time such as 2024-03-07T09:30:00.000Z`);
-  const at = new Date(value.trim());
-  const [y, m, d] = value.trim().slice(0, 10).split('-').map(Number) as [number, number, number];
-  // Date() rolls 2024-02-31 over to March; a date that does not exist is a mistake.
-  if (Number.isNaN(at.getTime()) || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d) problem(`${path}: "${value}" is not a real date`);
+  // Date() rolls 2024-02-31 over to March and reads the year 0000 as 2000: the one range of
+  // src/dates.ts decides, as for every other date Rapport takes.
+  const at = toTime(value.trim());
+  if (!at) return problem(`${path}: "${value}" is not a real date ${DATE_RANGE_TEXT}`);
   return at;
 }
 

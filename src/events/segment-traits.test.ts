@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeDef } from '../customers/attributes.ts';
 import { profileFromTraits } from './segment-traits.ts';
+import { DATE_RANGE_TEXT } from '../dates.ts';
 
 const now = new Date('2024-05-01T12:00:00Z');
 const def = (key: string, type: AttributeDef['type'], options: string[] | null = null): AttributeDef => ({
@@ -60,7 +61,7 @@ describe('profileFromTraits', () => {
     expect(result.email).toBeUndefined();
     expect(result.issues).toEqual([
       'batch[2].traits.email: "not-an-email" is not an e-mail address',
-      'batch[2].traits.createdAt: must be a date or time (ISO 8601) between 1900-01-01 and 9999-12-31, not in the future',
+      `batch[2].traits.createdAt: must be a date or time (ISO 8601) ${DATE_RANGE_TEXT}, not in the future`,
       'batch[2].traits.region: must be one of 서울, 부산',
       'batch[2].traits.height_cm: must be a number',
     ]);
