@@ -110,7 +110,7 @@ describeEachDb('commerce imports API', (getDb) => {
     ['products', 'name,price\nx,1\n', 'file: no column holds the SKU'],
     ['orders', 'sku,price\nx,1\n', 'file: no column holds the order id'],
     ['products', '', 'body: send the CSV'],
-    ['stock', 'sku\nx\n', 'querystring.kind'],
+    ['stock', 'sku\nx\n', 'query.kind'],
   ])('refuses a %s import of %j with a 400 naming the problem', async (kind, csv, message) => {
     const res = await csvBody(ownerA, kind, csv);
     expect(res.status).toBe(400);

@@ -98,12 +98,12 @@ describeEachDb('event explorer API', (getDb) => {
     });
 
     it.each([
-      ['type=click', 'querystring.type'],
-      ['customerId=42', 'querystring.customerId'],
-      ['from=yesterday', 'querystring.from'],
-      ['limit=0', 'querystring.limit'],
-      ['limit=1000', 'querystring.limit'],
-      ['colour=red', 'querystring.colour: is not a known field'],
+      ['type=click', 'query.type'],
+      ['customerId=42', 'query.customerId'],
+      ['from=yesterday', 'query.from'],
+      ['limit=0', 'query.limit'],
+      ['limit=1000', 'query.limit'],
+      ['colour=red', 'query.colour: is not a known field'],
       ['cursor=garbage', 'query.cursor: is not a cursor of this list'],
       ['after=garbage', 'query.after: is not a cursor of this list'],
       [`cursor=${Buffer.from(JSON.stringify({ before: uuidv7() })).toString('base64url')}&after=${Buffer.from(JSON.stringify({ after: uuidv7() })).toString('base64url')}`, 'query.after: cannot be combined'],
@@ -220,11 +220,11 @@ describeEachDb('event explorer API', (getDb) => {
     });
 
     it.each([
-      ['/api/events/names?days=0', 'querystring.days'],
-      ['/api/events/names?days=many', 'querystring.days'],
-      ['/api/events/volume', 'querystring.name: is required'],
-      ['/api/events/volume?name=x&interval=week', 'querystring.interval'],
-      ['/api/events/volume?name=x&from=soon', 'querystring.from'],
+      ['/api/events/names?days=0', 'query.days'],
+      ['/api/events/names?days=many', 'query.days'],
+      ['/api/events/volume', 'query.name: is required'],
+      ['/api/events/volume?name=x&interval=week', 'query.interval'],
+      ['/api/events/volume?name=x&from=soon', 'query.from'],
       [`/api/events/volume?name=x&interval=hour&from=${encodeURIComponent('2025-01-01T00:00:00Z')}&to=${encodeURIComponent('2025-03-01T00:00:00Z')}`, 'at most 31 days'],
     ])('refuses %s with a 400 naming the field', async (path, message) => {
       const res = await ownerA.get(path);

@@ -47,7 +47,9 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (e.validation) {
-    const { message, details } = describeValidation(e.validationContext ?? 'body', e.validation);
+    // Fastify calls the query string "querystring"; Rapport's own messages, and its users, say "query".
+    const context = e.validationContext === 'querystring' ? 'query' : (e.validationContext ?? 'body');
+    const { message, details } = describeValidation(context, e.validation);
     return new AppError('invalid_input', message, details);
   }
   switch (e.code) {

@@ -203,7 +203,7 @@ describeEachDb('segments API', (getDb) => {
       const s = await segment(ownerA, { name: `List ${tag}`, kind: 'static' });
       const noMode = await ownerA.post(`/api/segments/${s.id}/upload`, 'email\nx@example.com\n', { 'content-type': 'text/csv' });
       expect(noMode.status).toBe(400);
-      expect(noMode.body.error.message).toContain('querystring.mode');
+      expect(noMode.body.error.message).toContain('query.mode');
 
       const csv = ['email,phone,external_id', `u1${tag}@example.com,,`, `,${c2row.phone},`, 'not-an-email,,', 'ghost@example.com,,'].join('\n');
       const replaced = await ownerA.post(`/api/segments/${s.id}/upload?mode=replace`, csv, { 'content-type': 'text/csv' });
