@@ -1,6 +1,7 @@
 // GET /api/health: is the database reachable and are its migrations current?
 import type { AppDeps, App } from './deps.ts';
 import { migrationStatus, type MigrationStatus } from '../db/migrate.ts';
+import { HealthSchema } from '../workspaces/contract.ts';
 
 const HEALTH_TIMEOUT_MS = 5_000;
 
@@ -9,7 +10,7 @@ export async function registerHealthRoutes(app: App, { database }: AppDeps) {
 
   app.get(
     '/api/health',
-    { config: { auth: 'public' }, schema: { tags: ['system'], summary: 'Database reachable and migrations current' } },
+    { config: { auth: 'public' }, schema: { tags: ['system'], summary: 'Database reachable and migrations current', response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
       const busySince = database.busySince();
       // Embedded PGlite runs one query at a time. While a job's long query holds it, the

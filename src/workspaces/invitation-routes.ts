@@ -1,12 +1,13 @@
 // HTTP routes of invitations: invite, list and withdraw (members.manage); look at, accept, or
 // accept by creating the account (the link's holder). Tokens travel in bodies, never in URLs.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { acceptInvitation, createInvitation, invitationPath, listInvitations, previewInvitation, registerAndAccept, revokeInvitation } from './invitations.ts';
 import { ROLES } from './roles.ts';
+import { InvitationListSchema, InvitationPreviewSchema, JoinedSchema, NewInvitationSchema, OkSchema, SessionSchema } from './contract.ts';
 import { setSessionWorkspace } from './sessions.ts';
 import { sha256 } from './secrets.ts';
 import { getUser, type User } from './users.ts';
@@ -14,7 +15,7 @@ import { getUser, type User } from './users.ts';
 const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Token = Type.String({ minLength: 20, maxLength: 100 });
 
-type StartSession = (request: FastifyRequest, reply: FastifyReply, user: User, workspaceId?: string) => Promise<unknown>;
+type StartSession = (request: FastifyRequest, reply: FastifyReply, user: User, workspaceId?: string) => Promise<Static<typeof SessionSchema>>;
 
 export async function registerInvitationRoutes(app: App, { database, config }: AppDeps, startSession: StartSession) {
   const { db } = database;
@@ -23,7 +24,7 @@ export async function registerInvitationRoutes(app: App, { database, config }: A
   const limited = { rateLimit: { max: config.loginRateLimit, timeWindow: '1 minute', allowList: () => false, keyGenerator: (r: FastifyRequest) => `invite:${r.ip}` } };
   const url = (token: string) => `${config.publicUrl ?? ''}${invitationPath(token)}`;
 
-  app.get('/api/invitations', { config: { auth: 'members.manage' }, schema: { tags, summary: 'Invitations waiting to be accepted' } }, async (request) => ({
+  app.get('/api/invitations', { config: { auth: 'members.manage' }, schema: { tags, summary: 'Invitations waiting to be accepted', response: { 200: InvitationListSchema } } }, async (request) => ({
     items: await listInvitations(db, caller(request).workspaceId),
   }));
 
@@ -36,6 +37,7 @@ export async function registerInvitationRoutes(app: App, { database, config }: A
         summary: 'Invite a person by e-mail with a role; the response holds the link to send them, shown this once',
         description: 'The answer is the same whether the e-mail has an account or not. The person becomes a member only by accepting.',
         body: Type.Object({ email: Type.String({ format: 'email', maxLength: 320 }), role: RoleSchema }, { additionalProperties: false }),
+        response: { 201: NewInvitationSchema },
       },
     },
     async (request, reply) => {
@@ -49,7 +51,7 @@ export async function registerInvitationRoutes(app: App, { database, config }: A
 
   app.delete(
     '/api/invitations/:id',
-    { config: { auth: 'members.manage' }, schema: { tags, summary: 'Withdraw an invitation', params: Type.Object({ id: Type.String({ format: 'uuid' }) }) } },
+    { config: { auth: 'members.manage' }, schema: { tags, summary: 'Withdraw an invitation', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction((tx) => revokeInvitation(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id }));
@@ -61,7 +63,12 @@ export async function registerInvitationRoutes(app: App, { database, config }: A
     '/api/invitations/preview',
     {
       config: { auth: 'public', ...limited },
-      schema: { tags, summary: 'What an invitation offers: workspace, role, e-mail', body: Type.Object({ token: Token }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'What an invitation offers: workspace, role, e-mail',
+        body: Type.Object({ token: Token }, { additionalProperties: false }),
+        response: { 200: InvitationPreviewSchema },
+      },
     },
     async (request) => previewInvitation(db, request.body.token),
   );
@@ -70,7 +77,12 @@ export async function registerInvitationRoutes(app: App, { database, config }: A
     '/api/invitations/accept',
     {
       config: { auth: 'user' },
-      schema: { tags, summary: 'Accept an invitation as the logged-in person (the invited e-mail)', body: Type.Object({ token: Token }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'Accept an invitation as the logged-in person (the invited e-mail)',
+        body: Type.Object({ token: Token }, { additionalProperties: false }),
+        response: { 200: JoinedSchema },
+      },
     },
     async (request) => {
       const auth = request.auth!;
@@ -93,6 +105,7 @@ export async function registerInvitationRoutes(app: App, { database, config }: A
           { token: Token, password: Type.String({ minLength: 8, maxLength: 256 }), name: Type.Optional(Type.String({ maxLength: 200 })) },
           { additionalProperties: false },
         ),
+        response: { 200: SessionSchema },
       },
     },
     async (request, reply) => {

@@ -14,6 +14,21 @@ import { createSession, csrfTokenFor, deleteSession, setSessionWorkspace } from 
 import { authenticate, getUser, type User } from './users.ts';
 import { registerInvitationRoutes } from './invitation-routes.ts';
 import {
+  ApiKeyListSchema,
+  ApiKeySchema,
+  AuditPageSchema,
+  CurrentWorkspaceSchema,
+  MemberListSchema,
+  MemberSchema,
+  MeSchema,
+  MyWorkspaceSchema,
+  NewApiKeySchema,
+  OkSchema,
+  SessionSchema,
+  WorkspaceListSchema,
+  WorkspaceSchema,
+} from './contract.ts';
+import {
   changeMemberRole,
   createWorkspace,
   getMembershipRole,
@@ -61,6 +76,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
         tags: ['auth'],
         summary: 'Log in with e-mail and password; sets the session cookie',
         body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false }),
+        response: { 200: SessionSchema },
       },
     },
     async (request, reply) => {
@@ -78,13 +94,13 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     },
   );
 
-  app.post('/api/auth/logout', { config: { auth: 'user' }, schema: { tags: ['auth'], summary: 'End the session' } }, async (request, reply) => {
+  app.post('/api/auth/logout', { config: { auth: 'user' }, schema: { tags: ['auth'], summary: 'End the session', response: { 200: OkSchema } } }, async (request, reply) => {
     await deleteSession(db, request.auth!.sessionToken!);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/api/me', { config: { auth: 'any' }, schema: { tags: ['auth'], summary: 'Who is calling, in which workspace, with which role' } }, async (request) => {
+  app.get('/api/me', { config: { auth: 'any' }, schema: { tags: ['auth'], summary: 'Who is calling, in which workspace, with which role', response: { 200: MeSchema } } }, async (request) => {
     const auth = request.auth!;
     const workspace = auth.workspaceId ? await getWorkspace(db, auth.workspaceId) : undefined;
     if (auth.via === 'api_key') {
@@ -109,7 +125,12 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     '/api/me/workspace',
     {
       config: { auth: 'user' },
-      schema: { tags: ['auth'], summary: "Choose the session's current workspace", body: Type.Object({ workspaceId: Uuid }, { additionalProperties: false }) },
+      schema: {
+        tags: ['auth'],
+        summary: "Choose the session's current workspace",
+        body: Type.Object({ workspaceId: Uuid }, { additionalProperties: false }),
+        response: { 200: CurrentWorkspaceSchema },
+      },
     },
     async (request) => {
       const auth = request.auth!;
@@ -120,7 +141,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     },
   );
 
-  app.get('/api/workspaces', { config: { auth: 'user' }, schema: { tags: ['workspaces'], summary: 'Workspaces you belong to' } }, async (request) => ({
+  app.get('/api/workspaces', { config: { auth: 'user' }, schema: { tags: ['workspaces'], summary: 'Workspaces you belong to', response: { 200: WorkspaceListSchema } } }, async (request) => ({
     items: await listWorkspacesOfUser(db, request.auth!.userId!),
   }));
 
@@ -135,6 +156,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
           { name: Type.String({ minLength: 1, maxLength: 200 }), timeZone: Type.Optional(Type.String({ maxLength: 64 })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) },
           { additionalProperties: false },
         ),
+        response: { 201: MyWorkspaceSchema },
       },
     },
     async (request, reply) => {
@@ -144,7 +166,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     },
   );
 
-  app.get('/api/workspace', { config: { auth: 'workspace.read' }, schema: { tags: ['workspaces'], summary: 'The active workspace' } }, async (request) =>
+  app.get('/api/workspace', { config: { auth: 'workspace.read' }, schema: { tags: ['workspaces'], summary: 'The active workspace', response: { 200: WorkspaceSchema } } }, async (request) =>
     getWorkspace(db, caller(request).workspaceId),
   );
 
@@ -159,6 +181,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
           { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), timeZone: Type.Optional(Type.String({ maxLength: 64 })), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) },
           { additionalProperties: false },
         ),
+        response: { 200: WorkspaceSchema },
       },
     },
     async (request) => {
@@ -167,7 +190,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     },
   );
 
-  app.get('/api/members', { config: { auth: 'members.read' }, schema: { tags: ['members'], summary: 'Members of the workspace and their roles' } }, async (request) => ({
+  app.get('/api/members', { config: { auth: 'members.read' }, schema: { tags: ['members'], summary: 'Members of the workspace and their roles', response: { 200: MemberListSchema } } }, async (request) => ({
     items: await listMembers(db, caller(request).workspaceId),
   }));
 
@@ -184,6 +207,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
         summary: "Change a member's role",
         params: Type.Object({ userId: Uuid }),
         body: Type.Object({ role: RoleSchema }, { additionalProperties: false }),
+        response: { 200: MemberSchema },
       },
     },
     async (request) => {
@@ -196,7 +220,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
 
   app.delete(
     '/api/members/:userId',
-    { config: { auth: 'members.manage' }, schema: { tags: ['members'], summary: 'Remove a member', params: Type.Object({ userId: Uuid }) } },
+    { config: { auth: 'members.manage' }, schema: { tags: ['members'], summary: 'Remove a member', params: Type.Object({ userId: Uuid }), response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction((tx) => removeMember(tx, { workspaceId: c.workspaceId, actor: c.actor, actorRole: c.role, userId: request.params.userId }));
@@ -204,7 +228,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
     },
   );
 
-  app.get('/api/keys', { config: { auth: 'keys.manage' }, schema: { tags: ['api keys'], summary: 'API keys of the workspace (never the keys themselves)' } }, async (request) => ({
+  app.get('/api/keys', { config: { auth: 'keys.manage' }, schema: { tags: ['api keys'], summary: 'API keys of the workspace (never the keys themselves)', response: { 200: ApiKeyListSchema } } }, async (request) => ({
     items: await listApiKeys(db, caller(request).workspaceId),
   }));
 
@@ -219,6 +243,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
           { kind: Type.Union([Type.Literal('secret'), Type.Literal('write')]), role: Type.Optional(RoleSchema), name: Type.String({ minLength: 1, maxLength: 200 }) },
           { additionalProperties: false },
         ),
+        response: { 201: NewApiKeySchema },
       },
     },
     async (request, reply) => {
@@ -232,7 +257,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
 
   app.delete(
     '/api/keys/:id',
-    { config: { auth: 'keys.manage' }, schema: { tags: ['api keys'], summary: 'Revoke an API key', params: Type.Object({ id: Uuid }) } },
+    { config: { auth: 'keys.manage' }, schema: { tags: ['api keys'], summary: 'Revoke an API key', params: Type.Object({ id: Uuid }), response: { 200: ApiKeySchema } } },
     async (request) => {
       const c = caller(request);
       return db.transaction((tx) => revokeApiKey(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id }));
@@ -256,6 +281,7 @@ export async function registerWorkspaceRoutes(app: App, { database, config }: Ap
           },
           { additionalProperties: false },
         ),
+        response: { 200: AuditPageSchema },
       },
     },
     async (request) => {
