@@ -15,6 +15,7 @@ import { caller } from '../http/auth.ts';
 import type { Encoding } from '../customers/import/decode.ts';
 import { IMPORT_KINDS } from './import-rows.ts';
 import { csvBufferSource, csvFileSource, importCommerceCsv } from './imports.ts';
+import { CommerceImportResultSchema } from './contract.ts';
 
 const ENCODING_CHOICES: Record<string, Encoding | undefined> = { 'utf-8': 'utf-8', utf8: 'utf-8', cp949: 'cp949', 'euc-kr': 'cp949', euckr: 'cp949' };
 const MAX_BODY = 64 * 1024 * 1024;
@@ -50,6 +51,7 @@ export async function registerCommerceImportRoutes(app: App, deps: AppDeps) {
             { kind: Type.Union(IMPORT_KINDS.map((k) => Type.Literal(k))), encoding: Type.Optional(Type.String({ maxLength: 20, description: 'auto (default), utf-8 or cp949' })) },
             { additionalProperties: false },
           ),
+          response: { 200: CommerceImportResultSchema },
         },
       },
       async (request) => {

@@ -13,7 +13,20 @@ import { getWorkspace } from '../workspaces/workspaces.ts';
 import type { Queryable } from '../db/connection.ts';
 import { detectAbandonedCarts } from './abandoned-carts.ts';
 import { customerCartLines, getCommerceSettings, listAbandonedCarts, MAX_ABANDONED_CART_MINUTES, setCommerceSettings } from './carts.ts';
-import { OrderPageSchema, OrderWithRefundsSchema, ProductPageSchema, ProductSchema, ProductWithStatsSchema } from './contract.ts';
+import {
+  AbandonedCartPageSchema,
+  AbandonedDetectionSchema,
+  CartLineListSchema,
+  CommerceSettingsSchema,
+  OkSchema,
+  OrderPageSchema,
+  OrderWithRefundsSchema,
+  ProductBulkResultSchema,
+  ProductPageSchema,
+  ProductSchema,
+  ProductWithStatsSchema,
+  RefundWithOrderSchema,
+} from './contract.ts';
 import { parseTime } from './cursor.ts';
 import { createOrders, failedOrder } from './new-orders.ts';
 import { cancelOrders, getOrder, listOrders, ORDER_STATUSES } from './orders.ts';
@@ -185,7 +198,12 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
     '/api/products/bulk',
     {
       config: { auth: 'commerce.write' },
-      schema: { tags, summary: 'Create or update up to 1000 products by SKU; each succeeds or fails on its own', body: Type.Object({ products: Type.Array(ProductBody, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'Create or update up to 1000 products by SKU; each succeeds or fails on its own',
+        body: Type.Object({ products: Type.Array(ProductBody, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+        response: { 200: ProductBulkResultSchema },
+      },
     },
     async (request) => {
       const c = caller(request);
@@ -229,7 +247,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
 
   app.delete(
     '/api/products/:id',
-    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Delete a product (soft: orders keep it; creating its SKU again restores it)', params: IdParams } },
+    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Delete a product (soft: orders keep it; creating its SKU again restores it)', params: IdParams, response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction(async (tx) => {
@@ -245,7 +263,12 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
     '/api/orders',
     {
       config: { auth: 'commerce.write' },
-      schema: { tags, summary: 'Record an order (201); with an externalId already stored, 200 with that order and nothing changed', body: OrderBody },
+      schema: {
+        tags,
+        summary: 'Record an order (201); with an externalId already stored, 200 with that order and nothing changed',
+        body: OrderBody,
+        response: { 200: OrderWithRefundsSchema, 201: OrderWithRefundsSchema },
+      },
     },
     async (request, reply) => {
       const c = caller(request);
@@ -288,7 +311,13 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
     '/api/orders/:id/refunds',
     {
       config: { auth: 'commerce.write' },
-      schema: { tags, summary: 'Refund an order: an amount, lines, or (neither) all that is left; 201 with the refund and the order', params: IdParams, body: RefundBody },
+      schema: {
+        tags,
+        summary: 'Refund an order: an amount, lines, or (neither) all that is left; 201 with the refund and the order',
+        params: IdParams,
+        body: RefundBody,
+        response: { 200: RefundWithOrderSchema, 201: RefundWithOrderSchema },
+      },
     },
     async (request, reply) => {
       const c = caller(request);
@@ -356,6 +385,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
         tags,
         summary: 'Abandoned carts across the workspace, newest first: who, items, value, when; minValue in minor units; recovered=true for the ones ordered after all',
         querystring: Type.Object({ minValue: Type.Optional(Money), recovered: Type.Optional(Type.Boolean()), limit: Limit(200), cursor: Cursor }, { additionalProperties: false }),
+        response: { 200: AbandonedCartPageSchema },
       },
     },
     async (request) => {
@@ -368,13 +398,13 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
 
   app.post(
     '/api/carts/abandoned/detect',
-    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Run abandoned-cart detection for this workspace now (the worker runs it every minute)' } },
+    { config: { auth: 'commerce.write' }, schema: { tags, summary: 'Run abandoned-cart detection for this workspace now (the worker runs it every minute)', response: { 200: AbandonedDetectionSchema } } },
     async (request) => detectAbandonedCarts(db, { workspaceId: caller(request).workspaceId }),
   );
 
   app.get(
     '/api/customers/:id/carts',
-    { config: { auth: 'customers.read' }, schema: { tags: ['customers', ...tags], summary: "A customer's cart: open and abandoned lines, newest first", params: IdParams } },
+    { config: { auth: 'customers.read' }, schema: { tags: ['customers', ...tags], summary: "A customer's cart: open and abandoned lines, newest first", params: IdParams, response: { 200: CartLineListSchema } } },
     async (request) => {
       const c = caller(request);
       await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
@@ -384,7 +414,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
   );
 
   // --- settings --------------------------------------------------------------------------
-  app.get('/api/commerce/settings', { config: { auth: 'workspace.read' }, schema: { tags, summary: 'Commerce settings: the abandoned-cart window' } }, async (request) => {
+  app.get('/api/commerce/settings', { config: { auth: 'workspace.read' }, schema: { tags, summary: 'Commerce settings: the abandoned-cart window', response: { 200: CommerceSettingsSchema } } }, async (request) => {
     const c = caller(request);
     return { ...(await getCommerceSettings(db, { workspaceId: c.workspaceId })), currency: await workspaceCurrency(db, c.workspaceId) };
   });
@@ -400,6 +430,7 @@ export async function registerCommerceRoutes(app: App, { database }: AppDeps) {
           { abandonedCartMinutes: Type.Integer({ minimum: 1, maximum: MAX_ABANDONED_CART_MINUTES, description: 'a cart line untouched this long, and not ordered, is abandoned' }) },
           { additionalProperties: false },
         ),
+        response: { 200: CommerceSettingsSchema },
       },
     },
     async (request) => {
