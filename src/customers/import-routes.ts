@@ -14,6 +14,7 @@ import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { can } from '../workspaces/roles.ts';
 import { listAttributeDefs } from './attributes.ts';
+import { csvAnswer, ImportErrorPageSchema, ImportListSchema, ImportSchema, UploadedImportSchema } from './contract.ts';
 import { exportColumns, openCustomerExport } from './import/export.ts';
 import { createImport, createImportRunner, getImport, IMPORT_MATCH_BY, listImportErrors, listImports, markImportRunning, type ImportMatchBy } from './import/imports.ts';
 import { inspectCsv } from './import/inspect.ts';
@@ -77,6 +78,7 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
           tags,
           summary: 'Upload a CSV of customers (multipart: file, optional mapping JSON, matchBy, encoding); starts at once when mapping is given',
           consumes: ['multipart/form-data'],
+          response: { 201: UploadedImportSchema },
         },
       },
       async (request, reply) => {
@@ -158,6 +160,7 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
           { mapping: Type.Record(Type.String({ maxLength: 500 }), Type.String({ maxLength: 200 })), matchBy: Type.Optional(MatchBySchema) },
           { additionalProperties: false },
         ),
+        response: { 200: ImportSchema },
       },
     },
     async (request) => {
@@ -174,13 +177,13 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
 
   app.get(
     '/api/imports',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Recent imports (50)' } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Recent imports (50)', response: { 200: ImportListSchema } } },
     async (request) => ({ items: await listImports(db, { workspaceId: caller(request).workspaceId, limit: 50 }) }),
   );
 
   app.get(
     '/api/imports/:id',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'An import: status, progress, counts and the first 100 rejected rows', params: IdParams } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'An import: status, progress, counts and the first 100 rejected rows', params: IdParams, response: { 200: ImportSchema } } },
     async (request) => getImport(db, { workspaceId: caller(request).workspaceId, id: request.params.id }),
   );
 
@@ -196,6 +199,7 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
           { cursor: Type.Optional(Type.String({ maxLength: 2000 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
           { additionalProperties: false },
         ),
+        response: { 200: ImportErrorPageSchema },
       },
     },
     async (request) => {
@@ -207,7 +211,7 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
 
   app.get(
     '/api/imports/:id/errors.csv',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Rejected rows of an import as CSV (line, column, message)', params: IdParams } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Rejected rows of an import as CSV (line, column, message)', params: IdParams, response: { 200: csvAnswer('Rejected rows: line, column, message') } } },
     async (request, reply) => {
       const c = caller(request);
       const imp = await getImport(db, { workspaceId: c.workspaceId, id: request.params.id });
@@ -231,7 +235,12 @@ export async function registerImportRoutes(app: App, deps: AppDeps) {
     '/api/customers/export',
     {
       config: { auth: 'customers.export' },
-      schema: { tags: ['customers'], summary: 'The filtered customer list as CSV (UTF-8 with BOM), streamed', querystring: ExportQuery },
+      schema: {
+        tags: ['customers'],
+        summary: 'The filtered customer list as CSV (UTF-8 with BOM), streamed',
+        querystring: ExportQuery,
+        response: { 200: csvAnswer('The chosen columns of the customers; e-mail and phone masked without pii.read') },
+      },
     },
     async (request, reply) => {
       const c = caller(request);

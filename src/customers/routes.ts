@@ -13,7 +13,31 @@ import { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, archiveAttributeDef, createAttribu
 import { getConsentHistory, getConsents, setConsents, unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from './consents.ts';
 import { notifyCustomersChanged } from './links.ts';
 import { createCustomer, requireCustomerRow, rowError, getCustomerRow, toCustomer, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
-import { AttributeDefListSchema, CustomerDetailSchema, CustomerPageSchema, NoteListSchema, PreferenceListSchema, ViewListSchema } from './contract.ts';
+import {
+  AttributeDefListSchema,
+  AttributeDefSchema,
+  BulkResultSchema,
+  ConsentsSchema,
+  CustomerDetailSchema,
+  CustomerExportSchema,
+  CustomerPageSchema,
+  DuplicateListSchema,
+  EraseResultSchema,
+  IdentifyResultSchema,
+  IdentityListSchema,
+  IdentitySchema,
+  MergeListSchema,
+  MergeResultSchema,
+  NoteListSchema,
+  NoteSchema,
+  OkSchema,
+  PreferenceListSchema,
+  TimelineSchema,
+  UndoMergeSchema,
+  UnsubscribeLinkSchema,
+  ViewListSchema,
+  ViewSchema,
+} from './contract.ts';
 import { dismissDuplicate, findDuplicates } from './duplicates.ts';
 import { CHANNELS, CONSENT_STATUSES, IDENTITY_KINDS, LIFECYCLE_STAGES, maskEmail, maskPhone, PREFERENCE_SOURCES, PURPOSES } from './fields.ts';
 import { addIdentity, identify, listIdentities, removeIdentity, type Identity } from './identities.ts';
@@ -169,6 +193,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
           },
           { additionalProperties: false },
         ),
+        response: { 200: BulkResultSchema },
       },
     },
     async (request) => {
@@ -206,6 +231,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
           },
           { additionalProperties: false },
         ),
+        response: { 200: IdentifyResultSchema },
       },
     },
     async (request) => {
@@ -224,6 +250,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
         tags,
         summary: 'Likely duplicate profiles, best first',
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), customerId: Type.Optional(Uuid) }, { additionalProperties: false }),
+        response: { 200: DuplicateListSchema },
       },
     },
     async (request) => {
@@ -246,7 +273,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
 
   app.post(
     '/api/customers/duplicates/dismiss',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Mark two profiles as different people', body: Type.Object({ aId: Uuid, bId: Uuid }, { additionalProperties: false }) } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Mark two profiles as different people', body: Type.Object({ aId: Uuid, bId: Uuid }, { additionalProperties: false }), response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction((tx) => dismissDuplicate(tx, { workspaceId: c.workspaceId, actor: c.actor, ...request.body }));
@@ -256,7 +283,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
 
   app.post(
     '/api/customers/merges/:mergeId/undo',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Undo a merge (within 30 days)', params: Type.Object({ mergeId: Uuid }) } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Undo a merge (within 30 days)', params: Type.Object({ mergeId: Uuid }), response: { 200: UndoMergeSchema } } },
     async (request) => {
       const c = caller(request);
       const pii = piiOf(request);
@@ -278,7 +305,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     return detail(row, piiOf(request));
   });
 
-  app.delete('/api/customers/:id', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Delete a customer (soft: restore undoes it)', params: IdParams } }, async (request) => {
+  app.delete('/api/customers/:id', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Delete a customer (soft: restore undoes it)', params: IdParams, response: { 200: OkSchema } } }, async (request) => {
     const c = caller(request);
     await db.transaction(async (tx) => {
       await requireCustomerRow(tx, { workspaceId: c.workspaceId, id: request.params.id });
@@ -288,7 +315,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     return { ok: true };
   });
 
-  app.post('/api/customers/:id/restore', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Restore a deleted customer', params: IdParams } }, async (request) => {
+  app.post('/api/customers/:id/restore', { config: { auth: 'customers.write' }, schema: { tags, summary: 'Restore a deleted customer', params: IdParams, response: { 200: CustomerDetailSchema } } }, async (request) => {
     const c = caller(request);
     const row = await db.transaction(async (tx) => {
       const found = await getCustomerRow(tx, { workspaceId: c.workspaceId, id: request.params.id, includeDeleted: true });
@@ -307,7 +334,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
   }
 
   // --- identities --------------------------------------------------------------------
-  app.get('/api/customers/:id/identities', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Identities of a customer', params: IdParams } }, async (request) => {
+  app.get('/api/customers/:id/identities', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Identities of a customer', params: IdParams, response: { 200: IdentityListSchema } } }, async (request) => {
     const c = caller(request);
     await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
     const pii = piiOf(request);
@@ -323,6 +350,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
         summary: 'Link one more identity to a customer',
         params: IdParams,
         body: Type.Object({ kind: literals(IDENTITY_KINDS), value: Type.String({ minLength: 1, maxLength: 320 }), source: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+        response: { 201: IdentitySchema },
       },
     },
     async (request, reply) => {
@@ -334,7 +362,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
 
   app.delete(
     '/api/customers/:id/identities/:identityId',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Unlink an identity', params: Type.Object({ id: Uuid, identityId: Uuid }) } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Unlink an identity', params: Type.Object({ id: Uuid, identityId: Uuid }), response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction((tx) => removeIdentity(tx, { workspaceId: c.workspaceId, actor: c.actor, customerId: request.params.id, identityId: request.params.identityId }));
@@ -356,6 +384,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
           { otherId: Uuid, fields: Type.Optional(Type.Object(Object.fromEntries(PROFILE_FIELDS.map((f) => [f, Type.Optional(FieldChoice)])), { additionalProperties: false })) },
           { additionalProperties: false },
         ),
+        response: { 200: MergeResultSchema },
       },
     },
     async (request) => {
@@ -367,7 +396,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     },
   );
 
-  app.get('/api/customers/:id/merges', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Merges this customer took part in', params: IdParams } }, async (request) => {
+  app.get('/api/customers/:id/merges', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Merges this customer took part in', params: IdParams, response: { 200: MergeListSchema } } }, async (request) => {
     const c = caller(request);
     const row = await getCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id, includeDeleted: true });
     if (!row) throw new AppError('not_found', `customer ${request.params.id} not found`);
@@ -375,7 +404,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
   });
 
   // --- consent -------------------------------------------------------------------------
-  app.get('/api/customers/:id/consents', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Consent per channel and purpose, with its history', params: IdParams } }, async (request) => {
+  app.get('/api/customers/:id/consents', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Consent per channel and purpose, with its history', params: IdParams, response: { 200: ConsentsSchema } } }, async (request) => {
     const c = caller(request);
     await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
     const ref = { workspaceId: c.workspaceId, customerId: request.params.id };
@@ -386,7 +415,13 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     '/api/customers/:id/consents',
     {
       config: { auth: 'customers.write' },
-      schema: { tags, summary: 'Record consent decisions', params: IdParams, body: Type.Object({ consents: Type.Array(ConsentBody, { minItems: 1, maxItems: 16 }) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'Record consent decisions',
+        params: IdParams,
+        body: Type.Object({ consents: Type.Array(ConsentBody, { minItems: 1, maxItems: 16 }) }, { additionalProperties: false }),
+        response: { 200: ConsentsSchema },
+      },
     },
     async (request) => {
       const c = caller(request);
@@ -404,7 +439,13 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     {
       // Only who may send messages needs one (a link unsubscribes whoever follows it).
       config: { auth: 'messaging.write' },
-      schema: { tags, summary: 'A one-click unsubscribe link for messages', params: IdParams, querystring: Type.Object({ channel: literals(CHANNELS) }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'A one-click unsubscribe link for messages',
+        params: IdParams,
+        querystring: Type.Object({ channel: literals(CHANNELS) }, { additionalProperties: false }),
+        response: { 200: UnsubscribeLinkSchema },
+      },
     },
     async (request) => {
       const c = caller(request);
@@ -431,6 +472,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
         summary: "Replace one source's preferences",
         params: IdParams,
         body: Type.Object({ source: literals(PREFERENCE_SOURCES), preferences: Type.Array(PreferenceBody, { maxItems: 100 }) }, { additionalProperties: false }),
+        response: { 200: PreferenceListSchema },
       },
     },
     async (request) => {
@@ -454,7 +496,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
 
   app.post(
     '/api/customers/:id/notes',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Add a note', params: IdParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }) } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Add a note', params: IdParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }), response: { 201: NoteSchema } } },
     async (request, reply) => {
       const c = caller(request);
       const note = await db.transaction(async (tx) => {
@@ -467,7 +509,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
 
   app.delete(
     '/api/customers/:id/notes/:noteId',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Delete a note', params: Type.Object({ id: Uuid, noteId: Uuid }) } },
+    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Delete a note', params: Type.Object({ id: Uuid, noteId: Uuid }), response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction((tx) => deleteNote(tx, { workspaceId: c.workspaceId, customerId: request.params.id, noteId: request.params.noteId, actor: c.actor }));
@@ -485,6 +527,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
         summary: 'Everything that happened with the customer, newest first',
         params: IdParams,
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: TimelineSchema },
       },
     },
     async (request) => {
@@ -495,13 +538,13 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     },
   );
 
-  app.post('/api/customers/:id/erase', { config: { auth: 'customers.erase' }, schema: { tags, summary: 'Privacy erase: remove all personal data of the customer', params: IdParams } }, async (request) => {
+  app.post('/api/customers/:id/erase', { config: { auth: 'customers.erase' }, schema: { tags, summary: 'Privacy erase: remove all personal data of the customer', params: IdParams, response: { 200: EraseResultSchema } } }, async (request) => {
     const c = caller(request);
     await db.transaction((tx) => eraseCustomer(tx, { workspaceId: c.workspaceId, actor: c.actor, customerId: request.params.id }));
     return { erased: true };
   });
 
-  app.get('/api/customers/:id/export', { config: { auth: 'pii.read' }, schema: { tags, summary: 'Everything held about the customer (access request), as JSON', params: IdParams } }, async (request, reply) => {
+  app.get('/api/customers/:id/export', { config: { auth: 'pii.read' }, schema: { tags, summary: 'Everything held about the customer (access request), as JSON', params: IdParams, response: { 200: CustomerExportSchema } } }, async (request, reply) => {
     const c = caller(request);
     const data = await exportCustomerData(db, { workspaceId: c.workspaceId, customerId: request.params.id });
     return reply.header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`).send(data);
@@ -522,7 +565,12 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     '/api/customer-attributes',
     {
       config: { auth: 'customers.configure' },
-      schema: { tags, summary: 'Define a custom attribute', body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 63 }), type: literals(ATTRIBUTE_TYPES), ...AttributeBody }, { additionalProperties: false }) },
+      schema: {
+        tags,
+        summary: 'Define a custom attribute',
+        body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 63 }), type: literals(ATTRIBUTE_TYPES), ...AttributeBody }, { additionalProperties: false }),
+        response: { 201: AttributeDefSchema },
+      },
     },
     async (request, reply) => {
       const c = caller(request);
@@ -539,6 +587,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
         summary: 'Change a custom attribute (not its key or type)',
         params: Type.Object({ key: Type.String({ maxLength: 63 }) }),
         body: Type.Object({ label: Type.Optional(AttributeBody.label), purpose: Type.Optional(AttributeBody.purpose), options: AttributeBody.options, description: AttributeBody.description, required: AttributeBody.required }, { additionalProperties: false }),
+        response: { 200: AttributeDefSchema },
       },
     },
     async (request) => {
@@ -548,7 +597,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
   );
   app.delete(
     '/api/customer-attributes/:key',
-    { config: { auth: 'customers.configure' }, schema: { tags, summary: 'Archive a custom attribute', params: Type.Object({ key: Type.String({ maxLength: 63 }) }) } },
+    { config: { auth: 'customers.configure' }, schema: { tags, summary: 'Archive a custom attribute', params: Type.Object({ key: Type.String({ maxLength: 63 }) }), response: { 200: OkSchema } } },
     async (request) => {
       const c = caller(request);
       await db.transaction((tx) => archiveAttributeDef(tx, { workspaceId: c.workspaceId, actor: c.actor, key: request.params.key }));
@@ -576,6 +625,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
           },
           { additionalProperties: false },
         ),
+        response: { 201: ViewSchema },
       },
     },
     async (request, reply) => {
@@ -583,7 +633,7 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
       return reply.status(201).send(await createView(db, { workspaceId: c.workspaceId, userId: c.userId, ...request.body, shared: request.body.shared ?? false }));
     },
   );
-  app.delete('/api/customer-views/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Delete a saved view', params: IdParams } }, async (request) => {
+  app.delete('/api/customer-views/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Delete a saved view', params: IdParams, response: { 200: OkSchema } } }, async (request) => {
     const c = caller(request);
     await deleteView(db, { workspaceId: c.workspaceId, userId: c.userId, id: request.params.id, mayDeleteShared: can(c.role, 'customers.write') });
     return { ok: true };
