@@ -10,6 +10,7 @@ import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { can } from '../workspaces/roles.ts';
+import { MembersAnswer, NoContent } from './contract.ts';
 import { SegmentDefinitionSchema } from './definition.ts';
 import { enqueueRecompute } from './jobs.ts';
 import { listMembers, membersCsv, previewSegment, segmentOverlap, sizeHistory } from './reports.ts';
@@ -131,7 +132,7 @@ export async function registerSegmentRoutes(app: App, { database, config }: AppD
     },
   );
 
-  app.delete('/api/segments/:id', { config: write, schema: { tags, summary: 'Delete a segment (refused while other segments refer to it)', params: Id } }, async (request, reply) => {
+  app.delete('/api/segments/:id', { config: write, schema: { tags, summary: 'Delete a segment (refused while other segments refer to it)', params: Id, response: { 204: NoContent } } }, async (request, reply) => {
     const c = caller(request);
     await db.transaction((tx) => deleteSegment(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id }));
     return reply.status(204).send();
@@ -153,6 +154,7 @@ export async function registerSegmentRoutes(app: App, { database, config }: AppD
           },
           { additionalProperties: false },
         ),
+        response: { 200: MembersAnswer },
       },
     },
     async (request, reply) => {

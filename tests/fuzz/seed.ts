@@ -79,7 +79,7 @@ export async function seedWorkspace(app: App, database: Database, shop: TestWork
   for (const e of ok(await owner.get('/api/events?limit=20'), 'events').items ?? []) add('event', e.id);
 
   ok(await owner.post('/api/segments/starters'), 'starter segments');
-  for (const s of ok(await owner.get('/api/segments'), 'segments').items ?? []) add('segment', s.id);
+  for (const s of ok(await owner.get('/api/segments'), 'segments').segments ?? []) add('segment', s.id);
 
   const boundary = '----rapportfuzzseed';
   const csv = 'email,name,region\nimport-1@example.com,가져온 고객,서울\nbad-email,누구,\n';
