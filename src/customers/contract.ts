@@ -8,7 +8,12 @@ const Text = Type.Union([Type.String(), Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 const MaybeTime = Type.Union([Time, Type.Null()]);
 const Uuid = Type.String({ format: 'uuid' });
-const Json = Type.Record(Type.String(), Type.Unknown());
+/**
+ * A JSON object with keys of any kind. Not `Type.Record`: the serialiser matches a record's keys
+ * with the pattern `^.*$`, which no key with a line break matches, and drops those keys.
+ */
+export const JsonObject = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
+const Json = JsonObject();
 /** A string of a fixed vocabulary: `enum` on a string (not a union of literals), so the serialiser writes it as the string it is. */
 const OneOf = (values: readonly string[], description?: string) => Type.String({ enum: [...values], ...(description ? { description } : {}) });
 /** An object that may gain fields: they are sent, not dropped by the serialiser, until described here. */
@@ -33,7 +38,7 @@ export const CustomerSchema = Type.Object(
     ownerUserId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
     tags: Type.Array(Type.String()),
     source: Text,
-    attributes: Type.Record(Type.String(), Type.Unknown()),
+    attributes: Json,
     createdAt: Time,
     updatedAt: Time,
     deletedAt: MaybeTime,
@@ -78,7 +83,7 @@ export const AttributeDefListSchema = items(
 );
 
 export const ViewListSchema = items(
-  Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), shared: Type.Boolean(), query: Type.Record(Type.String(), Type.Unknown()), columns: Type.Array(Type.String()), createdAt: Time }, { additionalProperties: true }),
+  Type.Object({ id: Type.String({ format: 'uuid' }), name: Type.String(), shared: Type.Boolean(), query: Json, columns: Type.Array(Type.String()), createdAt: Time }, { additionalProperties: true }),
 );
 
 /** An attribute definition (POST and PATCH of one). */
@@ -175,7 +180,8 @@ export const CustomerExportSchema = Type.Unsafe<Record<string, unknown>>(
 
 // --- imports ---------------------------------------------------------------------------
 
-const Mapping = Type.Record(Type.String(), Type.String(), { description: 'CSV header → target field' });
+/** CSV header → target field (headers are any text, line breaks too: see JsonObject). */
+const Mapping = Type.Object({}, { additionalProperties: Type.String(), description: 'CSV header → target field' });
 const ImportRowErrorSchema = Open({ line: Type.Integer(), column: Type.Optional(Type.String()), message: Type.String() });
 
 const importProperties = {

@@ -1,11 +1,11 @@
 // Response schemas of the event explorer, for the OpenAPI document (and the fuzz run that checks
 // answers against it).
 import { Type } from 'typebox';
-import { CustomerSchema } from '../customers/contract.ts';
+import { CustomerSchema, JsonObject } from '../customers/contract.ts';
 
 const Text = Type.Union([Type.String(), Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
-const Json = Type.Record(Type.String(), Type.Unknown());
+const Json = JsonObject();
 
 const summary = {
   id: Type.String({ format: 'uuid' }),

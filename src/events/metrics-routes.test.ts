@@ -105,6 +105,19 @@ describeEachDb('behaviour metrics API', (getDb) => {
     expect(res.body.updatedAt).not.toBeNull();
   });
 
+  it('sends per-category figures of a category whose name has a line break (the serialiser dropped such keys)', async () => {
+    const id = await customer();
+    await ingest(a.workspace.id, [
+      { customerId: id, at: '2024-05-03T01:00:00Z', name: 'Product Viewed', properties: { sku: 'S9', category: 'Line\nbreak > Shoes' } },
+      { customerId: id, at: '2024-05-03T01:01:00Z', name: 'Product Dwell', properties: { sku: 'S9', category: 'Line\nbreak > Shoes', dwell_ms: 1_000 } },
+    ]);
+    const res = await as.owner.get(`/api/customers/${id}/metrics`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.categoryViews).toEqual({ 'Line\nbreak': 1 });
+    expect(res.body.categoryDwellMs).toEqual({ 'Line\nbreak': 1_000 });
+    expect(res.body.topCategories).toEqual([{ category: 'Line\nbreak', dwellMs: 1_000, views: 1 }]);
+  });
+
   it('gives zeros for a customer with no behaviour yet, 404 for unknown ones and 400 for a malformed id', async () => {
     const id = await customer();
     const res = await as.owner.get(`/api/customers/${id}/metrics`);

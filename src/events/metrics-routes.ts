@@ -10,7 +10,8 @@ import { enqueueMetricsRecompute, getCustomerMetrics } from './metrics.ts';
 const Uuid = Type.String({ format: 'uuid' });
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
-const Counts = Type.Record(Type.String(), Type.Number());
+// Not Type.Record: the serialiser matches a record's keys with `^.*$` and drops a category name with a line break.
+const Counts = Type.Object({}, { additionalProperties: Type.Number(), description: 'By top-level category' });
 
 export const CustomerMetricsSchema = Type.Object({
   customerId: Uuid,
