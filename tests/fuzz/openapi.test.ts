@@ -1,16 +1,18 @@
 // Fuzz run over every operation of /api/openapi.json, in the spirit of Schemathesis: requests
 // made from each operation's own schemas (valid values and invalid ones), sent as the owner, a
 // viewer and an API key of a seeded workspace, with path ids of its real records. No answer may
-// be a 5xx; every status must be documented, and every body must match its documented schema.
+// be a 5xx; every status must be documented, every body must match its documented schema, and
+// the response schema's serialiser must send what the handler returned (not drop or convert it).
 // `npm run test:fuzz` (in .ci/run); FUZZ_SEED replays a run, FUZZ_RUNS sets requests per
 // operation, FUZZ_OPS (a substring such as "GET /api/customers") narrows it.
+import { isDeepStrictEqual } from 'node:util';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachDb, TEST_PASSWORD, addTestMember, createTestWorkspace, type TestWorkspace } from '../../src/db/test-helpers.ts';
-import type { App } from '../../src/http/app.ts';
-import { createTestApp, keyClient, loginClient, makeClient, type Client, type Method, type TestResponse } from '../../src/http/test-client.ts';
+import { describeEachDb, TEST_PASSWORD, addTestMember, createTestWorkspace, testConfig, type TestWorkspace } from '../../src/db/test-helpers.ts';
+import { buildApp, type App } from '../../src/http/app.ts';
+import { keyClient, loginClient, makeClient, type Client, type Method, type TestResponse } from '../../src/http/test-client.ts';
 import { inputOf, type Pools, type Schema } from './arbitraries.ts';
 import { seedWorkspace, type Seeded } from './seed.ts';
 import { UNDESCRIBED } from './undescribed.ts';
@@ -117,14 +119,39 @@ describeEachDb('OpenAPI fuzz', (getDb, backend) => {
   let seeded: Seeded;
   let viewerEmail: string;
   const clients = {} as Record<Who, Client>;
+  /** Answers the serialiser changed since the last request (a dropped key, a converted value). */
+  const serialiserChanges: string[] = [];
 
   beforeAll(async () => {
-    app = await createTestApp(getDb());
+    app = await buildApp({ database: getDb(), config: testConfig({ RAPPORT_LOGIN_RATE_LIMIT: '10000' }) }, { logger: false });
+    // What each handler returned, to compare with what its response schema's serialiser sent.
+    const returned = new WeakMap<object, string>();
+    app.addHook('preSerialization', async (request, _reply, payload) => {
+      try {
+        returned.set(request, JSON.stringify(payload));
+      } catch {
+        /* not JSON as it is: the serialiser's own business */
+      }
+      return payload;
+    });
+    app.addHook('onSend', async (request, _reply, payload) => {
+      const before = returned.get(request);
+      if (before !== undefined && typeof payload === 'string') {
+        try {
+          if (!isDeepStrictEqual(JSON.parse(before), JSON.parse(payload))) serialiserChanges.push(`returned ${before.slice(0, 300)}`);
+        } catch {
+          serialiserChanges.push(`returned ${before.slice(0, 300)}, sent what is not JSON`);
+        }
+      }
+      return payload;
+    });
+    await app.ready();
     shop = await createTestWorkspace(getDb(), 'Fuzz shop');
     clients.owner = await loginClient(app, shop.owner.email, TEST_PASSWORD, shop.workspace.id);
     viewerEmail = (await addTestMember(getDb(), shop.workspace.id, 'viewer')).email;
     clients.viewer = await loginClient(app, viewerEmail, TEST_PASSWORD, shop.workspace.id);
     seeded = await seedWorkspace(app, getDb(), shop, clients.owner);
+    expect(serialiserChanges.splice(0), 'answers the response schemas changed while seeding').toEqual([]);
     clients.key = keyClient(app, seeded.secretKey);
     clients.write = makeClient(app, { authorization: `Basic ${Buffer.from(`${seeded.writeKey}:`).toString('base64')}` });
     clients.none = makeClient(app, {});
@@ -178,6 +205,7 @@ describeEachDb('OpenAPI fuzz', (getDb, backend) => {
         requests++;
         const shown = `${op.method} ${req.url} as ${req.who}${req.raw ? ` with ${req.raw.contentType} ${JSON.stringify(String(req.raw.payload).slice(0, 200))}` : req.body !== undefined ? ` with ${JSON.stringify(req.body)?.slice(0, 400)}` : ''}`;
         const report = (problem: string) => problems.push({ op: key, request: shown, status: res.status, problem, body: JSON.stringify(res.body)?.slice(0, 300) ?? '' });
+        for (const change of serialiserChanges.splice(0)) report(`the response schema changed the answer: the handler ${change}`);
         if (res.status >= 500) {
           serverErrors++;
           report('server error');
