@@ -1,6 +1,7 @@
 // Response schemas of the commerce API, for the OpenAPI document (and the fuzz run that checks
 // answers against it).
 import { Type } from 'typebox';
+import { JsonObject } from '../customers/contract.ts';
 
 const Text = Type.Union([Type.String(), Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
@@ -16,7 +17,7 @@ export const ProductSchema = Type.Object(
     currency: Type.String(),
     imageUrl: Text,
     url: Text,
-    attributes: Type.Record(Type.String(), Type.Unknown()),
+    attributes: JsonObject(),
     createdAt: Time,
     updatedAt: Time,
     deletedAt: Type.Union([Time, Type.Null()]),
