@@ -1,6 +1,5 @@
 // A commerce import is recorded (commerce_imports) with counters written in the transaction of
 // each batch they count: whatever stops the import, the record says what was committed.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { runMigrations } from '../db/migrate.ts';
 import { createCustomer } from '../customers/customers.ts';
 import { systemActor } from '../workspaces/audit.ts';
 import { csvBufferSource, failInterruptedCommerceImports, importCommerceCsv } from './imports.ts';
+import { runUntilStoppedThenKill } from '../db/kill-child.ts';
 
 const productsCsv = (n: number, tag: string) => {
   const lines = ['sku,name,price'];
@@ -129,21 +129,7 @@ for (const backend of backends) {
         const source = await csvFileSource(${JSON.stringify(csvPath)});
         await importCommerceCsv(database.db, { workspaceId: ${JSON.stringify(workspace.id)}, actor: ${JSON.stringify(systemActor)}, kind: 'products', source });
         console.log('FINISHED');`;
-      const scriptFile = path.join(tmp, `child-${backend.name}.mjs`);
-      fs.writeFileSync(scriptFile, script);
-      const child = spawn(process.execPath, ['--import', 'tsx', scriptFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (c: Buffer) => {
-          output += c.toString();
-          if (output.includes('STOPPED')) resolve();
-        });
-        void exited.then(() => reject(new Error(`the import ended before it was stopped:\n${output}`)));
-      });
-      child.kill('SIGKILL');
-      await exited;
+      await runUntilStoppedThenKill(path.join(tmp, `child-${backend.name}.mjs`), script, root);
 
       if (!backend.keepOpen) database = await backend.open(dataDir);
       try {

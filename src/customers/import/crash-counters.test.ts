@@ -1,7 +1,6 @@
 // An import's counters are written in the transaction of the rows they count, so whatever stops
 // an import (a kill -9, a failed statement) the record says exactly what was committed. (They
 // were written after each batch's commit: a kill between the two left 7,000 recorded of 7,500.)
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { uuidv7 } from '../../db/uuid.ts';
 import { systemActor } from '../../workspaces/audit.ts';
 import { createImport, getImport, markImportRunning } from './imports.ts';
 import { importCustomersFromFile } from './run.ts';
+import { runUntilStoppedThenKill } from '../../db/kill-child.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-import-crash-'));
@@ -115,22 +115,7 @@ for (const backend of backends) {
         });
         await importCustomersFromFile(database.db, ${JSON.stringify({ workspaceId: workspace.id, actor: systemActor, filePath, importId: id, batchSize: 100 })});
         console.log('FINISHED');`;
-      // A file, not --eval: PGlite's worker thread would inherit --input-type.
-      const scriptFile = path.join(dir, `child-${backend.name}.mjs`);
-      fs.writeFileSync(scriptFile, script);
-      const child = spawn(process.execPath, ['--import', 'tsx', scriptFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (c: Buffer) => {
-          output += c.toString();
-          if (output.includes('STOPPED')) resolve();
-        });
-        void exited.then(() => reject(new Error(`the import ended before it was stopped:\n${output}`)));
-      });
-      child.kill('SIGKILL');
-      await exited;
+      await runUntilStoppedThenKill(path.join(dir, `child-${backend.name}.mjs`), script, root);
 
       if (!backend.keepOpen) database = await backend.open(dataDir);
       try {

@@ -1,11 +1,12 @@
 // Identity verification on the API keys page: what it is for, the secret (hidden until asked
 // for), and rotating it. A browser's write key changes a known customer only with a user hash
 // made with this secret.
-import { Alert, Button, Code, CopyButton, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { IconCheck, IconCopy, IconEye, IconRefresh, IconShieldLock } from '@tabler/icons-react';
+import { Alert, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { IconEye, IconRefresh, IconShieldLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmModal } from '../app/ConfirmModal.tsx';
+import { CopyableCode } from '../app/CopyableCode.tsx';
 import { QueryError } from '../app/QueryState.tsx';
 import { notifySuccess } from '../api/query-client.ts';
 import { useSession } from '../auth/session.ts';
@@ -54,18 +55,7 @@ export function IdentityVerificationCard() {
           <Alert color="yellow">{t('identityVerification.none')}</Alert>
         ) : (
           <div>
-            <Group gap="xs" wrap="nowrap" align="stretch">
-              <Code block style={{ flex: 1, wordBreak: 'break-all' }} data-testid="verification-secret">
-                {value}
-              </Code>
-              <CopyButton value={value}>
-                {({ copied, copy }) => (
-                  <Button variant={copied ? 'filled' : 'light'} color={copied ? 'teal' : 'brand'} leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />} onClick={copy} h="auto">
-                    {copied ? t('common.copied') : t('common.copy')}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
+            <CopyableCode value={value} testId="verification-secret" />
             {secret.data?.createdAt && (
               <Text size="xs" c="dimmed" mt={4}>
                 {t('identityVerification.createdAt', { date: formatDateTime(secret.data.createdAt, i18n.language, me.workspace?.timeZone) })}

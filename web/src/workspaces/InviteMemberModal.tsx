@@ -1,9 +1,10 @@
 // Invite a person by e-mail with a role; the link to send them is shown once. They become a
 // member only when they open it and accept.
-import { Alert, Button, Code, CopyButton, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
-import { IconCheck, IconCopy, IconInfoCircle } from '@tabler/icons-react';
+import { Alert, Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { IconInfoCircle } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CopyableCode } from '../app/CopyableCode.tsx';
 import { useInvite, type CreatedInvitation } from './api.ts';
 import type { Role } from './roles.ts';
 
@@ -42,24 +43,7 @@ export function InviteMemberModal({ opened, onClose, roles }: Props) {
       {created ? (
         <Stack data-testid="invitation-link">
           <Text size="sm">{t('invitations.linkHelp', { email: created.email, role: t(`roles.${created.role}`) })}</Text>
-          <Group gap="xs" wrap="nowrap" align="stretch">
-            <Code block style={{ flex: 1, wordBreak: 'break-all', whiteSpace: 'pre-wrap' }} data-testid="invitation-url">
-              {absolute(created.url)}
-            </Code>
-            <CopyButton value={absolute(created.url)}>
-              {({ copied, copy }) => (
-                <Button
-                  variant={copied ? 'filled' : 'light'}
-                  color={copied ? 'teal' : 'brand'}
-                  leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                  onClick={copy}
-                  h="auto"
-                >
-                  {copied ? t('common.copied') : t('common.copy')}
-                </Button>
-              )}
-            </CopyButton>
-          </Group>
+          <CopyableCode value={absolute(created.url)} testId="invitation-url" />
           <Group justify="flex-end">
             <Button onClick={close} data-testid="invitation-done">
               {t('invitations.done')}
