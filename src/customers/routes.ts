@@ -1,7 +1,10 @@
 // HTTP routes of the customers area (see docs/customers.md). Thin: parse, call, format.
+// Profiles and the list: listing, creating (one, in bulk, by identify), reading, changing, deleting
+// and restoring a customer, its custom attribute definitions and the list's saved views. What is
+// linked to one customer is in identity-routes.ts (identities, duplicates, merges) and
+// record-routes.ts (consent and unsubscribing, preferences, notes, timeline, privacy requests).
 import { sql } from 'drizzle-orm';
 import { Type, type Static } from 'typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App, AppDeps } from '../http/deps.ts';
 import { caller } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
@@ -10,56 +13,16 @@ import { can } from '../workspaces/roles.ts';
 import { getMembershipRole } from '../workspaces/workspaces.ts';
 import type { Queryable } from '../db/connection.ts';
 import { ATTRIBUTE_PURPOSES, ATTRIBUTE_TYPES, archiveAttributeDef, createAttributeDef, listAttributeDefs, updateAttributeDef } from './attributes.ts';
-import { getConsentHistory, getConsents, setConsents, unsubscribe, unsubscribeToken, verifyUnsubscribeToken } from './consents.ts';
 import { notifyCustomersChanged } from './links.ts';
 import { createCustomer, requireCustomerRow, rowError, getCustomerRow, toCustomer, updateCustomer, upsertCustomers, type CustomerRow } from './customers.ts';
-import {
-  AttributeDefListSchema,
-  AttributeDefSchema,
-  BulkResultSchema,
-  ConsentsSchema,
-  CustomerDetailSchema,
-  CustomerExportSchema,
-  CustomerPageSchema,
-  DuplicateListSchema,
-  EraseResultSchema,
-  IdentifyResultSchema,
-  IdentityListSchema,
-  IdentitySchema,
-  MergeListSchema,
-  MergeResultSchema,
-  NoteListSchema,
-  NoteSchema,
-  OkSchema,
-  PreferenceListSchema,
-  TimelineSchema,
-  UndoMergeSchema,
-  UnsubscribeLinkSchema,
-  ViewListSchema,
-  ViewSchema,
-} from './contract.ts';
-import { dismissDuplicate, findDuplicates } from './duplicates.ts';
-import { CHANNELS, CONSENT_STATUSES, IDENTITY_KINDS, LIFECYCLE_STAGES, maskEmail, maskPhone, PREFERENCE_SOURCES, PURPOSES } from './fields.ts';
-import { addIdentity, identify, listIdentities, removeIdentity, type Identity } from './identities.ts';
+import { AttributeDefListSchema, AttributeDefSchema, BulkResultSchema, CustomerDetailSchema, CustomerPageSchema, IdentifyResultSchema, OkSchema, ViewListSchema, ViewSchema } from './contract.ts';
+import { LIFECYCLE_STAGES } from './fields.ts';
+import { identify } from './identities.ts';
 import { FILTER_OPS, queryCustomers, SORT_FIELDS, type CustomerQuery, type FieldFilter } from './list.ts';
-import { listMerges, mergeCustomers, undoMerge } from './merge.ts';
-import { addNote, deleteNote, listNotes } from './notes.ts';
-import { listPreferences, replacePreferences } from './preferences.ts';
-import { eraseCustomer, exportCustomerData } from './privacy.ts';
-import { PROFILE_FIELDS } from './profile-input.ts';
-import { customerTimeline } from './timeline.ts';
+import { ConsentBody, customerDetail, IdParams, literals, piiOf, PreferenceBody, Uuid } from './route-parts.ts';
 import { createView, deleteView, listViews } from './views.ts';
 
-const Uuid = Type.String({ format: 'uuid' });
-const IdParams = Type.Object({ id: Uuid });
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-const ConsentBody = Type.Object(
-  { channel: literals(CHANNELS), purpose: literals(PURPOSES), status: literals(CONSENT_STATUSES), source: Type.Optional(Type.String({ maxLength: 100 })) },
-  { additionalProperties: false },
-);
-const PreferenceBody = Type.Object({ category: Type.String({ minLength: 1, maxLength: 100 }), weight: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false });
 
 const customerFields = {
   externalId: Type.Optional(nullable(Type.String({ maxLength: 200 }))),
@@ -121,13 +84,6 @@ export function parseListQuery(q: Omit<ListQueryParams, 'limit' | 'cursor'>): Cu
   return { q: q.q, stages: q.stage, tags: q.tag, createdFrom: q.createdFrom, createdTo: q.createdTo, filters, sort: q.sort, deleted: q.deleted };
 }
 
-function maskIdentity(i: Identity, pii: boolean): Identity {
-  if (pii) return i;
-  if (i.kind === 'email') return { ...i, value: maskEmail(i.value)! };
-  if (i.kind === 'phone') return { ...i, value: maskPhone(i.value)! };
-  return i;
-}
-
 /** A customer's owner must be a member of the customer's workspace. */
 async function requireOwnersInWorkspace(db: Queryable, workspaceId: string, owners: [path: string, userId: string | null | undefined][]): Promise<void> {
   const members = new Map<string, boolean>();
@@ -139,20 +95,10 @@ async function requireOwnersInWorkspace(db: Queryable, workspaceId: string, owne
   }
 }
 
-export async function registerCustomerRoutes(app: App, { database, config }: AppDeps) {
+export async function registerCustomerRoutes(app: App, { database }: AppDeps) {
   const { db } = database;
   const tags = ['customers'];
-  const piiOf = (request: Parameters<typeof caller>[0]) => can(caller(request).role, 'pii.read');
-
-  async function detail(row: CustomerRow, pii: boolean) {
-    const ref = { workspaceId: row.workspaceId, customerId: row.id };
-    return {
-      ...toCustomer(row, { pii }),
-      identities: (await listIdentities(db, ref)).map((i) => maskIdentity(i, pii)),
-      consents: await getConsents(db, ref),
-      preferences: await listPreferences(db, ref),
-    };
-  }
+  const detail = (row: CustomerRow, pii: boolean) => customerDetail(db, row, pii);
 
   app.get('/api/customers', { config: { auth: 'customers.read' }, schema: { tags, summary: 'List customers: filters, search, sort, cursor paging', querystring: ListQuery, response: { 200: CustomerPageSchema } } }, async (request) => {
     const c = caller(request);
@@ -241,57 +187,6 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
       return { customer: toCustomer(result.customer, { pii: piiOf(request) }), created: result.created, merged: result.merged, linked: result.linked.length };
     },
   );
-
-  app.get(
-    '/api/customers/duplicates',
-    {
-      config: { auth: 'customers.read' },
-      schema: {
-        tags,
-        summary: 'Likely duplicate profiles, best first',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), customerId: Type.Optional(Uuid) }, { additionalProperties: false }),
-        response: { 200: DuplicateListSchema },
-      },
-    },
-    async (request) => {
-      const c = caller(request);
-      const pii = piiOf(request);
-      const pairs = await findDuplicates(db, { workspaceId: c.workspaceId, customerId: request.query.customerId, limit: request.query.limit ?? 50 });
-      const ids = [...new Set(pairs.flatMap((p) => [p.aId, p.bId]))];
-      const rows = new Map<string, CustomerRow>();
-      for (const id of ids) {
-        const row = await getCustomerRow(db, { workspaceId: c.workspaceId, id });
-        if (row) rows.set(id, row);
-      }
-      return {
-        items: pairs
-          .filter((p) => rows.has(p.aId) && rows.has(p.bId))
-          .map((p) => ({ a: toCustomer(rows.get(p.aId)!, { pii }), b: toCustomer(rows.get(p.bId)!, { pii }), score: p.score, reasons: p.reasons })),
-      };
-    },
-  );
-
-  app.post(
-    '/api/customers/duplicates/dismiss',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Mark two profiles as different people', body: Type.Object({ aId: Uuid, bId: Uuid }, { additionalProperties: false }), response: { 200: OkSchema } } },
-    async (request) => {
-      const c = caller(request);
-      await db.transaction((tx) => dismissDuplicate(tx, { workspaceId: c.workspaceId, actor: c.actor, ...request.body }));
-      return { ok: true };
-    },
-  );
-
-  app.post(
-    '/api/customers/merges/:mergeId/undo',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Undo a merge (within 30 days)', params: Type.Object({ mergeId: Uuid }), response: { 200: UndoMergeSchema } } },
-    async (request) => {
-      const c = caller(request);
-      const pii = piiOf(request);
-      const result = await db.transaction((tx) => undoMerge(tx, { workspaceId: c.workspaceId, actor: c.actor, mergeId: request.params.mergeId }));
-      return { survivor: toCustomer(result.survivor, { pii }), restored: toCustomer(result.restored, { pii }) };
-    },
-  );
-
   app.get('/api/customers/:id', { config: { auth: 'customers.read' }, schema: { tags, summary: 'One customer with identities, consents and preferences', params: IdParams, response: { 200: CustomerDetailSchema } } }, async (request) => {
     const c = caller(request);
     const row = await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
@@ -332,223 +227,6 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     await tx.execute(sql`update customers set deleted_at = ${deleted ? sql`now()` : sql`null`}, updated_at = now() where workspace_id = ${workspaceId} and id = ${id}`);
     await notifyCustomersChanged(tx, { workspaceId, customerIds: [id], changes: ['all'] });
   }
-
-  // --- identities --------------------------------------------------------------------
-  app.get('/api/customers/:id/identities', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Identities of a customer', params: IdParams, response: { 200: IdentityListSchema } } }, async (request) => {
-    const c = caller(request);
-    await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
-    const pii = piiOf(request);
-    return { items: (await listIdentities(db, { workspaceId: c.workspaceId, customerId: request.params.id })).map((i) => maskIdentity(i, pii)) };
-  });
-
-  app.post(
-    '/api/customers/:id/identities',
-    {
-      config: { auth: 'customers.write' },
-      schema: {
-        tags,
-        summary: 'Link one more identity to a customer',
-        params: IdParams,
-        body: Type.Object({ kind: literals(IDENTITY_KINDS), value: Type.String({ minLength: 1, maxLength: 320 }), source: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
-        response: { 201: IdentitySchema },
-      },
-    },
-    async (request, reply) => {
-      const c = caller(request);
-      const identity = await db.transaction((tx) => addIdentity(tx, { workspaceId: c.workspaceId, actor: c.actor, customerId: request.params.id, ...request.body }));
-      return reply.status(201).send(identity);
-    },
-  );
-
-  app.delete(
-    '/api/customers/:id/identities/:identityId',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Unlink an identity', params: Type.Object({ id: Uuid, identityId: Uuid }), response: { 200: OkSchema } } },
-    async (request) => {
-      const c = caller(request);
-      await db.transaction((tx) => removeIdentity(tx, { workspaceId: c.workspaceId, actor: c.actor, customerId: request.params.id, identityId: request.params.identityId }));
-      return { ok: true };
-    },
-  );
-
-  // --- merge ---------------------------------------------------------------------------
-  const FieldChoice = Type.Union([Type.Literal('survivor'), Type.Literal('other')]);
-  app.post(
-    '/api/customers/:id/merge',
-    {
-      config: { auth: 'customers.write' },
-      schema: {
-        tags,
-        summary: 'Merge another profile into this one',
-        params: IdParams,
-        body: Type.Object(
-          { otherId: Uuid, fields: Type.Optional(Type.Object(Object.fromEntries(PROFILE_FIELDS.map((f) => [f, Type.Optional(FieldChoice)])), { additionalProperties: false })) },
-          { additionalProperties: false },
-        ),
-        response: { 200: MergeResultSchema },
-      },
-    },
-    async (request) => {
-      const c = caller(request);
-      const result = await db.transaction((tx) =>
-        mergeCustomers(tx, { workspaceId: c.workspaceId, actor: c.actor, survivorId: request.params.id, mergedId: request.body.otherId, fields: request.body.fields }),
-      );
-      return { customer: await detail(result.survivor, piiOf(request)), merge: result.merge };
-    },
-  );
-
-  app.get('/api/customers/:id/merges', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Merges this customer took part in', params: IdParams, response: { 200: MergeListSchema } } }, async (request) => {
-    const c = caller(request);
-    const row = await getCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id, includeDeleted: true });
-    if (!row) throw new AppError('not_found', `customer ${request.params.id} not found`);
-    return { items: await listMerges(db, { workspaceId: c.workspaceId, customerId: request.params.id }) };
-  });
-
-  // --- consent -------------------------------------------------------------------------
-  app.get('/api/customers/:id/consents', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Consent per channel and purpose, with its history', params: IdParams, response: { 200: ConsentsSchema } } }, async (request) => {
-    const c = caller(request);
-    await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
-    const ref = { workspaceId: c.workspaceId, customerId: request.params.id };
-    return { current: await getConsents(db, ref), history: await getConsentHistory(db, ref) };
-  });
-
-  app.put(
-    '/api/customers/:id/consents',
-    {
-      config: { auth: 'customers.write' },
-      schema: {
-        tags,
-        summary: 'Record consent decisions',
-        params: IdParams,
-        body: Type.Object({ consents: Type.Array(ConsentBody, { minItems: 1, maxItems: 16 }) }, { additionalProperties: false }),
-        response: { 200: ConsentsSchema },
-      },
-    },
-    async (request) => {
-      const c = caller(request);
-      const ref = { workspaceId: c.workspaceId, customerId: request.params.id };
-      await db.transaction(async (tx) => {
-        await requireCustomerRow(tx, { workspaceId: c.workspaceId, id: request.params.id });
-        await setConsents(tx, { ...ref, actor: c.actor, consents: request.body.consents.map((x) => ({ ...x, source: x.source ?? (c.actor.type === 'user' ? 'staff' : 'api') })) });
-      });
-      return { current: await getConsents(db, ref), history: await getConsentHistory(db, ref) };
-    },
-  );
-
-  app.get(
-    '/api/customers/:id/unsubscribe-link',
-    {
-      // Only who may send messages needs one (a link unsubscribes whoever follows it).
-      config: { auth: 'messaging.write' },
-      schema: {
-        tags,
-        summary: 'A one-click unsubscribe link for messages',
-        params: IdParams,
-        querystring: Type.Object({ channel: literals(CHANNELS) }, { additionalProperties: false }),
-        response: { 200: UnsubscribeLinkSchema },
-      },
-    },
-    async (request) => {
-      const c = caller(request);
-      await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
-      const token = await unsubscribeToken(db, { workspaceId: c.workspaceId, customerId: request.params.id, channel: request.query.channel });
-      // From the configured address, never from Host/X-Forwarded-Host, which a caller chooses.
-      return { token, url: `${config.publicUrl ?? ''}/u/${token}` };
-    },
-  );
-
-  // --- preferences ---------------------------------------------------------------------
-  app.get('/api/customers/:id/preferences', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Stated and inferred preferences', params: IdParams, response: { 200: PreferenceListSchema } } }, async (request) => {
-    const c = caller(request);
-    await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
-    return { items: await listPreferences(db, { workspaceId: c.workspaceId, customerId: request.params.id }) };
-  });
-
-  app.put(
-    '/api/customers/:id/preferences',
-    {
-      config: { auth: 'customers.write' },
-      schema: {
-        tags,
-        summary: "Replace one source's preferences",
-        params: IdParams,
-        body: Type.Object({ source: literals(PREFERENCE_SOURCES), preferences: Type.Array(PreferenceBody, { maxItems: 100 }) }, { additionalProperties: false }),
-        response: { 200: PreferenceListSchema },
-      },
-    },
-    async (request) => {
-      const c = caller(request);
-      const ref = { workspaceId: c.workspaceId, customerId: request.params.id };
-      await db.transaction(async (tx) => {
-        await requireCustomerRow(tx, { workspaceId: c.workspaceId, id: request.params.id });
-        await replacePreferences(tx, { ...ref, source: request.body.source, preferences: request.body.preferences });
-          await recordAudit(tx, { workspaceId: c.workspaceId, actor: c.actor, action: 'customer.preferences', entityType: 'customer', entityId: request.params.id, after: { [request.body.source]: request.body.preferences } });
-      });
-      return { items: await listPreferences(db, ref) };
-    },
-  );
-
-  // --- notes ---------------------------------------------------------------------------
-  app.get('/api/customers/:id/notes', { config: { auth: 'customers.read' }, schema: { tags, summary: 'Notes on a customer', params: IdParams, response: { 200: NoteListSchema } } }, async (request) => {
-    const c = caller(request);
-    await requireCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id });
-    return { items: await listNotes(db, { workspaceId: c.workspaceId, customerId: request.params.id }) };
-  });
-
-  app.post(
-    '/api/customers/:id/notes',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Add a note', params: IdParams, body: Type.Object({ body: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }), response: { 201: NoteSchema } } },
-    async (request, reply) => {
-      const c = caller(request);
-      const note = await db.transaction(async (tx) => {
-        await requireCustomerRow(tx, { workspaceId: c.workspaceId, id: request.params.id });
-        return addNote(tx, { workspaceId: c.workspaceId, customerId: request.params.id, actor: c.actor, body: request.body.body });
-      });
-      return reply.status(201).send(note);
-    },
-  );
-
-  app.delete(
-    '/api/customers/:id/notes/:noteId',
-    { config: { auth: 'customers.write' }, schema: { tags, summary: 'Delete a note', params: Type.Object({ id: Uuid, noteId: Uuid }), response: { 200: OkSchema } } },
-    async (request) => {
-      const c = caller(request);
-      await db.transaction((tx) => deleteNote(tx, { workspaceId: c.workspaceId, customerId: request.params.id, noteId: request.params.noteId, actor: c.actor }));
-      return { ok: true };
-    },
-  );
-
-  // --- timeline and privacy -------------------------------------------------------------
-  app.get(
-    '/api/customers/:id/timeline',
-    {
-      config: { auth: 'customers.read' },
-      schema: {
-        tags,
-        summary: 'Everything that happened with the customer, newest first',
-        params: IdParams,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })), cursor: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-        response: { 200: TimelineSchema },
-      },
-    },
-    async (request) => {
-      const c = caller(request);
-      const row = await getCustomerRow(db, { workspaceId: c.workspaceId, id: request.params.id, includeDeleted: true });
-      if (!row || row.mergedIntoId) throw new AppError('not_found', `customer ${request.params.id} not found`);
-      return customerTimeline(db, { workspaceId: c.workspaceId, customerId: request.params.id, limit: request.query.limit ?? 50, cursor: request.query.cursor, pii: piiOf(request) });
-    },
-  );
-
-  app.post('/api/customers/:id/erase', { config: { auth: 'customers.erase' }, schema: { tags, summary: 'Privacy erase: remove all personal data of the customer', params: IdParams, response: { 200: EraseResultSchema } } }, async (request) => {
-    const c = caller(request);
-    await db.transaction((tx) => eraseCustomer(tx, { workspaceId: c.workspaceId, actor: c.actor, customerId: request.params.id }));
-    return { erased: true };
-  });
-
-  app.get('/api/customers/:id/export', { config: { auth: 'pii.read' }, schema: { tags, summary: 'Everything held about the customer (access request), as JSON', params: IdParams, response: { 200: CustomerExportSchema } } }, async (request, reply) => {
-    const c = caller(request);
-    const data = await exportCustomerData(db, { workspaceId: c.workspaceId, customerId: request.params.id });
-    return reply.header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`).send(data);
-  });
 
   // --- custom attributes and saved views -------------------------------------------------
   const AttributeBody = {
@@ -638,38 +316,4 @@ export async function registerCustomerRoutes(app: App, { database, config }: App
     await deleteView(db, { workspaceId: c.workspaceId, userId: c.userId, id: request.params.id, mayDeleteShared: can(c.role, 'customers.write') });
     return { ok: true };
   });
-
-  // --- one-click unsubscribe (public: the signed token is the permission) ------------------
-  await app.register(async (plugin) => {
-    const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    const TokenParams = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }) });
-    scope.get('/u/:token', { config: { auth: 'public' }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-      let valid = true;
-      try {
-        await verifyUnsubscribeToken(db, request.params.token);
-      } catch {
-        valid = false;
-      }
-      return reply
-        .status(valid ? 200 : 404)
-        .type('text/html; charset=utf-8')
-        .send(unsubscribePage(valid ? 'confirm' : 'invalid', request.params.token));
-    });
-    scope.post('/u/:token', { config: { auth: 'public' }, schema: { hide: true, params: TokenParams } }, async (request, reply) => {
-      await db.transaction((tx) => unsubscribe(tx, request.params.token));
-      const wantsHtml = String(request.headers.accept ?? '').includes('text/html');
-      return wantsHtml ? reply.type('text/html; charset=utf-8').send(unsubscribePage('done', request.params.token)) : { unsubscribed: true };
-    });
-  });
-}
-
-function unsubscribePage(state: 'confirm' | 'done' | 'invalid', token: string): string {
-  const body =
-    state === 'confirm'
-      ? `<p>수신을 거부하시겠습니까? Unsubscribe from these messages?</p><form method="post" action="/u/${encodeURIComponent(token)}"><button type="submit">수신 거부 · Unsubscribe</button></form>`
-      : state === 'done'
-        ? '<p>수신 거부가 완료되었습니다. You are unsubscribed.</p>'
-        : '<p>유효하지 않은 링크입니다. This unsubscribe link is not valid.</p>';
-  return `<!doctype html><html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Unsubscribe</title></head><body style="font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`;
 }

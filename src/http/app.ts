@@ -16,6 +16,8 @@ import { rangedFormats } from '../dates.ts';
 import { sha256 } from '../workspaces/secrets.ts';
 import { registerWorkspaceRoutes } from '../workspaces/routes.ts';
 import { registerCustomerRoutes } from '../customers/routes.ts';
+import { registerCustomerIdentityRoutes } from '../customers/identity-routes.ts';
+import { registerCustomerRecordRoutes } from '../customers/record-routes.ts';
 import { registerImportRoutes } from '../customers/import-routes.ts';
 import { registerMetricsRoutes } from '../events/metrics-routes.ts';
 import { registerEventRoutes } from '../events/routes.ts';
@@ -142,6 +144,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerHealthRoutes(app, deps);
   await registerWorkspaceRoutes(app, deps);
   await registerCustomerRoutes(app, deps);
+  await registerCustomerIdentityRoutes(app, deps);
+  await registerCustomerRecordRoutes(app, deps);
   await registerImportRoutes(app, deps);
   await registerMetricsRoutes(app, deps);
   await registerEventRoutes(app, deps);
