@@ -46,7 +46,8 @@ afterEach(async (ctx) => {
   await context.close();
 });
 
-const poll = { timeout: 10_000 };
+// The first test after the UI's build meets a cold server (its first queries, the JIT): one CI run needed more than 10 s.
+const poll = { timeout: 20_000 };
 const cookieHeader = async () => (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 const rows = () => page.getByTestId('customer-row');
 const rowNames = () => page.getByTestId('customer-link').allTextContents();
