@@ -86,3 +86,14 @@ export async function addMember(url: string, api: Api, member: { email: string; 
   });
   return res.status;
 }
+
+/** Polls until `check` returns a value (not undefined), or fails with what it was waiting for. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

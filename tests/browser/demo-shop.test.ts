@@ -22,7 +22,7 @@ import { segmentMembers, segments } from '../../src/segments/schema.ts';
 import { createStarterSegments } from '../../src/segments/starter-segments.ts';
 import { createApiKey } from '../../src/workspaces/api-keys.ts';
 import { systemActor } from '../../src/workspaces/audit.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot } from './browser.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot, eventually } from './browser.ts';
 
 let database: Database;
 let app: App;
@@ -32,17 +32,6 @@ let workspaceId: string;
 let writeKey: string;
 const contexts: BrowserContext[] = [];
 let current: Page | undefined;
-
-/** Polls until `check` returns a value (not undefined), or fails with what it was waiting for. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function shopper(): Promise<Page> {
   const context = await browser.newContext({ baseURL: url, locale: 'en-US', viewport: { width: 1280, height: 860 } });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot } from './browser.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, screenshot, eventually } from './browser.ts';
 import { startApp, type RunningApp } from './server.ts';
 
 type Api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: T }>;
@@ -47,17 +47,6 @@ async function events(query: string, workspaceId?: string): Promise<Listed[]> {
   const res = await call<{ items: Listed[] }>('GET', `/api/events?limit=200&${query}`, undefined, workspaceId ? { 'x-workspace-id': workspaceId } : {});
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.items;
-}
-
-/** Polls until `check` returns a value (not undefined), or fails with what it saw last. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function newShopper(opts: { locale?: string } = {}): Promise<{ context: BrowserContext; page: Page; beacons: Request[] }> {
