@@ -3,7 +3,7 @@
 // as plain objects for the in-memory evaluator.
 import { randomUUID } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
-import { cartItems, orderItems, orders } from '../commerce/schema.ts';
+import { cartItems, commerceSettings, orderItems, orders } from '../commerce/schema.ts';
 import { customerConsents, customerPreferences, customers } from '../customers/schema.ts';
 import type { Queryable } from '../db/connection.ts';
 import { customerMetrics, events } from '../events/schema.ts';
@@ -220,6 +220,11 @@ export async function insertData(db: Queryable, data: EvalData): Promise<void> {
         totalSpend: (m.total_spend as number | undefined) ?? 0,
       })),
     );
+  // The fixture's open cart lines date from FIXTURE_NOW. On a shared server database another
+  // test's worker runs the every-minute abandoned-cart job across all workspaces at the real
+  // time, which would mark them abandoned and change these customers' metrics mid-test (seen in
+  // CI). A window of a century keeps the detector away from this workspace.
+  await db.insert(commerceSettings).values({ workspaceId: ws, abandonedCartMinutes: 100 * 365 * 24 * 60 });
   for (const part of chunks(data.cartItems))
     await db.insert(cartItems).values(
       part.map((ci: EvalCartItem) => {
