@@ -130,8 +130,8 @@ describe('SMTP provider', () => {
   beforeAll(async () => {
     smtp = await startServer();
     provider = createSmtpProvider(
-      { host: '127.0.0.1', port: smtp.port, username: 'mailer', bounceAddress: 'bounces@mail.shop.example', dkimDomain: 'shop.example', dkimSelector: 'rp1', maxConnections: 2 },
-      { password: 's3cret', dkimPrivateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      { host: '127.0.0.1', port: smtp.port, bounceAddress: 'bounces@mail.shop.example', dkimDomain: 'shop.example', dkimSelector: 'rp1', maxConnections: 2 },
+      { user: 'mailer', password: 's3cret', dkimPrivateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
     );
   });
   afterAll(async () => {
@@ -187,7 +187,7 @@ describe('SMTP provider', () => {
   });
 
   it('takes a refused login and an unreachable server as temporary', async () => {
-    const wrong = createSmtpProvider({ host: '127.0.0.1', port: smtp.port, username: 'mailer' }, { password: 'nope' });
+    const wrong = createSmtpProvider({ host: '127.0.0.1', port: smtp.port }, { user: 'mailer', password: 'nope' });
     const refused = await wrong.send({ workspaceId: 'w', messageId: 'm-6', to: 'kim@example.com', content: email() });
     await wrong.close();
     expect(refused).toMatchObject({ ok: false, permanent: false, code: 'auth_failed' });

@@ -1,11 +1,12 @@
 // The e-mail provider: real SMTP through nodemailer's pooled transport.
 //
 // Channel settings (not secret): host, port, secure (TLS from the first byte, port 465),
-// requireTLS (refuse to send unless STARTTLS succeeds), username, from, replyTo,
+// requireTLS (refuse to send unless STARTTLS succeeds), from, replyTo,
 // bounceAddress (the envelope's MAIL FROM, so delivery status notifications come back to it),
 // maxConnections (default 4), maxMessages per connection (default 10,000), ratePerSecond,
 // dkimDomain and dkimSelector, tlsRejectUnauthorized (default true).
-// Channel secrets: password, dkimPrivateKey (PEM; DKIM signing is on when it is set).
+// Channel secrets: user and password (the SMTP login), dkimPrivateKey (PEM; DKIM signing is on
+// when it is set). The names match src/messaging/channel-settings.ts, which checks them at save time.
 //
 // Outcomes: an SMTP 5xx reply is permanent (the reason is the server's reply, code
 // 'recipient_rejected' when it answered RCPT TO, else 'rejected'); a 4xx reply, a timeout or a
@@ -20,7 +21,6 @@ export type SmtpSettings = {
   port?: number;
   secure?: boolean;
   requireTLS?: boolean;
-  username?: string;
   from?: string;
   replyTo?: string;
   bounceAddress?: string;
@@ -34,7 +34,7 @@ export type SmtpSettings = {
   connectTimeoutSeconds?: number;
 };
 
-export type SmtpSecrets = { password?: string; dkimPrivateKey?: string };
+export type SmtpSecrets = { user?: string; password?: string; dkimPrivateKey?: string };
 
 /** Reads the provider's settings from a channel's free-form settings object, failing on what is required. */
 export function smtpSettings(raw: Record<string, unknown>): SmtpSettings {
@@ -48,7 +48,6 @@ export function smtpSettings(raw: Record<string, unknown>): SmtpSettings {
     port: num('port'),
     secure: bool('secure'),
     requireTLS: bool('requireTLS'),
-    username: str('username'),
     from: str('from'),
     replyTo: str('replyTo'),
     bounceAddress: str('bounceAddress'),
@@ -97,7 +96,7 @@ export function createSmtpProvider(settings: SmtpSettings, secrets: SmtpSecrets,
     options.rateDelta = 1000;
     options.rateLimit = settings.ratePerSecond;
   }
-  if (settings.username) options.auth = { user: settings.username, pass: secrets.password ?? '' };
+  if (secrets.user) options.auth = { user: secrets.user, pass: secrets.password ?? '' };
   if (secrets.dkimPrivateKey) {
     if (!settings.dkimDomain || !settings.dkimSelector) throw new Error('settings.dkimDomain: DKIM signing needs a domain and a selector');
     options.dkim = { domainName: settings.dkimDomain, keySelector: settings.dkimSelector, privateKey: secrets.dkimPrivateKey };
