@@ -106,19 +106,7 @@ function collapse(list: (StatusChange & { at: Date })[]): Collapsed[] {
   return [...byId.values()];
 }
 
-type Updated = {
-  workspace_id: string;
-  id: string;
-  customer_id: string | null;
-  kind: string;
-  channel_id: string;
-  purpose: string;
-  template_id: string | null;
-  template_version: number | null;
-  template_name: string | null;
-  origin: string;
-  origin_id: string | null;
-};
+type Updated = MessageFacts & { workspace_id: string; id: string };
 
 /**
  * Records status changes of any number of messages (of any workspaces): one UPDATE of the
@@ -164,7 +152,30 @@ export async function recordStatuses(db: Queryable, list: StatusChange[]): Promi
   const known = changes.filter((c) => found.has(`${c.workspaceId}:${c.messageId}`));
   if (known.length === 0) return 0;
 
-  const hcol = <T>(f: (c: (typeof known)[number]) => T) => sql.param(known.map(f));
+  await appendHistory(db, known);
+  await emitEvents(db, known.map((c) => ({ ...c, message: found.get(`${c.workspaceId}:${c.messageId}`)! })));
+  return found.size;
+}
+
+/** The facts of a message its events carry (no addresses). */
+export type MessageFacts = {
+  customer_id: string | null;
+  kind: string;
+  channel_id: string;
+  purpose: string;
+  template_id: string | null;
+  template_version: number | null;
+  template_name: string | null;
+  origin: string;
+  origin_id: string | null;
+};
+
+type Change = StatusChange & { at: Date };
+
+/** History rows for changes already applied to their messages (one INSERT). */
+export async function appendHistory(db: Queryable, changes: Change[]): Promise<void> {
+  if (changes.length === 0) return;
+  const hcol = <T>(f: (c: Change) => T) => sql.param(changes.map(f));
   await db.execute(sql`
     insert into message_status_history (workspace_id, id, message_id, status, reason, detail, at)
     select workspace_id, id, message_id, status, reason, detail::jsonb, at
@@ -172,12 +183,14 @@ export async function recordStatuses(db: Queryable, list: StatusChange[]): Promi
       ${hcol((c) => c.workspaceId)}::uuid[], ${hcol(() => uuidv7())}::uuid[], ${hcol((c) => c.messageId)}::uuid[], ${hcol((c) => c.status)}::text[],
       ${hcol((c) => c.reason ?? null)}::text[], ${hcol((c) => (c.detail ? JSON.stringify(c.detail) : null))}::text[], ${hcol((c) => c.at)}::timestamptz[]
     ) as h(workspace_id, id, message_id, status, reason, detail, at)`);
+}
 
-  // Events, per workspace and name (recordObservedEvents writes one name at a time).
+/** The customers' events of these changes, per workspace and name (recordObservedEvents writes one name at a time). */
+export async function emitEvents(db: Queryable, changes: (Change & { message: MessageFacts })[]): Promise<void> {
   const groups = new Map<string, { workspaceId: string; name: string; events: ObservedEvent[] }>();
-  for (const c of known) {
+  for (const c of changes) {
     const name = STATUS_EVENTS[c.status];
-    const m = found.get(`${c.workspaceId}:${c.messageId}`)!;
+    const m = c.message;
     if (!name || !m.customer_id) continue;
     const key = `${c.workspaceId}:${name}`;
     let g = groups.get(key);
@@ -201,5 +214,4 @@ export async function recordStatuses(db: Queryable, list: StatusChange[]): Promi
     });
   }
   for (const g of groups.values()) await recordObservedEvents(db, { workspaceId: g.workspaceId, name: g.name, source: 'messaging', events: g.events });
-  return found.size;
 }
