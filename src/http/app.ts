@@ -27,6 +27,7 @@ import { registerCommerceRoutes } from '../commerce/routes.ts';
 import { registerCommerceImportRoutes } from '../commerce/import-routes.ts';
 import { registerAnalyticsRoutes } from '../analytics/routes.ts';
 import { registerSegmentRoutes } from '../segments/routes.ts';
+import { registerTrackingRoutes } from '../messaging/tracking-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { registerBodyHandling } from './body.ts';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerCommerceImportRoutes(app, deps);
   await registerAnalyticsRoutes(app, deps);
   await registerSegmentRoutes(app, deps);
+  await registerTrackingRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
