@@ -1,0 +1,308 @@
+// Server state of the messaging pages: templates and their versions, channels and the sending
+// rules, the message log and its stats, the Sandbox inbox (src/messaging/*routes.ts). Query keys
+// start with the workspace id, so switching workspace never shows another's messages.
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, query } from '../api/client.ts';
+import { useWorkspaceId } from '../customers/api.ts';
+import type { ChannelKind, MessagePurpose, MessageStatus, ProviderName } from '../../../src/messaging/types.ts';
+
+export type { ChannelKind, MessagePurpose, MessageStatus, ProviderName };
+
+export type TemplateFormat = 'mjml' | 'html' | 'text' | 'json';
+export type TemplateVersion = {
+  version: number;
+  subject: string | null;
+  body: string;
+  format: TemplateFormat;
+  options: Record<string, unknown>;
+  createdByLabel: string | null;
+  createdAt: string;
+};
+export type Template = {
+  id: string;
+  name: string;
+  kind: ChannelKind;
+  purpose: MessagePurpose;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+  /** The latest version's content (the list may leave it out). */
+  current?: TemplateVersion;
+};
+export type TemplateInput = { name: string; kind: ChannelKind; purpose: MessagePurpose; subject?: string | null; body: string; format: TemplateFormat; options?: Record<string, unknown> };
+export type ValidationError = { field: string; message: string };
+export type Validation = { ok: boolean; errors: ValidationError[]; bytes?: number | null; type?: 'SMS' | 'LMS' | null };
+export type Preview = {
+  subject?: string | null;
+  html?: string | null;
+  text?: string | null;
+  title?: string | null;
+  sms?: { type: 'SMS' | 'LMS' | null; bytes: number } | null;
+  buttons?: { name: string; linkMo?: string; linkPc?: string }[];
+  url?: string | null;
+};
+
+export type Channel = {
+  id: string;
+  kind: ChannelKind;
+  provider: ProviderName;
+  name: string;
+  settings: Record<string, unknown>;
+  secretsSet: Record<string, boolean>;
+  isDefault: boolean;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+};
+export type ChannelInput = { kind: ChannelKind; provider: ProviderName; name: string; settings: Record<string, unknown>; secrets: Record<string, string>; isDefault?: boolean };
+export type ChannelPatch = { name?: string; settings?: Record<string, unknown | null>; secrets?: Record<string, string | null>; isDefault?: boolean };
+export type Cap = { purpose: MessagePurpose; channel: ChannelKind | null; per: 'day' | 'week'; max: number };
+export type MessagingSettings = {
+  senderName: string | null;
+  optOutNumber: string | null;
+  /** HH:MM, in the customer's time zone. */
+  quietHours: { start: string; end: string };
+  nightPolicy: 'defer' | 'skip';
+  caps: Cap[];
+  bestHour: number | null;
+  updatedAt?: string | null;
+};
+export type MessagingSettingsInput = Omit<MessagingSettings, 'updatedAt'>;
+
+export type MessageCustomer = { id: string; name: string | null; email: string | null; phone: string | null; externalId?: string | null };
+export type Message = {
+  id: string;
+  customerId: string | null;
+  customer?: MessageCustomer | null;
+  channelId: string;
+  kind: ChannelKind;
+  purpose: MessagePurpose;
+  toAddress: string | null;
+  templateId: string | null;
+  templateVersion: number | null;
+  status: MessageStatus;
+  reason: string | null;
+  sendAt: string;
+  timing?: string;
+  attempts?: number;
+  origin?: string;
+  createdByLabel?: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt?: string | null;
+  openedAt?: string | null;
+  clickedAt?: string | null;
+  content?: Record<string, unknown> | null;
+};
+export type HistoryEntry = { status: MessageStatus; reason: string | null; detail: Record<string, unknown> | null; at: string };
+export type MessageDetail = Message & { history: HistoryEntry[] };
+export type MessagePage = { items: Message[]; nextCursor: string | null };
+export type MessageFilter = { customerId?: string; status?: MessageStatus; channel?: ChannelKind };
+export type SendInput = {
+  customerId?: string;
+  to?: string;
+  channel: string;
+  templateId?: string;
+  content?: { subject?: string; body: string; format?: TemplateFormat; title?: string };
+  data?: Record<string, unknown>;
+  purpose: MessagePurpose;
+  sendAt?: string;
+  idempotencyKey: string;
+};
+
+export type StatsRow = { day: string; channel: string; sent: number; delivered: number; opened: number; clicked: number; bounced: number; suppressed: number };
+export type Stats = { from: string; to: string; days: StatsRow[] };
+
+export type SandboxMessage = {
+  id: string;
+  messageId: string | null;
+  kind: ChannelKind;
+  toAddress: string;
+  fromAddress: string | null;
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  meta: Record<string, unknown>;
+  receivedAt: string;
+};
+
+const enc = encodeURIComponent;
+export const templatePath = (id: string, rest = '') => `/api/templates/${enc(id)}${rest}`;
+export const channelPath = (id: string, rest = '') => `/api/channels/${enc(id)}${rest}`;
+
+export const messagingKeys = {
+  templates: (ws: string) => ['ws', ws, 'templates'] as const,
+  template: (ws: string, id: string) => ['ws', ws, 'templates', 'one', id] as const,
+  versions: (ws: string, id: string) => ['ws', ws, 'templates', 'versions', id] as const,
+  channels: (ws: string) => ['ws', ws, 'channels'] as const,
+  settings: (ws: string) => ['ws', ws, 'messaging-settings'] as const,
+  messages: (ws: string) => ['ws', ws, 'messages'] as const,
+  sandbox: (ws: string) => ['ws', ws, 'sandbox'] as const,
+};
+
+/** Lists may come as { items } or as an array, depending on the route's age. */
+function itemsOf<T>(body: unknown, key = 'items'): T[] {
+  if (Array.isArray(body)) return body as T[];
+  const value = (body as Record<string, unknown> | null)?.[key];
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+// --- templates -------------------------------------------------------------------------------
+
+export function useTemplates(kind?: ChannelKind) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: [...messagingKeys.templates(ws), 'list', kind ?? ''],
+    queryFn: ({ signal }) => api<unknown>(`/api/templates${query({ kind })}`, { signal }).then((b) => itemsOf<Template>(b)),
+  });
+}
+
+export function useTemplate(id: string | undefined) {
+  const ws = useWorkspaceId();
+  return useQuery({ queryKey: messagingKeys.template(ws, id ?? ''), queryFn: ({ signal }) => api<Template>(templatePath(id!), { signal }), enabled: Boolean(id) });
+}
+
+export function useTemplateVersions(id: string | undefined) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: messagingKeys.versions(ws, id ?? ''),
+    queryFn: ({ signal }) => api<unknown>(templatePath(id!, '/versions'), { signal }).then((b) => itemsOf<TemplateVersion>(b)),
+    enabled: Boolean(id),
+  });
+}
+
+/** What the editor holds, checked by the server as it is typed; `input` null while there is nothing to check. */
+export function useValidation(input: Pick<TemplateInput, 'kind' | 'format' | 'subject' | 'body' | 'options' | 'purpose'> | null) {
+  const ws = useWorkspaceId();
+  const key = input ? JSON.stringify(input) : '';
+  return useQuery({
+    queryKey: ['ws', ws, 'templates', 'validate', key],
+    queryFn: ({ signal }) => api<Validation>('/api/templates/validate', { method: 'POST', body: input, signal }),
+    enabled: input !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+    staleTime: 60_000,
+  });
+}
+
+export function useTemplatePreview(id: string | undefined, customerId: string | undefined, version: number | undefined) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: ['ws', ws, 'templates', 'preview', id ?? '', customerId ?? '', version ?? 0],
+    queryFn: ({ signal }) => api<Preview>(templatePath(id!, '/preview'), { method: 'POST', body: { customerId }, signal }),
+    enabled: Boolean(id && customerId),
+    retry: false,
+  });
+}
+
+function useInvalidating<V, R>(fn: (v: V) => Promise<R>, key: (ws: string) => readonly unknown[], silent = false) {
+  const ws = useWorkspaceId();
+  const client = useQueryClient();
+  return useMutation({ mutationFn: fn, meta: silent ? { silent: true } : undefined, onSuccess: () => void client.invalidateQueries({ queryKey: key(ws) }) });
+}
+
+export const useCreateTemplate = () => useInvalidating((input: TemplateInput) => api<Template>('/api/templates', { method: 'POST', body: input }), messagingKeys.templates, true);
+export const useUpdateTemplate = (id: string) =>
+  useInvalidating((input: Partial<TemplateInput>) => api<Template>(templatePath(id), { method: 'PUT', body: input }), messagingKeys.templates, true);
+export const useArchiveTemplate = () => useInvalidating((id: string) => api<unknown>(templatePath(id), { method: 'DELETE' }), messagingKeys.templates);
+
+// --- channels and rules ----------------------------------------------------------------------
+
+export function useChannels() {
+  const ws = useWorkspaceId();
+  return useQuery({ queryKey: messagingKeys.channels(ws), queryFn: ({ signal }) => api<unknown>('/api/channels', { signal }).then((b) => itemsOf<Channel>(b)) });
+}
+
+export const useCreateChannel = () =>
+  useInvalidating((input: ChannelInput) => api<{ channel: Channel; generatedSecrets?: Record<string, string> } | Channel>('/api/channels', { method: 'POST', body: input }), messagingKeys.channels, true);
+export const useUpdateChannel = () =>
+  useInvalidating(({ id, patch }: { id: string; patch: ChannelPatch }) => api<Channel>(channelPath(id), { method: 'PATCH', body: patch }), messagingKeys.channels, true);
+export const useArchiveChannel = () => useInvalidating((id: string) => api<unknown>(channelPath(id), { method: 'DELETE' }), messagingKeys.channels);
+
+export type ChannelTestResult = { ok: boolean; message?: string; reason?: string; messageId?: string; status?: string };
+export function useTestChannel() {
+  return useMutation({ meta: { silent: true }, mutationFn: ({ id, to }: { id: string; to?: string }) => api<ChannelTestResult>(channelPath(id, '/test'), { method: 'POST', body: to ? { to } : {} }) });
+}
+
+export function useMessagingSettings() {
+  const ws = useWorkspaceId();
+  return useQuery({ queryKey: messagingKeys.settings(ws), queryFn: ({ signal }) => api<MessagingSettings>('/api/messaging/settings', { signal }) });
+}
+
+export const useSaveMessagingSettings = () =>
+  useInvalidating((input: MessagingSettingsInput) => api<MessagingSettings>('/api/messaging/settings', { method: 'PUT', body: input }), messagingKeys.settings, true);
+
+// --- messages --------------------------------------------------------------------------------
+
+export const MESSAGES_PAGE_SIZE = 50;
+
+export function useMessages(filter: MessageFilter) {
+  const ws = useWorkspaceId();
+  return useInfiniteQuery({
+    queryKey: [...messagingKeys.messages(ws), 'list', filter],
+    queryFn: ({ pageParam, signal }) => api<MessagePage>(`/api/messages${query({ ...filter, cursor: pageParam, limit: MESSAGES_PAGE_SIZE })}`, { signal }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    placeholderData: keepPreviousData,
+    // Statuses move on their own (queued → sent → delivered): the first page follows them.
+    refetchInterval: 5_000,
+  });
+}
+
+export function useMessage(id: string | null) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: [...messagingKeys.messages(ws), 'one', id ?? ''],
+    queryFn: ({ signal }) => api<MessageDetail>(`/api/messages/${enc(id!)}`, { signal }),
+    enabled: Boolean(id),
+    refetchInterval: 5_000,
+  });
+}
+
+export function useStats(range: { from: string; to: string }) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: [...messagingKeys.messages(ws), 'stats', range.from.slice(0, 10)],
+    queryFn: ({ signal }) => api<Stats>(`/api/messaging/stats${query(range)}`, { signal }),
+    staleTime: 60_000,
+  });
+}
+
+export type SendResult = { message: Message; created?: boolean } | Message;
+/** The message of a send's answer, whichever shape it came in. */
+export function sentMessage(result: SendResult): Message {
+  return 'message' in result && result.message && typeof result.message === 'object' ? result.message : (result as Message);
+}
+
+export function useSendMessage() {
+  const ws = useWorkspaceId();
+  const client = useQueryClient();
+  return useMutation({
+    meta: { silent: true },
+    mutationFn: (input: SendInput) => api<SendResult>('/api/messages', { method: 'POST', body: input }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: messagingKeys.messages(ws) });
+      void client.invalidateQueries({ queryKey: messagingKeys.sandbox(ws) });
+    },
+  });
+}
+
+// --- sandbox ---------------------------------------------------------------------------------
+
+export function useSandboxMessages() {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: [...messagingKeys.sandbox(ws), 'list'],
+    queryFn: ({ signal }) => api<unknown>('/api/sandbox/messages', { signal }).then((b) => itemsOf<SandboxMessage>(b)),
+    // New messages arrive from the worker: the inbox follows.
+    refetchInterval: 3_000,
+  });
+}
+
+export function useSandboxMessage(id: string | null) {
+  const ws = useWorkspaceId();
+  return useQuery({ queryKey: [...messagingKeys.sandbox(ws), 'one', id ?? ''], queryFn: ({ signal }) => api<SandboxMessage>(`/api/sandbox/messages/${enc(id!)}`, { signal }), enabled: Boolean(id) });
+}
+
+export const useClearSandbox = () => useInvalidating(() => api<unknown>('/api/sandbox/messages', { method: 'DELETE' }), messagingKeys.sandbox);
