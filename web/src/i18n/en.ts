@@ -1,4 +1,6 @@
 // English strings of the web UI. `ko.ts` has exactly the same keys (the type checks it).
+import { messagingEn } from '../messaging/strings-en.ts';
+
 export const en = {
   app: {
     name: 'Rapport',
@@ -1362,6 +1364,7 @@ export const en = {
       definition: 'Definition',
     },
   },
+  messaging: messagingEn,
 };
 
 export type Messages = typeof en;
