@@ -1,5 +1,6 @@
 // 한국어 UI 문자열. 키는 en.ts와 정확히 같아야 합니다 (타입이 확인합니다).
 import type { Messages } from './en.ts';
+import { messagingKo } from '../messaging/strings-ko.ts';
 
 export const ko: Messages = {
   app: {
@@ -1364,4 +1365,5 @@ export const ko: Messages = {
       definition: '정의',
     },
   },
+  messaging: messagingKo,
 };
