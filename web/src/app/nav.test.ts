@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { permissionsOf } from '../../../src/workspaces/roles.ts';
 import { ROLES } from '../workspaces/roles.ts';
-import { isActivePath, safeNext, visibleMain, visibleSettings } from './nav.ts';
+import { isActivePath, safeNext, visibleMain, visibleMessaging, visibleSettings } from './nav.ts';
 
 describe('visibleSettings', () => {
   const ids = (role: (typeof ROLES)[number]) => visibleSettings(permissionsOf(role), true).map((s) => s.id);
 
   it.each([
-    ['owner', ['general', 'members', 'api-keys', 'audit', 'customer-attributes']],
-    ['admin', ['general', 'members', 'api-keys', 'audit', 'customer-attributes']],
-    ['marketer', ['general', 'members']],
+    ['owner', ['general', 'members', 'api-keys', 'audit', 'customer-attributes', 'channels']],
+    ['admin', ['general', 'members', 'api-keys', 'audit', 'customer-attributes', 'channels']],
+    ['marketer', ['general', 'members', 'channels']],
     ['analyst', ['general', 'members']],
     ['viewer', ['general', 'members']],
   ] as const)('a %s sees %j', (role, expected) => {
@@ -32,6 +32,21 @@ describe('visibleMain', () => {
 
   it('shows nothing without a workspace', () => {
     expect(visibleMain(permissionsOf('owner'), false)).toEqual([]);
+  });
+});
+
+describe('visibleMessaging', () => {
+  it.each([
+    ['owner', ['messages-log', 'messages-templates', 'messages-sandbox']],
+    ['marketer', ['messages-log', 'messages-templates', 'messages-sandbox']],
+    ['analyst', ['messages-log', 'messages-templates']],
+    ['viewer', ['messages-log', 'messages-templates']],
+  ] as const)('a %s sees %j', (role, expected) => {
+    expect(visibleMessaging(permissionsOf(role), true).map((s) => s.id)).toEqual(expected);
+  });
+
+  it('shows nothing without a workspace', () => {
+    expect(visibleMessaging(permissionsOf('owner'), false)).toEqual([]);
   });
 });
 

@@ -19,6 +19,27 @@ export const MAIN_SECTIONS: readonly MainSection[] = [
   { id: 'analytics', path: '/analytics', label: 'nav.analytics', permission: 'analytics.read' },
 ];
 
+/** The pages of the Messages group in the navigation. */
+export type MessagingSection = {
+  id: 'messages-log' | 'messages-templates' | 'messages-sandbox';
+  path: string;
+  label: 'messaging.nav.log' | 'messaging.nav.templates' | 'messaging.nav.sandbox';
+  permission: Permission;
+};
+
+export const MESSAGING_SECTIONS: readonly MessagingSection[] = [
+  { id: 'messages-log', path: '/messages', label: 'messaging.nav.log', permission: 'customers.read' },
+  { id: 'messages-templates', path: '/messages/templates', label: 'messaging.nav.templates', permission: 'customers.read' },
+  // The sandbox is where those who send try their messages out.
+  { id: 'messages-sandbox', path: '/messages/sandbox', label: 'messaging.nav.sandbox', permission: 'messaging.write' },
+];
+
+/** Messaging pages a member with these permissions may open; none without a workspace. */
+export function visibleMessaging(permissions: readonly Permission[], hasWorkspace: boolean): MessagingSection[] {
+  if (!hasWorkspace) return [];
+  return MESSAGING_SECTIONS.filter((s) => permissions.includes(s.permission));
+}
+
 /** Main areas a member with these permissions may open; none without a workspace. */
 export function visibleMain(permissions: readonly Permission[], hasWorkspace: boolean): MainSection[] {
   if (!hasWorkspace) return [];
@@ -26,9 +47,9 @@ export function visibleMain(permissions: readonly Permission[], hasWorkspace: bo
 }
 
 export type SettingsSection = {
-  id: 'general' | 'members' | 'api-keys' | 'audit' | 'customer-attributes';
+  id: 'general' | 'members' | 'api-keys' | 'audit' | 'customer-attributes' | 'channels';
   path: string;
-  label: 'nav.general' | 'nav.members' | 'nav.apiKeys' | 'nav.audit' | 'nav.customerAttributes';
+  label: 'nav.general' | 'nav.members' | 'nav.apiKeys' | 'nav.audit' | 'nav.customerAttributes' | 'messaging.nav.channels';
   /** Needed to open the page at all (managing may need more; the page hides those controls). */
   permission: Permission;
 };
@@ -40,6 +61,7 @@ export const SETTINGS_SECTIONS: readonly SettingsSection[] = [
   { id: 'audit', path: '/settings/audit', label: 'nav.audit', permission: 'audit.read' },
   // Listed for those who define attributes; anyone who reads customers may still open the page.
   { id: 'customer-attributes', path: '/settings/customer-attributes', label: 'nav.customerAttributes', permission: 'customers.configure' },
+  { id: 'channels', path: '/settings/channels', label: 'messaging.nav.channels', permission: 'messaging.write' },
 ];
 
 /** Settings pages a member with these permissions may open; none without a workspace. */
