@@ -24,6 +24,11 @@ import { CustomerProfilePage } from '../customers/CustomerProfilePage.tsx';
 import { CustomersPage } from '../customers/CustomersPage.tsx';
 import { ImportPage } from '../customers/ImportPage.tsx';
 import { EventsPage } from '../events/EventsPage.tsx';
+import { ChannelsPage } from '../messaging/ChannelsPage.tsx';
+import { MessagesPage } from '../messaging/MessagesPage.tsx';
+import { SandboxPage } from '../messaging/SandboxPage.tsx';
+import { TemplateEditPage } from '../messaging/TemplateEditPage.tsx';
+import { TemplatesPage } from '../messaging/TemplatesPage.tsx';
 import { AbandonedCartsPage } from '../commerce/AbandonedCartsPage.tsx';
 import { ProductPage } from '../commerce/ProductPage.tsx';
 import { ProductsPage } from '../commerce/ProductsPage.tsx';
@@ -70,6 +75,13 @@ export function App() {
                 <Route path=":id" element={<RequirePermission permission="customers.read"><SegmentPage /></RequirePermission>} />
                 <Route path=":id/edit" element={<RequirePermission permission="messaging.write"><SegmentEditPage /></RequirePermission>} />
               </Route>
+              <Route path="messages">
+                <Route index element={<RequirePermission permission="customers.read"><MessagesPage /></RequirePermission>} />
+                <Route path="templates" element={<RequirePermission permission="customers.read"><TemplatesPage /></RequirePermission>} />
+                <Route path="templates/new" element={<RequirePermission permission="messaging.write"><TemplateEditPage /></RequirePermission>} />
+                <Route path="templates/:id" element={<RequirePermission permission="customers.read"><TemplateEditPage /></RequirePermission>} />
+                <Route path="sandbox" element={<RequirePermission permission="messaging.write"><SandboxPage /></RequirePermission>} />
+              </Route>
               <Route path="events" element={<RequirePermission permission="analytics.read"><EventsPage /></RequirePermission>} />
               <Route path="products">
                 <Route index element={<RequirePermission permission="analytics.read"><ProductsPage /></RequirePermission>} />
@@ -95,6 +107,7 @@ export function App() {
                 <Route path="api-keys" element={<RequirePermission permission="keys.manage"><ApiKeysPage /></RequirePermission>} />
                 <Route path="audit" element={<RequirePermission permission="audit.read"><AuditLogPage /></RequirePermission>} />
                 <Route path="customer-attributes" element={<RequirePermission permission="customers.read"><AttributesSettingsPage /></RequirePermission>} />
+                <Route path="channels" element={<RequirePermission permission="messaging.write"><ChannelsPage /></RequirePermission>} />
               </Route>
               <Route path="*" element={<NotFoundPage />} />
             </Route>
