@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { CHANNEL_KINDS } from '../../../src/messaging/types.ts';
 import { errorMessage } from '../api/query-client.ts';
+import { useCan } from '../auth/session.ts';
 import { sentMessage, useChannels, useSendMessage, useTemplates, type ChannelKind, type Message, type MessagePurpose, type SendInput } from './api.ts';
 import { CustomerSearch } from './CustomerSearch.tsx';
 import { StatusWithReason } from './StatusBadge.tsx';
@@ -190,5 +191,22 @@ export function SendMessageModal({ opened, onClose, customerId, templateId, kind
         </Stack>
       )}
     </Modal>
+  );
+}
+
+/** The "Send message" button of a customer's page, with its modal; nothing for roles that may not send. */
+export function SendMessageButton({ customerId }: { customerId: string }) {
+  const { t } = useTranslation();
+  const can = useCan();
+  const [opened, setOpened] = useState(false);
+  if (!can('messaging.write')) return null;
+  return (
+    <>
+      <Button variant="light" leftSection={<IconSend size={16} />} onClick={() => setOpened(true)} data-testid="customer-send-message">
+        {t('messaging.send.open')}
+      </Button>
+      {/* Mounted only while open, so each opening is a new send with its own key. */}
+      {opened && <SendMessageModal opened onClose={() => setOpened(false)} customerId={customerId} />}
+    </>
   );
 }
