@@ -8,6 +8,7 @@ import { useNavigate } from 'react-router-dom';
 import { ConfirmModal } from '../app/ConfirmModal.tsx';
 import { notifySuccess } from '../api/query-client.ts';
 import { useCan } from '../auth/session.ts';
+import { SendMessageButton } from '../messaging/SendMessageModal.tsx';
 import { customerPath, useDeleteCustomer, type Customer } from './api.ts';
 import { StageBadge, TagList } from './badges.tsx';
 import { displayName, downloadName } from './format.ts';
@@ -64,6 +65,7 @@ export function ProfileHeader({ customer }: { customer: Customer }) {
           </Text>
         ) : null}
       </Stack>
+      <SendMessageButton customerId={customer.id} />
       <Menu position="bottom-end" shadow="md">
         <Menu.Target>
           <Button variant="default" rightSection={<IconChevronDown size={16} />} data-testid="privacy-menu">
