@@ -11,7 +11,9 @@
  * rapport('identify', userId, traits?, { userHash }?), rapport('consent', true|false), rapport('reset'),
  * rapport('addToCart' | 'removeFromCart' | 'addToWishlist', product),
  * rapport('checkoutStep', step, properties?) (step 0 or 'started': Checkout Started),
- * rapport('orderCompleted', order), rapport('flush'). docs/tracker.md describes it all.
+ * rapport('orderCompleted', order), rapport('flush'), rapport('push.subscribe', { userHash }?) and
+ * rapport('push.unsubscribe') (web push, in t-push.js; data-push-worker: the service worker's path
+ * on the shop's site, default /rapport-sw.js). docs/tracker.md describes it all.
  */
 (function () {
   'use strict';
@@ -463,7 +465,37 @@
     flush: function () {
       flush(false);
     },
+    'push.subscribe': pushCommand('subscribe'),
+    'push.unsubscribe': pushCommand('unsubscribe'),
   };
+  // Web push lives in t-push.js, loaded from the same host when a page first asks. The permission
+  // is asked for here and now: browsers show the prompt only within the click that called us,
+  // which loading a script could outlast. Both commands return a promise of { ok, reason? }.
+  var pushModule = null;
+  function pushCommand(name) {
+    return function (options) {
+      var N = w.Notification;
+      var asked = name === 'subscribe' && allowed() && N && N.permission === 'default' ? N.requestPermission() : null;
+      if (!pushModule) {
+        pushModule = new Promise(function (resolve, reject) {
+          var s = d.createElement('script');
+          s.src = config.host + '/t-push.js';
+          s.onload = function () {
+            (w.__rapportPush ? resolve : reject)(w.__rapportPush);
+          };
+          s.onerror = reject;
+          (d.head || d.documentElement).appendChild(s);
+        });
+      }
+      var ctx = { host: config.host, writeKey: config.writeKey, worker: attr('push-worker') || '/rapport-sw.js', allowed: allowed, anonymousId: anonymousId, userId: userId, asked: asked };
+      return pushModule.then(function (push) {
+        return push[name](ctx, isObject(options) ? options : {});
+      }, function () {
+        pushModule = null; // try again next time
+        return { ok: false, reason: 'not_loaded' };
+      });
+    };
+  }
   function run(args) {
     var fn = commands[args[0]];
     if (!fn) {
@@ -471,7 +503,7 @@
       return;
     }
     try {
-      fn.apply(null, Array.prototype.slice.call(args, 1));
+      return fn.apply(null, Array.prototype.slice.call(args, 1));
     } catch (e) {
       if (w.console) w.console.error('rapport: ' + args[0] + ' failed', e);
     }
@@ -652,7 +684,7 @@
   }
 
   var api = function () {
-    run(arguments);
+    return run(arguments);
   };
   api.loaded = true;
   api.version = VERSION;
