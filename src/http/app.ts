@@ -27,7 +27,12 @@ import { registerCommerceRoutes } from '../commerce/routes.ts';
 import { registerCommerceImportRoutes } from '../commerce/import-routes.ts';
 import { registerAnalyticsRoutes } from '../analytics/routes.ts';
 import { registerSegmentRoutes } from '../segments/routes.ts';
+import { registerChannelRoutes } from '../messaging/channel-routes.ts';
+import { registerMessageRoutes } from '../messaging/message-routes.ts';
+import { registerSandboxRoutes } from '../messaging/sandbox-routes.ts';
 import { registerTrackingRoutes } from '../messaging/tracking-routes.ts';
+import { registerPushRoutes } from '../messaging/push-routes.ts';
+import { registerSuppressionRoutes } from '../messaging/suppression-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { registerBodyHandling } from './body.ts';
@@ -156,7 +161,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerCommerceImportRoutes(app, deps);
   await registerAnalyticsRoutes(app, deps);
   await registerSegmentRoutes(app, deps);
+  await registerChannelRoutes(app, deps);
+  await registerMessageRoutes(app, deps);
+  await registerSandboxRoutes(app, deps);
   await registerTrackingRoutes(app, deps);
+  await registerPushRoutes(app, deps);
+  await registerSuppressionRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
