@@ -14,6 +14,7 @@ import { ChannelModal } from './ChannelModal.tsx';
 import { PROVIDER_FIELDS } from './channel-form.ts';
 import { formatPhone } from './format.ts';
 import { MessagingRules } from './MessagingRules.tsx';
+import { StatusWithReason } from './StatusBadge.tsx';
 
 /** The one or two settings that tell channels apart: the sender, the host, the URL. */
 function summary(c: Channel, language: string): string {
@@ -26,22 +27,28 @@ function TestModal({ channel, onClose }: { channel: Channel; onClose: () => void
   const { t } = useTranslation();
   const [to, setTo] = useState('');
   const test = useTestChannel();
-  const needsAddress = channel.kind === 'email' || channel.kind === 'sms' || channel.kind === 'kakao';
+  // An e-mail test goes to your own address unless you give another; a webhook test to its URL.
+  const asksAddress = channel.kind !== 'webhook';
+  const needsAddress = asksAddress && channel.kind !== 'email';
   const result = test.data;
   return (
     <Modal opened onClose={onClose} title={t('messaging.channels.testTitle', { name: channel.name })}>
       <Stack gap="sm">
-        {needsAddress && (
+        {asksAddress && (
           <TextInput
-            label={t(channel.kind === 'email' ? 'messaging.channels.testEmail' : 'messaging.channels.testPhone')}
+            label={t(channel.kind === 'email' ? 'messaging.channels.testEmail' : channel.kind === 'push' ? 'messaging.channels.testPush' : 'messaging.channels.testPhone')}
+            description={channel.kind === 'email' ? t('messaging.channels.testEmailHelp') : undefined}
             value={to}
             onChange={(e) => setTo(e.currentTarget.value)}
             data-testid="channel-test-to"
           />
         )}
         {result && (
-          <Alert color={result.ok ? 'teal' : 'red'} data-testid="channel-test-result" data-ok={result.ok}>
-            {result.ok ? t('messaging.channels.testSent') : t('messaging.channels.testFailed', { reason: result.reason ?? result.message ?? '' })}
+          <Alert color={result.status === 'suppressed' || result.status === 'failed' ? 'orange' : 'teal'} data-testid="channel-test-result" data-status={result.status}>
+            <Stack gap={6}>
+              <Text size="sm">{t('messaging.channels.testSent')}</Text>
+              <StatusWithReason status={result.status} reason={result.reason} sendAt={result.sendAt} />
+            </Stack>
           </Alert>
         )}
         {test.isError && (
@@ -62,7 +69,7 @@ function TestModal({ channel, onClose }: { channel: Channel; onClose: () => void
   );
 }
 
-function ChannelRow({ channel, canEdit, onEdit, onTest, onArchive }: { channel: Channel; canEdit: boolean; onEdit: () => void; onTest: () => void; onArchive: () => void }) {
+function ChannelRow({ channel, canEdit, canTest, onEdit, onTest, onArchive }: { channel: Channel; canEdit: boolean; canTest: boolean; onEdit: () => void; onTest: () => void; onArchive: () => void }) {
   const { t, i18n } = useTranslation();
   const update = useUpdateChannel();
   const secrets = (PROVIDER_FIELDS[channel.provider] ?? []).filter((f) => f.secret && channel.secretsSet[f.key]);
@@ -93,11 +100,13 @@ function ChannelRow({ channel, canEdit, onEdit, onTest, onArchive }: { channel: 
         )}
       </Table.Td>
       <Table.Td ta="right">
-        {canEdit && (
-          <Group gap={4} justify="flex-end" wrap="nowrap">
+        <Group gap={4} justify="flex-end" wrap="nowrap">
+          {canTest && (
             <Button size="compact-sm" variant="light" leftSection={<IconSend size={14} />} onClick={onTest} data-testid="channel-test">
               {t('messaging.channels.test')}
             </Button>
+          )}
+          {canEdit && (
             <Menu position="bottom-end" shadow="md">
               <Menu.Target>
                 <ActionIcon variant="subtle" aria-label={t('common.actions')} data-testid="channel-menu">
@@ -118,8 +127,8 @@ function ChannelRow({ channel, canEdit, onEdit, onTest, onArchive }: { channel: 
                 </Menu.Item>
               </Menu.Dropdown>
             </Menu>
-          </Group>
-        )}
+          )}
+        </Group>
       </Table.Td>
     </Table.Tr>
   );
@@ -128,7 +137,9 @@ function ChannelRow({ channel, canEdit, onEdit, onTest, onArchive }: { channel: 
 export function ChannelsPage() {
   const { t } = useTranslation();
   const can = useCan();
-  const canEdit = can('messaging.write');
+  // Those who send may see and test channels; changing them and the rules is the workspace managers'.
+  const canEdit = can('workspace.manage');
+  const canTest = can('messaging.write');
   const channels = useChannels();
   const archive = useArchiveChannel();
   const [editing, setEditing] = useState<Channel | 'new' | null>(null);
@@ -173,7 +184,7 @@ export function ChannelsPage() {
                 </Table.Thead>
                 <Table.Tbody>
                   {items.map((c) => (
-                    <ChannelRow key={c.id} channel={c} canEdit={canEdit} onEdit={() => setEditing(c)} onTest={() => setTesting(c)} onArchive={() => setArchiving(c)} />
+                    <ChannelRow key={c.id} channel={c} canEdit={canEdit} canTest={canTest} onEdit={() => setEditing(c)} onTest={() => setTesting(c)} onArchive={() => setArchiving(c)} />
                   ))}
                 </Table.Tbody>
               </Table>

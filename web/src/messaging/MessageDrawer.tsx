@@ -7,7 +7,6 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useSession } from '../auth/session.ts';
-import { displayName } from '../customers/format.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useMessage, type MessageDetail } from './api.ts';
 import { formatAddress } from './format.ts';
@@ -55,7 +54,7 @@ function History({ message }: { message: MessageDetail }) {
   );
 }
 
-export function MessageDrawer({ id, templateNames, onClose }: { id: string | null; templateNames: Map<string, string>; onClose: () => void }) {
+export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const timeZone = useSession().workspace?.timeZone;
   const message = useMessage(id);
@@ -76,20 +75,20 @@ export function MessageDrawer({ id, templateNames, onClose }: { id: string | nul
           <Table withRowBorders={false} verticalSpacing={4}>
             <Table.Tbody>
               <Row label={t('messaging.detail.customer')}>
-                {m.customer ? (
-                  <Anchor component={Link} to={`/customers/${m.customer.id}`}>
-                    {displayName({ externalId: null, ...m.customer })}
+                {m.customerId ? (
+                  <Anchor component={Link} to={`/customers/${m.customerId}`}>
+                    {m.customerName || t('messaging.log.unnamed')}
                   </Anchor>
                 ) : (
                   '—'
                 )}
               </Row>
               <Row label={t('messaging.detail.channel')}>{`${t(`messaging.kinds.${m.kind}`)} · ${t(`messaging.purposes.${m.purpose}`)}`}</Row>
-              <Row label={t('messaging.detail.to')}>{formatAddress(m.kind, m.toAddress, i18n.language) || '—'}</Row>
+              <Row label={t('messaging.detail.to')}>{formatAddress(m.kind, m.to, i18n.language) || '—'}</Row>
               <Row label={t('messaging.detail.template')}>
                 {m.templateId ? (
                   <Anchor component={Link} to={`/messages/templates/${m.templateId}`}>
-                    {t('messaging.detail.templateVersion', { name: templateNames.get(m.templateId) ?? t('messaging.log.template'), version: m.templateVersion ?? 1 })}
+                    {t('messaging.detail.templateVersion', { name: m.templateName ?? t('messaging.log.template'), version: m.templateVersion ?? 1 })}
                   </Anchor>
                 ) : (
                   t('messaging.log.ownText')
@@ -127,7 +126,7 @@ export function MessageDrawer({ id, templateNames, onClose }: { id: string | nul
               <Accordion.Control data-testid="message-analyst-details">{t('messaging.detail.analystDetails')}</Accordion.Control>
               <Accordion.Panel>
                 <ScrollArea.Autosize mah={360}>
-                  <Code block>{JSON.stringify({ id: m.id, customerId: m.customerId, channelId: m.channelId, templateId: m.templateId, origin: m.origin, attempts: m.attempts, content: m.content, history: m.history }, null, 2)}</Code>
+                  <Code block>{JSON.stringify({ id: m.id, customerId: m.customerId, channelId: m.channelId, templateId: m.templateId, idempotencyKey: m.idempotencyKey, origin: m.origin, lane: m.lane, attempts: m.attempts, providerMessageId: m.providerMessageId, content: m.content, history: m.history }, null, 2)}</Code>
                 </ScrollArea.Autosize>
               </Accordion.Panel>
             </Accordion.Item>

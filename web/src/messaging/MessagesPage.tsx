@@ -11,9 +11,8 @@ import { EmptyMessage } from '../app/EmptyMessage.tsx';
 import { PageHeader } from '../app/PageHeader.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useCan, useSession } from '../auth/session.ts';
-import { displayName } from '../customers/format.ts';
 import { formatDateTime } from '../i18n/format.ts';
-import { useMessages, useTemplates, type ChannelKind, type Message, type MessageFilter, type MessageStatus } from './api.ts';
+import { useMessages, type ChannelKind, type Message, type MessageFilter, type MessageStatus } from './api.ts';
 import { CustomerSearch } from './CustomerSearch.tsx';
 import { formatAddress } from './format.ts';
 import { MessageDrawer } from './MessageDrawer.tsx';
@@ -61,22 +60,21 @@ function Filters({ filter, onChange }: { filter: MessageFilter; onChange: (f: Me
   );
 }
 
-function MessageRow({ message, templateName, onOpen }: { message: Message; templateName: string | undefined; onOpen: () => void }) {
+function MessageRow({ message, onOpen }: { message: Message; onOpen: () => void }) {
   const { t, i18n } = useTranslation();
   const timeZone = useSession().workspace?.timeZone;
-  const c = message.customer;
   return (
     <Table.Tr data-testid="message-row" data-id={message.id} data-status={message.status} style={{ cursor: 'pointer' }} onClick={onOpen}>
       <Table.Td>
         <Text size="sm">{formatDateTime(message.sentAt ?? message.createdAt, i18n.language, timeZone)}</Text>
       </Table.Td>
       <Table.Td>
-        {c ? (
-          <Anchor component={Link} to={`/customers/${c.id}`} size="sm" onClick={(e) => e.stopPropagation()}>
-            {displayName({ externalId: null, ...c })}
+        {message.customerId ? (
+          <Anchor component={Link} to={`/customers/${message.customerId}`} size="sm" onClick={(e) => e.stopPropagation()}>
+            {message.customerName || formatAddress(message.kind, message.to, i18n.language) || t('messaging.log.unnamed')}
           </Anchor>
         ) : (
-          <Text size="sm">{formatAddress(message.kind, message.toAddress, i18n.language) || '—'}</Text>
+          <Text size="sm">{formatAddress(message.kind, message.to, i18n.language) || '—'}</Text>
         )}
       </Table.Td>
       <Table.Td>
@@ -87,7 +85,7 @@ function MessageRow({ message, templateName, onOpen }: { message: Message; templ
       </Table.Td>
       <Table.Td>
         <Text size="sm" lineClamp={1}>
-          {templateName ?? (message.templateId ? t('messaging.log.template') : t('messaging.log.ownText'))}
+          {message.templateId ? (message.templateName ?? t('messaging.log.template')) : message.origin === 'test' ? t('messaging.log.test') : t('messaging.log.ownText')}
         </Text>
       </Table.Td>
       <Table.Td>
@@ -104,8 +102,6 @@ export function MessagesPage() {
   const filter = useMemo(() => filterFrom(params), [params]);
   const openId = params.get('message');
   const messages = useMessages(filter);
-  const templates = useTemplates();
-  const names = new Map((templates.data ?? []).map((tpl) => [tpl.id, tpl.name]));
   const items = messages.data?.pages.flatMap((p) => p.items) ?? [];
 
   const setFilter = (f: MessageFilter) => {
@@ -163,7 +159,7 @@ export function MessagesPage() {
               </Table.Thead>
               <Table.Tbody>
                 {items.map((m) => (
-                  <MessageRow key={m.id} message={m} templateName={m.templateId ? names.get(m.templateId) : undefined} onOpen={() => setOpen(m.id)} />
+                  <MessageRow key={m.id} message={m} onOpen={() => setOpen(m.id)} />
                 ))}
               </Table.Tbody>
             </Table>
@@ -181,7 +177,7 @@ export function MessagesPage() {
           </Center>
         </Paper>
       )}
-      <MessageDrawer id={openId} templateNames={names} onClose={() => setOpen(null)} />
+      <MessageDrawer id={openId} onClose={() => setOpen(null)} />
     </>
   );
 }

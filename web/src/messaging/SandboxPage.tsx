@@ -11,17 +11,11 @@ import { PageHeader } from '../app/PageHeader.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useCan, useSession } from '../auth/session.ts';
 import { formatDateTime } from '../i18n/format.ts';
-import { useClearSandbox, useSandboxMessage, useSandboxMessages, type SandboxMessage } from './api.ts';
+import { useClearSandbox, useSandboxMessage, useSandboxMessages, type SandboxItem } from './api.ts';
 import { formatAddress } from './format.ts';
 import { SandboxView } from './SandboxView.tsx';
 
-/** One line of the list: the subject, the title or the start of the text. */
-function summary(m: SandboxMessage): string {
-  const title = m.subject ?? (typeof m.meta.title === 'string' ? m.meta.title : null);
-  return title || (m.text ?? '').slice(0, 80);
-}
-
-function ListItem({ message, selected, onSelect }: { message: SandboxMessage; selected: boolean; onSelect: () => void }) {
+function ListItem({ message, selected, onSelect }: { message: SandboxItem; selected: boolean; onSelect: () => void }) {
   const { t, i18n } = useTranslation();
   const timeZone = useSession().workspace?.timeZone;
   return (
@@ -44,10 +38,10 @@ function ListItem({ message, selected, onSelect }: { message: SandboxMessage; se
         </Text>
       </Group>
       <Text size="sm" fw={500} mt={4} lineClamp={1}>
-        {formatAddress(message.kind, message.toAddress, i18n.language)}
+        {formatAddress(message.kind, message.to, i18n.language)}
       </Text>
       <Text size="sm" c="dimmed" lineClamp={1} data-testid="sandbox-item-summary">
-        {summary(message)}
+        {message.preview}
       </Text>
     </UnstyledButton>
   );

@@ -25,8 +25,8 @@ export function SandboxView({ message }: { message: SandboxMessage }) {
   const { t, i18n } = useTranslation();
   const timeZone = useSession().workspace?.timeZone;
   const m = message;
-  const to = formatAddress(m.kind, m.toAddress, i18n.language);
-  const from = m.kind === 'sms' || m.kind === 'kakao' ? formatAddress(m.kind, m.fromAddress, i18n.language) : m.fromAddress;
+  const to = formatAddress(m.kind, m.to, i18n.language);
+  const from = m.kind === 'sms' || m.kind === 'kakao' ? formatAddress(m.kind, m.from, i18n.language) : m.from;
   let body;
   switch (m.kind) {
     case 'email':
@@ -61,7 +61,7 @@ export function SandboxView({ message }: { message: SandboxMessage }) {
           <Accordion.Control>{t('messaging.detail.analystDetails')}</Accordion.Control>
           <Accordion.Panel>
             <ScrollArea.Autosize mah={360}>
-              <Code block>{JSON.stringify({ id: m.id, messageId: m.messageId, to: m.toAddress, from: m.fromAddress, meta: m.meta }, null, 2)}</Code>
+              <Code block>{JSON.stringify({ id: m.id, messageId: m.messageId, to: m.to, from: m.from, meta: m.meta, headers: m.headers }, null, 2)}</Code>
             </ScrollArea.Autosize>
           </Accordion.Panel>
         </Accordion.Item>

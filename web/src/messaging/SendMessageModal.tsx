@@ -9,7 +9,7 @@ import { Link } from 'react-router-dom';
 import { CHANNEL_KINDS } from '../../../src/messaging/types.ts';
 import { errorMessage } from '../api/query-client.ts';
 import { useCan } from '../auth/session.ts';
-import { sentMessage, useChannels, useSendMessage, useTemplates, type ChannelKind, type Message, type MessagePurpose, type SendInput } from './api.ts';
+import { useChannels, useSendMessage, useTemplates, type ChannelKind, type Message, type MessagePurpose, type SendInput } from './api.ts';
 import { CustomerSearch } from './CustomerSearch.tsx';
 import { StatusWithReason } from './StatusBadge.tsx';
 import { subjectRole } from './template-form.ts';
@@ -78,7 +78,7 @@ export function SendMessageModal({ opened, onClose, customerId, templateId, kind
     send.mutate(input);
   }
 
-  const result = send.data ? sentMessage(send.data) : null;
+  const result = send.data ?? null;
 
   return (
     <Modal opened={opened} onClose={onClose} title={t('messaging.send.title')} size="lg" data-testid="send-modal">

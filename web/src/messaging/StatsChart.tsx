@@ -6,6 +6,7 @@ import { Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { QueryError } from '../app/QueryState.tsx';
+import { useSession } from '../auth/session.ts';
 import { formatNumber } from '../customers/format.ts';
 import { useStats } from './api.ts';
 import { statsByDay, statsChartRows, statsRange, statsTotals } from './format.ts';
@@ -21,7 +22,8 @@ const SERIES = [
 export function StatsChart() {
   const { t, i18n } = useTranslation();
   // The range is fixed when the page opens, so the query key stays the same while it is shown.
-  const range = useMemo(() => statsRange(new Date(), DAYS), []);
+  const timeZone = useSession().workspace?.timeZone;
+  const range = useMemo(() => statsRange(new Date(), DAYS, timeZone), [timeZone]);
   const stats = useStats(range);
   const days = stats.data ? statsByDay(stats.data, range) : [];
   const rows = statsChartRows(days, i18n.language);

@@ -70,33 +70,36 @@ export type MessagingSettings = {
 };
 export type MessagingSettingsInput = Omit<MessagingSettings, 'updatedAt'>;
 
-export type MessageCustomer = { id: string; name: string | null; email: string | null; phone: string | null; externalId?: string | null };
 export type Message = {
   id: string;
-  customerId: string | null;
-  customer?: MessageCustomer | null;
-  channelId: string;
-  kind: ChannelKind;
-  purpose: MessagePurpose;
-  toAddress: string | null;
-  templateId: string | null;
-  templateVersion: number | null;
   status: MessageStatus;
+  /** Why it was suppressed, deferred or failed. */
   reason: string | null;
   sendAt: string;
-  timing?: string;
-  attempts?: number;
-  origin?: string;
-  createdByLabel?: string | null;
+  timing: string;
+  kind: ChannelKind;
+  channelId: string;
+  purpose: MessagePurpose;
+  lane: string;
+  customerId: string | null;
+  customerName: string | null;
+  /** The address; masked for roles without pii.read. */
+  to: string | null;
+  templateId: string | null;
+  templateName: string | null;
+  templateVersion: number | null;
+  idempotencyKey: string;
+  origin: string;
+  originId: string | null;
+  attempts: number;
   createdAt: string;
   sentAt: string | null;
-  deliveredAt?: string | null;
-  openedAt?: string | null;
-  clickedAt?: string | null;
-  content?: Record<string, unknown> | null;
+  deliveredAt: string | null;
+  openedAt: string | null;
+  clickedAt: string | null;
 };
 export type HistoryEntry = { status: MessageStatus; reason: string | null; detail: Record<string, unknown> | null; at: string };
-export type MessageDetail = Message & { history: HistoryEntry[] };
+export type MessageDetail = Message & { content: Record<string, unknown> | null; providerMessageId: string | null; history: HistoryEntry[] };
 export type MessagePage = { items: Message[]; nextCursor: string | null };
 export type MessageFilter = { customerId?: string; status?: MessageStatus; channel?: ChannelKind };
 export type SendInput = {
@@ -111,21 +114,23 @@ export type SendInput = {
   idempotencyKey: string;
 };
 
-export type StatsRow = { day: string; channel: string; sent: number; delivered: number; opened: number; clicked: number; bounced: number; suppressed: number };
-export type Stats = { from: string; to: string; days: StatsRow[] };
+export type Counts = { sent: number; delivered: number; opened: number; clicked: number; bounced: number; suppressed: number; failed: number };
+/** Days (YYYY-MM-DD) are in the workspace's time zone. */
+export type Stats = { from: string; to: string; timeZone: string; totals: Counts; byChannel: (Counts & { kind: ChannelKind })[]; byDay: (Counts & { day: string })[] };
 
-export type SandboxMessage = {
+export type SandboxItem = {
   id: string;
   messageId: string | null;
   kind: ChannelKind;
-  toAddress: string;
-  fromAddress: string | null;
+  to: string;
+  from: string | null;
+  /** E-mail subject, LMS or push title; else null. */
   subject: string | null;
-  html: string | null;
-  text: string | null;
-  meta: Record<string, unknown>;
+  /** The subject, or the first line of the text. */
+  preview: string;
   receivedAt: string;
 };
+export type SandboxMessage = SandboxItem & { html: string | null; text: string | null; raw: string | null; headers: Record<string, unknown> | null; meta: Record<string, unknown> };
 
 const enc = encodeURIComponent;
 export const templatePath = (id: string, rest = '') => `/api/templates/${enc(id)}${rest}`;
@@ -211,18 +216,17 @@ export const useArchiveTemplate = () => useInvalidating((id: string) => api<unkn
 
 export function useChannels() {
   const ws = useWorkspaceId();
-  return useQuery({ queryKey: messagingKeys.channels(ws), queryFn: ({ signal }) => api<unknown>('/api/channels', { signal }).then((b) => itemsOf<Channel>(b)) });
+  return useQuery({ queryKey: messagingKeys.channels(ws), queryFn: ({ signal }) => api<{ items: Channel[] }>('/api/channels', { signal }).then((b) => b.items) });
 }
 
 export const useCreateChannel = () =>
-  useInvalidating((input: ChannelInput) => api<{ channel: Channel; generatedSecrets?: Record<string, string> } | Channel>('/api/channels', { method: 'POST', body: input }), messagingKeys.channels, true);
+  useInvalidating((input: ChannelInput) => api<Channel & { generatedSecrets: Record<string, string> }>('/api/channels', { method: 'POST', body: input }), messagingKeys.channels, true);
 export const useUpdateChannel = () =>
   useInvalidating(({ id, patch }: { id: string; patch: ChannelPatch }) => api<Channel>(channelPath(id), { method: 'PATCH', body: patch }), messagingKeys.channels, true);
 export const useArchiveChannel = () => useInvalidating((id: string) => api<unknown>(channelPath(id), { method: 'DELETE' }), messagingKeys.channels);
 
-export type ChannelTestResult = { ok: boolean; message?: string; reason?: string; messageId?: string; status?: string };
 export function useTestChannel() {
-  return useMutation({ meta: { silent: true }, mutationFn: ({ id, to }: { id: string; to?: string }) => api<ChannelTestResult>(channelPath(id, '/test'), { method: 'POST', body: to ? { to } : {} }) });
+  return useMutation({ meta: { silent: true }, mutationFn: ({ id, to }: { id: string; to?: string }) => api<SendResult>(channelPath(id, '/test'), { method: 'POST', body: to ? { to } : {} }) });
 }
 
 export function useMessagingSettings() {
@@ -263,17 +267,14 @@ export function useMessage(id: string | null) {
 export function useStats(range: { from: string; to: string }) {
   const ws = useWorkspaceId();
   return useQuery({
-    queryKey: [...messagingKeys.messages(ws), 'stats', range.from.slice(0, 10)],
+    queryKey: [...messagingKeys.messages(ws), 'stats', range.from, range.to],
     queryFn: ({ signal }) => api<Stats>(`/api/messaging/stats${query(range)}`, { signal }),
     staleTime: 60_000,
   });
 }
 
-export type SendResult = { message: Message; created?: boolean } | Message;
-/** The message of a send's answer, whichever shape it came in. */
-export function sentMessage(result: SendResult): Message {
-  return 'message' in result && result.message && typeof result.message === 'object' ? result.message : (result as Message);
-}
+/** POST /api/messages: the message, and whether its idempotency key had already been used. */
+export type SendResult = Message & { replayed: boolean };
 
 export function useSendMessage() {
   const ws = useWorkspaceId();
@@ -294,7 +295,7 @@ export function useSandboxMessages() {
   const ws = useWorkspaceId();
   return useQuery({
     queryKey: [...messagingKeys.sandbox(ws), 'list'],
-    queryFn: ({ signal }) => api<unknown>('/api/sandbox/messages', { signal }).then((b) => itemsOf<SandboxMessage>(b)),
+    queryFn: ({ signal }) => api<{ items: SandboxItem[]; nextCursor: string | null }>(`/api/sandbox/messages${query({ limit: 100 })}`, { signal }).then((b) => b.items),
     // New messages arrive from the worker: the inbox follows.
     refetchInterval: 3_000,
   });
@@ -305,4 +306,4 @@ export function useSandboxMessage(id: string | null) {
   return useQuery({ queryKey: [...messagingKeys.sandbox(ws), 'one', id ?? ''], queryFn: ({ signal }) => api<SandboxMessage>(`/api/sandbox/messages/${enc(id!)}`, { signal }), enabled: Boolean(id) });
 }
 
-export const useClearSandbox = () => useInvalidating(() => api<unknown>('/api/sandbox/messages', { method: 'DELETE' }), messagingKeys.sandbox);
+export const useClearSandbox = () => useInvalidating(() => api<{ deleted: number }>('/api/sandbox/messages', { method: 'DELETE' }), messagingKeys.sandbox);

@@ -78,8 +78,10 @@ describe('stats', () => {
     expect(statsTotals(days)).toEqual({ sent: 7, delivered: 6, opened: 3, clicked: 1, bounced: 1, suppressed: 3 });
   });
 
-  it('asks for whole days up to now', () => {
-    expect(statsRange(new Date('2026-12-07T05:30:00Z'), 14)).toEqual({ from: '2026-11-24T00:00:00.000Z', to: '2026-12-07T05:30:00.000Z' });
+  it('asks for the last days up to today in the workspace’s time zone', () => {
+    expect(statsRange(new Date('2026-12-07T05:30:00Z'), 14, 'UTC')).toEqual({ from: '2026-11-24', to: '2026-12-07' });
+    // 20:00 UTC is already the next day in Seoul.
+    expect(statsRange(new Date('2026-12-07T20:00:00Z'), 7, 'Asia/Seoul')).toEqual({ from: '2026-12-02', to: '2026-12-08' });
   });
 });
 
@@ -97,15 +99,10 @@ describe('variables', () => {
 });
 
 describe('statsByDay', () => {
-  it('adds up the channels of a day and fills the days without messages', () => {
+  it('fills the days without messages', () => {
     const days = statsByDay(
-      {
-        days: [
-          { day: '2026-12-06', channel: 'email', sent: 3, delivered: 2, opened: 1, clicked: 0, bounced: 0, suppressed: 1 },
-          { day: '2026-12-06', channel: 'sms', sent: 1, delivered: 1, opened: 0, clicked: 0, bounced: 0, suppressed: 0 },
-        ],
-      },
-      { from: '2026-12-05T00:00:00.000Z', to: '2026-12-07T05:00:00.000Z' },
+      { byDay: [{ day: '2026-12-06', sent: 4, delivered: 3, opened: 1, clicked: 0, bounced: 0, suppressed: 1, failed: 0 }] },
+      { from: '2026-12-05', to: '2026-12-07' },
     );
     expect(days.map((d) => [d.day, d.sent, d.delivered, d.suppressed])).toEqual([
       ['2026-12-05', 0, 0, 0],

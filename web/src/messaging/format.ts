@@ -121,10 +121,18 @@ export function statsTotals(days: readonly StatsDay[]): Omit<StatsDay, 'day'> {
   return total;
 }
 
-/** The last `days` calendar days up to `now`, as the stats API's from/to (start of the first day, now). */
-export function statsRange(now: Date, days: number): { from: string; to: string } {
-  const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - (days - 1)));
-  return { from: from.toISOString(), to: now.toISOString() };
+/** The calendar day (YYYY-MM-DD) of an instant in a time zone (the browser's when none is given). */
+export function dayIn(date: Date, timeZone?: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(timeZone ? { timeZone } : {}) }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** The last `days` calendar days up to today in the workspace's time zone, as the stats API's from/to. */
+export function statsRange(now: Date, days: number, timeZone?: string): { from: string; to: string } {
+  const to = dayIn(now, timeZone);
+  const from = new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  return { from, to };
 }
 
 /** The variables the editor offers, by group; the template language is Liquid. */
@@ -154,22 +162,22 @@ export function insertAt(text: string, snippet: string, start: number, end = sta
   return { text: text.slice(0, s) + snippet + text.slice(e), caret: s + snippet.length };
 }
 
-type StatsSource = { days?: unknown; byDay?: unknown };
+type StatsSource = { byDay: readonly Record<string, unknown>[] };
 const COUNTS = ['sent', 'delivered', 'opened', 'clicked', 'bounced', 'suppressed'] as const;
 
 /**
- * One row per calendar day of the range (days without messages as zeros), the channels of a day
- * added up: the stats answer has a row per day and channel.
+ * One row per calendar day of the range (days without messages as zeros), from the stats
+ * answer's rows by day.
  */
 export function statsByDay(stats: StatsSource, range: { from: string; to: string }): StatsDay[] {
-  const rows = (Array.isArray(stats.days) ? stats.days : Array.isArray(stats.byDay) ? stats.byDay : []) as Record<string, unknown>[];
+  const rows = stats.byDay;
   const byDay = new Map<string, StatsDay>();
   const empty = (day: string): StatsDay => ({ day, sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, suppressed: 0 });
   const start = new Date(range.from.slice(0, 10) + 'T00:00:00Z');
   const end = new Date(range.to.slice(0, 10) + 'T00:00:00Z');
   for (let d = start; d <= end; d = new Date(d.getTime() + 86_400_000)) byDay.set(d.toISOString().slice(0, 10), empty(d.toISOString().slice(0, 10)));
   for (const row of rows) {
-    const day = String(row.day ?? row.date ?? '').slice(0, 10);
+    const day = String(row.day ?? '').slice(0, 10);
     if (!day) continue;
     const into = byDay.get(day) ?? empty(day);
     for (const k of COUNTS) into[k] += Number(row[k] ?? 0) || 0;
