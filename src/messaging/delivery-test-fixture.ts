@@ -1,6 +1,9 @@
 // Test data for the delivery tests (send, gate, dispatcher, status): customers with consent, a
 // channel, and messages, in a workspace of the test's own.
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
+import { SMTPServer } from 'smtp-server';
 import type { Queryable } from '../db/connection.ts';
 import { uuidv7 } from '../db/uuid.ts';
 import { upsertCustomers } from '../customers/customers.ts';
@@ -50,4 +53,56 @@ export async function addMessageRow(db: Queryable, workspaceId: string, opts: { 
     sendAt: sql`now()`,
   });
   return id;
+}
+
+// --- a real SMTP server for delivery tests -----------------------------------------------------
+
+export type ReceivedMail = { to: string[]; raw: string; messageId: string | undefined };
+
+/**
+ * An smtp-server on 127.0.0.1 that keeps what it receives. `answer` may refuse a recipient with a
+ * code (550 = permanent, 451 = temporary), as a real server would at RCPT TO.
+ */
+export async function startTestSmtp(opts: { answer?: (address: string) => { code: number; message: string } | undefined } = {}) {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      const refusal = opts.answer?.(address.address);
+      if (refusal) {
+        const error = new Error(refusal.message) as Error & { responseCode: number };
+        error.responseCode = refusal.code;
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const messageId = /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1];
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw, messageId });
+        callback();
+      });
+    },
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port)));
+  return {
+    port,
+    received,
+    settings: (extra: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port, from: 'Rapport Shop <shop@rapport-shop.test>', maxConnections: 4, ...extra }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Waits (on real time: the SMTP server is another party) until `check` holds, or fails after `ms`. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
+  const until = performance.now() + ms;
+  while (!(await check())) {
+    if (performance.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
