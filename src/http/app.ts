@@ -33,6 +33,7 @@ import { registerSandboxRoutes } from '../messaging/sandbox-routes.ts';
 import { registerTrackingRoutes } from '../messaging/tracking-routes.ts';
 import { registerPushRoutes } from '../messaging/push-routes.ts';
 import { registerSuppressionRoutes } from '../messaging/suppression-routes.ts';
+import { registerReceiptRoutes } from '../messaging/receipt-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { registerBodyHandling } from './body.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerTrackingRoutes(app, deps);
   await registerPushRoutes(app, deps);
   await registerSuppressionRoutes(app, deps);
+  await registerReceiptRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
