@@ -6,11 +6,13 @@ import { eventsCustomerLink } from './events/customer-link.ts';
 import { metricsCustomerLink } from './events/metrics-link.ts';
 import { analyticsCustomerLink } from './analytics/customer-link.ts';
 import { segmentsCustomerLink } from './segments/customer-link.ts';
+import { messagingCustomerLink } from './messaging/customer-link.ts';
 
 registerCustomerLink(eventsCustomerLink);
 // Before the behaviour metrics: they are recomputed from the orders and cart lines once moved.
 registerCustomerLink(commerceCustomerLink);
 registerCustomerLink(analyticsCustomerLink);
 registerCustomerLink(segmentsCustomerLink);
+registerCustomerLink(messagingCustomerLink);
 // Keep last: it rebuilds a customer's metrics from the rows the links above have just moved.
 registerCustomerLink(metricsCustomerLink);
