@@ -64,6 +64,7 @@ function Editor({ template }: { template: (Template & { current: NonNullable<Tem
   const validation = useValidation(canEdit && checked.body.trim() ? checked : null);
   const dirty = JSON.stringify(toInput(form)) !== JSON.stringify(toInput(saved));
   const errors = fieldErrors(refused.length ? refused : (validation.data?.errors ?? []));
+  const warnings = validation.data?.warnings ?? [];
 
   const change = (next: TemplateForm) => {
     setForm(next);
@@ -105,6 +106,11 @@ function Editor({ template }: { template: (Template & { current: NonNullable<Tem
           <Paper withBorder p="md">
             <Stack gap="md">
               <TemplateFields form={form} onChange={change} errors={errors} validation={validation.data} isNew={!template} readOnly={!canEdit} />
+              {warnings.length > 0 && (
+                <Alert color="yellow" data-testid="template-warnings" style={{ whiteSpace: 'pre-line' }}>
+                  {warnings.map((w) => w.message).join('\n')}
+                </Alert>
+              )}
               {errors.other.length > 0 && (
                 <Alert color="red" data-testid="template-errors">
                   {errors.other.join('\n')}

@@ -7,7 +7,7 @@ import { useRef, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CHANNEL_KINDS } from '../../../src/messaging/types.ts';
 import { formatNumber } from '../customers/format.ts';
-import type { Validation } from './api.ts';
+import { smsEstimate, type Validation } from './api.ts';
 import { insertAt, TEMPLATE_VARIABLES, variableSnippet } from './format.ts';
 import { changeKind, FORMATS, subjectRole, type FieldErrors, type TemplateForm } from './template-form.ts';
 
@@ -65,16 +65,22 @@ function VariablePicker({ onPick }: { onPick: (snippet: string) => void }) {
 
 function SmsSize({ validation }: { validation: Validation | undefined }) {
   const { t, i18n } = useTranslation();
-  if (!validation || validation.bytes == null) return null;
-  const type = validation.type ?? null;
+  const sms = smsEstimate(validation);
+  if (!sms) return null;
+  const type = sms.type;
   return (
-    <Group gap="xs" data-testid="sms-counter" data-bytes={validation.bytes} data-type={type ?? 'none'}>
+    <Group gap="xs" data-testid="sms-counter" data-bytes={sms.bytes} data-type={type ?? 'none'}>
       <Badge color={type === 'SMS' ? 'teal' : type === 'LMS' ? 'blue' : 'red'} data-testid="sms-counter-type">
         {type ?? t('messaging.editor.tooLong')}
       </Badge>
       <Text size="sm" c="dimmed" data-testid="sms-counter-bytes">
-        {t('messaging.editor.bytesOf', { bytes: formatNumber(validation.bytes, i18n.language), max: formatNumber(type === 'SMS' ? 90 : 2000, i18n.language) })}
+        {t('messaging.editor.bytesOf', { bytes: formatNumber(sms.bytes, i18n.language), max: formatNumber(type === 'SMS' ? 90 : 2000, i18n.language) })}
       </Text>
+      {sms.unencodable && sms.unencodable.length > 0 && (
+        <Text size="xs" c="orange" data-testid="sms-unencodable">
+          {t('messaging.editor.unencodable', { characters: sms.unencodable.join(' ') })}
+        </Text>
+      )}
     </Group>
   );
 }

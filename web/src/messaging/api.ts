@@ -32,7 +32,23 @@ export type Template = {
 };
 export type TemplateInput = { name: string; kind: ChannelKind; purpose: MessagePurpose; subject?: string | null; body: string; format: TemplateFormat; options?: Record<string, unknown> };
 export type ValidationError = { field: string; message: string };
-export type Validation = { ok: boolean; errors: ValidationError[]; bytes?: number | null; type?: 'SMS' | 'LMS' | null };
+export type SmsEstimate = { bytes: number; type: 'SMS' | 'LMS' | null; unencodable?: string[]; titleBytes?: number };
+/** The editor's live check: errors (and warnings) by field, and the size of an SMS rendered for a sample customer. */
+export type Validation = {
+  ok: boolean;
+  errors?: ValidationError[];
+  warnings?: ValidationError[];
+  estimate?: { sms?: SmsEstimate; kakao?: { characters: number } };
+  bytes?: number | null;
+  type?: 'SMS' | 'LMS' | null;
+};
+
+/** The SMS size of a check's answer, whether it came as estimate.sms or as bytes and type. */
+export function smsEstimate(v: Validation | undefined): SmsEstimate | null {
+  if (!v) return null;
+  if (v.estimate?.sms) return v.estimate.sms;
+  return typeof v.bytes === 'number' ? { bytes: v.bytes, type: v.type ?? null } : null;
+}
 export type Preview = {
   subject?: string | null;
   html?: string | null;

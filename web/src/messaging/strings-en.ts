@@ -133,6 +133,7 @@ export const messagingEn = {
     bodyLabels: { mjml: 'Body (MJML)', html: 'Body (HTML)', text: 'Message', json: 'JSON body' },
     bytesOf: '{{bytes}} / {{max}} bytes',
     tooLong: 'Too long',
+    unencodable: 'Phones may not show: {{characters}}',
     alimtalkHelp: 'AlimTalk is for information only and needs a template approved by Kakao; if it cannot be delivered, an SMS/LMS goes instead.',
     friendtalkHelp: 'FriendTalk reaches customers who added your KakaoTalk channel; ads go out between 08:00 and 20:50 only.',
     templateCode: 'Approved template code',

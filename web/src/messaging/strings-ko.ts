@@ -135,6 +135,7 @@ export const messagingKo: typeof messagingEn = {
     bodyLabels: { mjml: '본문 (MJML)', html: '본문 (HTML)', text: '메시지', json: 'JSON 본문 내용' },
     bytesOf: '{{bytes}} / {{max}} 바이트',
     tooLong: '너무 김',
+    unencodable: '휴대폰에서 깨질 수 있는 문자: {{characters}}',
     alimtalkHelp: '알림톡은 정보성 메시지 전용이며 카카오가 승인한 템플릿이 필요합니다. 전달되지 않으면 SMS/LMS로 대체 발송합니다.',
     friendtalkHelp: '친구톡은 카카오톡 채널을 추가한 고객에게 갑니다. 광고는 08:00부터 20:50 사이에만 보냅니다.',
     templateCode: '승인된 템플릿 코드',
