@@ -2,13 +2,15 @@
 // temporary failure for an incomplete channel, and the workspace's sandbox channels sending into
 // the Sandbox inbox (e-mail through the in-process SMTP server), on both databases.
 import crypto from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uuidv7 } from '../../db/uuid.ts';
 import { createTestWorkspace, describeEachDb } from '../../db/test-helpers.ts';
 import { ensureSandboxChannels } from '../channels.ts';
 import { startSandboxSmtp, type SandboxSmtp } from '../sandbox-smtp.ts';
 import { listSandboxMessages } from '../sandbox.ts';
-import type { channels } from '../schema.ts';
+import { messages, type channels } from '../schema.ts';
 import { closeProviders, providerFor } from './index.ts';
 
 type ChannelRow = typeof channels.$inferSelect;
@@ -88,5 +90,52 @@ describeEachDb('providerFor', (db) => {
       ['email', '환영합니다'],
     ]);
     expect(inbox.items[1]?.fromAddress).toContain('sandbox@rapport.local');
+  });
+
+  it('a DSN about a sandbox e-mail, reaching the sandbox server, marks the message bounced and suppresses the address', async () => {
+    const { workspace } = await createTestWorkspace(db());
+    const email = (await ensureSandboxChannels(db().db, workspace.id)).find((r) => r.kind === 'email')!;
+    const id = uuidv7();
+    const messageIdHeader = `<${id}@rapport.local>`;
+    await db().db.insert(messages).values({ workspaceId: workspace.id, id, idempotencyKey: `dsn:${id}`, channelId: email.id, kind: 'email', purpose: 'marketing', lane: 'bulk', status: 'sent', toAddress: 'gone@example.com', sendAt: new Date(), sentAt: new Date(), providerMessageId: messageIdHeader });
+    const mailer = providerFor(email, {}, { db: db().db });
+    const content = { kind: 'email' as const, from: '', subject: 's', html: '<p>x</p>', text: 'x', headers: {}, messageIdHeader };
+    expect(await mailer.send({ workspaceId: workspace.id, messageId: id, to: 'gone@example.com', content })).toMatchObject({ ok: true });
+    const raw = (await listSandboxMessages(db().db, { workspaceId: workspace.id })).items[0]!;
+    expect(raw.messageId).toBe(id);
+    const dsn = [
+      'From: MAILER-DAEMON@mx.example',
+      'To: bounces@rapport.local',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example',
+      '',
+      'Final-Recipient: rfc822; gone@example.com',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 no such user',
+      '',
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: ${messageIdHeader}`,
+      `X-Rapport-Workspace: ${workspace.id}`,
+      `X-Rapport-Message: ${id}`,
+      '',
+      '--b--',
+      '',
+    ].join('\r\n');
+    const transport = nodemailer.createTransport({ host: sandbox.host, port: sandbox.port, ignoreTLS: true });
+    await transport.sendMail({ envelope: { from: 'MAILER-DAEMON@mx.example', to: ['bounces@rapport.local'] }, raw: dsn });
+    transport.close();
+    const { rows } = await db().db.execute<{ status: string; reason: string | null }>(sql`select status, reason from messages where workspace_id = ${workspace.id}::uuid and id = ${id}::uuid`);
+    expect(rows[0]).toEqual({ status: 'bounced', reason: 'hard_bounce' });
+    const { rows: listed } = await db().db.execute<{ n: number }>(sql`select count(*)::int as n from suppressions where workspace_id = ${workspace.id}::uuid and kind = 'email'`);
+    expect(listed[0]?.n).toBe(1);
   });
 });

@@ -5,10 +5,13 @@
 // - SMS/LMS, KakaoTalk and web push are written to sandbox_messages directly, with what the
 //   inbox shows beside the text: the SMS type and byte count, Kakao's type and buttons, the
 //   push notification's link and icon.
+// - A delivery status notification sent to the sandbox server marks its message bounced
+//   (handleSandboxBounce), unless whoever started the server set another onBounce.
 // Channel settings: from (optional; the sender shown when the message names none).
 import { clock } from '../../clock.ts';
 import type { Queryable } from '../../db/connection.ts';
 import { uuidv7 } from '../../db/uuid.ts';
+import { handleSandboxBounce } from '../bounces.ts';
 import { ensureSandboxSmtp } from '../sandbox-smtp.ts';
 import { sandboxMessages } from '../schema.ts';
 import type { ChannelKind, Outgoing, Provider, SendResult } from '../types.ts';
@@ -35,6 +38,11 @@ function createSandboxEmail(db: Queryable, settings: Record<string, unknown>): P
     async send(message: Outgoing): Promise<SendResult> {
       if (message.content.kind !== 'email') return { ok: false, permanent: true, reason: `an e-mail channel cannot send ${message.content.kind}`, code: 'wrong_kind' };
       const server = await ensureSandboxSmtp(db);
+      // Whoever started the server (serve.ts, or this provider in a worker of its own), a DSN that
+      // reaches it marks the message bounced.
+      server.onBounce ??= async (bounce) => {
+        await handleSandboxBounce(db, bounce);
+      };
       // The server may have been restarted on another port (tests, a restarted worker).
       if (!smtp || smtp.port !== server.port) {
         await smtp?.provider.close();
