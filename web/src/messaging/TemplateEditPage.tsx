@@ -30,24 +30,24 @@ function saveErrors(err: unknown): ValidationError[] {
 export function TemplateEditPage() {
   const { id } = useParams();
   const template = useTemplate(id);
-  const versions = useTemplateVersions(id && !template.data?.current ? id : undefined);
+  const versions = useTemplateVersions(id && template.data && !template.data.version ? id : undefined);
   if (!id) return <Editor key="new" template={undefined} />;
   if (template.isPending) return <PageLoader />;
   if (template.isError) return <QueryError error={template.error} onRetry={() => void template.refetch()} />;
   const t = template.data;
-  const current = t.current ?? versions.data?.find((v) => v.version === t.latestVersion);
+  const current = t.version ?? versions.data?.find((v) => v.version === t.latestVersion);
   if (!current) return versions.isError ? <QueryError error={versions.error} /> : <PageLoader />;
-  return <Editor key={`${t.id}`} template={{ ...t, current }} />;
+  return <Editor key={`${t.id}`} template={{ ...t, version: current }} />;
 }
 
-function Editor({ template }: { template: (Template & { current: NonNullable<Template['current']> }) | undefined }) {
+function Editor({ template }: { template: (Template & { version: NonNullable<Template['version']> }) | undefined }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const can = useCan();
   const canEdit = can('messaging.write');
   // The page builds `template` afresh on each render: the saved form changes only with a new version.
-  const savedKey = template ? `${template.id}:${template.latestVersion}:${template.current.version}` : 'new';
-  const saved = useMemo(() => (template ? fromVersion(template, template.current) : emptyForm('email')), [savedKey]);
+  const savedKey = template ? `${template.id}:${template.latestVersion}:${template.version.version}` : 'new';
+  const saved = useMemo(() => (template ? fromVersion(template, template.version) : emptyForm('email')), [savedKey]);
   const [form, setForm] = useState<TemplateForm>(saved);
   const [refused, setRefused] = useState<ValidationError[]>([]);
   const [customerId, setCustomerId] = useState<string | undefined>();

@@ -27,8 +27,10 @@ export type Template = {
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
-  /** The latest version's content (the list may leave it out). */
-  current?: TemplateVersion;
+  /** "Spring sale (v3)". */
+  label?: string;
+  /** One template's answer carries its latest version (the list leaves it out). */
+  version?: TemplateVersion;
 };
 export type TemplateInput = { name: string; kind: ChannelKind; purpose: MessagePurpose; subject?: string | null; body: string; format: TemplateFormat; options?: Record<string, unknown> };
 export type ValidationError = { field: string; message: string };
