@@ -119,7 +119,7 @@ export function isTemporarySolapiCode(code: string): boolean {
 
 type SendAnswer = {
   failedMessageList?: { to?: string; statusCode?: string; statusMessage?: string }[];
-  messageList?: { messageId?: string; statusCode?: string; statusMessage?: string; type?: string; replacement?: boolean }[];
+  messageList?: { messageId?: string; statusCode?: string; statusMessage?: string }[];
   groupInfo?: { groupId?: string };
   errorCode?: string;
   errorMessage?: string;
@@ -175,8 +175,8 @@ export function createSolapiProvider(settings: SolapiSettings, secrets: SolapiSe
       }
       const accepted = answer.messageList?.[0];
       if (!accepted?.messageId) return { ok: false, permanent: false, reason: 'SOLAPI accepted the request but named no message', code: 'no_message_id' };
-      const fellBack = content.kind === 'kakao' && (accepted.replacement === true || accepted.type === 'SMS' || accepted.type === 'LMS');
-      return { ok: true, providerMessageId: accepted.messageId, ...(accepted.statusCode === '4000' ? { delivered: true } : {}), ...(fellBack ? { fellBack: true } : {}) };
+      // Whether an AlimTalk went as SMS/LMS instead is known only later, from the delivery report.
+      return { ok: true, providerMessageId: accepted.messageId, ...(accepted.statusCode === '4000' ? { delivered: true } : {}) };
     },
     async close() {},
   };
