@@ -8,11 +8,11 @@ import { CHANNEL_KINDS } from '../../../src/messaging/types.ts';
 import { errorMessage } from '../api/query-client.ts';
 import { CopyableCode } from '../app/CopyableCode.tsx';
 import { useCreateChannel, useUpdateChannel, type Channel, type ChannelKind, type ProviderName } from './api.ts';
-import { channelForm, errorField, newChannelForm, PROVIDER_FIELDS, providersFor, toCreate, toPatch, type ChannelForm, type ProviderField } from './channel-form.ts';
+import { channelForm, errorField, newChannelForm, PROVIDER_FIELDS, providersFor, toCreate, toPatch, type ChannelForm, type FieldKey, type ProviderField } from './channel-form.ts';
 
 function FieldInput({ field, form, setValue, stored, error }: { field: ProviderField; form: ChannelForm; setValue: (v: string | boolean) => void; stored: boolean; error?: string }) {
   const { t } = useTranslation();
-  const label = t(`messaging.channelFields.${field.key as 'host'}`);
+  const label = t(`messaging.channelFields.${field.key}`);
   const value = form.values[field.key];
   const common = { label, error, 'data-testid': `channel-field-${field.key}` };
   if (field.type === 'boolean') return <Checkbox {...common} checked={value === true} onChange={(e) => setValue(e.currentTarget.checked)} mt="lg" />;
@@ -61,7 +61,7 @@ export function ChannelModal({ channel, onClose }: { channel: Channel | null; on
           {Object.entries(generated).map(([key, value]) => (
             <Stack key={key} gap={4}>
               <Text size="sm" fw={500}>
-                {t(`messaging.channelFields.${key as 'host'}`)}
+                {t(`messaging.channelFields.${key as FieldKey}`)}
               </Text>
               <CopyableCode value={value} />
             </Stack>

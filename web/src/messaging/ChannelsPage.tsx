@@ -92,7 +92,7 @@ function ChannelRow({ channel, canEdit, canTest, onEdit, onTest, onArchive }: { 
       <Table.Td>{t(`messaging.providers.${channel.provider}`)}</Table.Td>
       <Table.Td>
         {secrets.length > 0 ? (
-          <Text size="sm">{secrets.map((f) => `${t(`messaging.channelFields.${f.key as 'host'}`)}: ${t('messaging.channels.secretSet')}`).join(', ')}</Text>
+          <Text size="sm">{secrets.map((f) => `${t(`messaging.channelFields.${f.key}`)}: ${t('messaging.channels.secretSet')}`).join(', ')}</Text>
         ) : (
           <Text size="sm" c="dimmed">
             —

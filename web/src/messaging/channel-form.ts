@@ -3,9 +3,12 @@
 // secret field keeps what is stored. Pure.
 import { PROVIDERS } from '../../../src/messaging/types.ts';
 import type { Channel, ChannelInput, ChannelKind, ChannelPatch, ProviderName } from './api.ts';
+import type { messagingEn } from './strings-en.ts';
 
 export type FieldType = 'text' | 'number' | 'boolean' | 'multiline';
-export type ProviderField = { key: string; type: FieldType; required?: boolean; secret?: boolean };
+/** A setting or secret of a provider; each has its label in the messaging strings. */
+export type FieldKey = keyof typeof messagingEn.channelFields;
+export type ProviderField = { key: FieldKey; type: FieldType; required?: boolean; secret?: boolean };
 
 export const PROVIDER_FIELDS: Record<ProviderName, ProviderField[]> = {
   smtp: [
