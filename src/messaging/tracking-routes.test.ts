@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { clock } from '../clock.ts';
+import { eraseCustomer } from '../customers/privacy.ts';
+import { systemActor } from '../workspaces/audit.ts';
 import { createTestWorkspace, describeEachDb, testConfig } from '../db/test-helpers.ts';
 import { uuidv7 } from '../db/uuid.ts';
 import { serverKey } from '../events/identity-verification.ts';
@@ -9,7 +11,7 @@ import type { App } from '../http/deps.ts';
 import { createTestApp } from '../http/test-client.ts';
 import { addChannel, addCustomers } from './delivery-test-fixture.ts';
 import { messages } from './schema.ts';
-import { PIXEL_GIF, REPEAT_WINDOW_MS, TRACKING_RATE_LIMIT } from './tracking-routes.ts';
+import { PIXEL_GIF, recordEngagement, REPEAT_WINDOW_MS, TRACKING_RATE_LIMIT } from './tracking-routes.ts';
 import { clickUrl, openPixelUrl } from './tracking.ts';
 
 const SECRET = crypto.randomBytes(32).toString('base64');
@@ -105,6 +107,11 @@ describeEachDb('tracking routes', (getDb) => {
     const answers = await Promise.all([gif(url), gif(url), gif(url)]);
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
     expect((await stateOf(ws, id)).history).toHaveLength(1);
+    // Straight at the recorder, many at once (on PostgreSQL each in its own connection).
+    const other = await sentMessage(ws, []);
+    const results = await Promise.all(Array.from({ length: 8 }, () => recordEngagement(getDb().db, { kind: 'open', workspaceId: ws, messageId: other })));
+    expect(results.filter((r) => r.recorded)).toHaveLength(1);
+    expect((await stateOf(ws, other)).history).toHaveLength(1);
   });
 
   it('answers a forged or foreign open token with the pixel and records nothing', async () => {
@@ -181,6 +188,15 @@ describeEachDb('tracking routes', (getDb) => {
     }
     expect((await stateOf(ws, id)).history).toEqual([]);
     expect((await stateOf(other, theirs)).history).toEqual([]);
+  });
+
+  it("records nothing on an erased customer's message, and its links no longer lead anywhere", async () => {
+    const [gone] = await addCustomers(getDb().db, ws, [{ email: 'gone-track@example.com', name: 'Gone' }]);
+    const id = await sentMessage(ws, ['https://shop.example.com/'], channelId, gone!);
+    await getDb().db.transaction((tx) => eraseCustomer(tx, { workspaceId: ws, actor: systemActor, customerId: gone! }));
+    expect((await gif(pathOf(openPixelUrl({ workspaceId: ws, messageId: id, baseUrl, key })))).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: pathOf(clickUrl({ workspaceId: ws, messageId: id, baseUrl, key }, 0)) })).statusCode).toBe(404);
+    expect((await stateOf(ws, id)).history).toEqual([]);
   });
 
   it('limits requests per address', async () => {

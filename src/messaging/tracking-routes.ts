@@ -39,11 +39,8 @@ export async function recordEngagement(db: Queryable, e: Engagement, opts: { rec
   return db.transaction(async (tx) => {
     const status = e.kind === 'open' ? 'opened' : 'clicked';
     const sameLink = e.kind === 'click' ? sql`and h.detail->>'link' = ${String(e.index)}` : sql``;
-    const { rows } = await tx.execute<{ customer_id: string | null; links: string[] | null; opened_at: string | null; last_at: string | null }>(sql`
-      select m.customer_id, m.links, m.opened_at,
-        (select max(h.at) from message_status_history h
-          where h.workspace_id = m.workspace_id and h.message_id = m.id and h.status = ${status} ${sameLink}) as last_at
-      from messages m
+    const { rows } = await tx.execute<{ customer_id: string | null; links: string[] | null; opened_at: string | null }>(sql`
+      select m.customer_id, m.links, m.opened_at from messages m
       where m.workspace_id = ${e.workspaceId}::uuid and m.id = ${e.messageId}::uuid
       for update of m`);
     const m = rows[0];
@@ -55,8 +52,14 @@ export async function recordEngagement(db: Queryable, e: Engagement, opts: { rec
       if (!url || !/^https?:\/\/[^\s/?#]/i.test(url)) return { url: null, recorded: false };
     }
     if (!opts.record) return { url, recorded: false };
+    // Read after the lock, in a statement of its own: in READ COMMITTED it then sees what the
+    // request that held the lock before recorded (a subquery of the locking statement would not).
+    const { rows: last } = await tx.execute<{ last_at: string | null }>(sql`
+      select max(h.at) as last_at from message_status_history h
+      where h.workspace_id = ${e.workspaceId}::uuid and h.message_id = ${e.messageId}::uuid and h.status = ${status} ${sameLink}`);
     const now = clock.now();
-    if (m.last_at && now.getTime() - new Date(m.last_at).getTime() < REPEAT_WINDOW_MS) return { url, recorded: false };
+    const lastAt = last[0]?.last_at;
+    if (lastAt && now.getTime() - new Date(lastAt).getTime() < REPEAT_WINDOW_MS) return { url, recorded: false };
     // An erased customer's old message stays silent: recording would tie new rows to them.
     if (m.customer_id) {
       const customer = await getCustomerRow(tx, { workspaceId: e.workspaceId, id: m.customer_id, includeDeleted: true });
