@@ -11,6 +11,9 @@ import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.t
 import { startWorker } from '../worker/runner.ts';
 import { enqueueJob } from '../worker/queue.ts';
 import { DEMO_WORKSPACE_JOB, type DemoWorkspaceJobPayload } from '../worker/demo-job.ts';
+import { startSandboxSmtp } from '../messaging/sandbox-smtp.ts';
+import { handleSandboxBounce } from '../messaging/bounces.ts';
+import { closeProviders } from '../messaging/providers/index.ts';
 
 export async function serve(config: Config): Promise<void> {
   const database = await openConfiguredDatabase(config);
@@ -39,6 +42,12 @@ export async function serve(config: Config): Promise<void> {
     }
 
     const app = await buildApp({ database, config });
+    // The Sandbox's SMTP server on 127.0.0.1: e-mail of sandbox channels lands in the Sandbox inbox.
+    const sandboxSmtp = await startSandboxSmtp(database.db, {
+      onBounce: async (bounce) => {
+        await handleSandboxBounce(database.db, bounce);
+      },
+    });
     const worker = config.inProcessWorker
       ? startWorker(database, { handlers: systemJobHandlers(), concurrency: config.workerConcurrency, logger: app.log })
       : undefined;
@@ -70,6 +79,8 @@ export async function serve(config: Config): Promise<void> {
       const force = setTimeout(() => process.exit(1), 15_000);
       force.unref();
       await worker?.stop();
+      await closeProviders();
+      await sandboxSmtp.close();
       await app.close();
       await database.close();
       process.exit(0);
