@@ -60,7 +60,8 @@ function Editor({ template }: { template: (Template & { version: NonNullable<Tem
   // Only once the server answers with a new version does the form become "saved".
   useEffect(() => setForm(saved), [saved]);
 
-  const [checked] = useDebouncedValue(useMemo(() => toValidation(form), [form]), 400);
+  // The check counts an SMS's bytes for the customer being previewed, when there is one.
+  const [checked] = useDebouncedValue(useMemo(() => ({ ...toValidation(form), ...(customerId ? { customerId } : {}) }), [form, customerId]), 400);
   const validation = useValidation(canEdit && checked.body.trim() ? checked : null);
   const dirty = JSON.stringify(toInput(form)) !== JSON.stringify(toInput(saved));
   const errors = fieldErrors(refused.length ? refused : (validation.data?.errors ?? []));
@@ -129,7 +130,7 @@ function Editor({ template }: { template: (Template & { version: NonNullable<Tem
         <Grid.Col span={{ base: 12, lg: 6 }}>
           <Stack gap="lg">
             <Paper withBorder p="md">
-              <TemplatePreview templateId={template?.id} version={template?.latestVersion} kind={form.kind} kakaoType={form.kakaoType} customerId={customerId} onCustomer={setCustomerId} dirty={dirty} />
+              <TemplatePreview templateId={template?.id} version={template?.latestVersion} kind={form.kind} customerId={customerId} onCustomer={setCustomerId} dirty={dirty} />
             </Paper>
             {template && <TemplateVersions templateId={template.id} latest={template.latestVersion} canEdit={canEdit} onLoad={(v) => change(fromVersion(template, v))} />}
           </Stack>

@@ -8,29 +8,29 @@ import { useTemplatePreview, type ChannelKind, type Preview } from './api.ts';
 import { CustomerSearch } from './CustomerSearch.tsx';
 import { EmailFrame, KakaoBubble, PushCard, SmsBubble } from './MessageRender.tsx';
 
-function Rendered({ kind, preview, kakaoType }: { kind: ChannelKind; preview: Preview; kakaoType: string }) {
+function Rendered({ kind, preview }: { kind: ChannelKind; preview: Preview }) {
   const text = preview.text ?? '';
   switch (kind) {
     case 'email':
       return <EmailFrame html={preview.html ?? ''} subject={preview.subject ?? ''} testId="preview-email" />;
     case 'sms':
-      return <SmsBubble text={text} title={preview.title ?? preview.subject} type={preview.sms?.type} bytes={preview.sms?.bytes} />;
+      return <SmsBubble text={text} title={preview.title} type={preview.sms?.type} bytes={preview.sms?.bytes} />;
     case 'kakao':
-      return <KakaoBubble text={text} buttons={preview.buttons ?? []} type={kakaoType} />;
+      return <KakaoBubble text={text} buttons={preview.kakao?.buttons ?? []} type={preview.kakao?.type} />;
     case 'push':
-      return <PushCard title={preview.title ?? preview.subject ?? ''} body={text} url={preview.url} />;
+      return <PushCard title={preview.push?.title ?? preview.title ?? ''} body={preview.push?.body ?? text} url={preview.push?.url} icon={preview.push?.icon} />;
     default:
       return (
         <Paper withBorder p="sm">
           <Text size="sm" ff="monospace" style={{ whiteSpace: 'pre-wrap' }}>
-            {text}
+            {preview.json ? JSON.stringify(preview.json, null, 2) : text}
           </Text>
         </Paper>
       );
   }
 }
 
-export function TemplatePreview({ templateId, version, kind, kakaoType, customerId, onCustomer, dirty }: { templateId: string | undefined; version: number | undefined; kind: ChannelKind; kakaoType: string; customerId: string | undefined; onCustomer: (id: string | undefined) => void; dirty: boolean }) {
+export function TemplatePreview({ templateId, version, kind, customerId, onCustomer, dirty }: { templateId: string | undefined; version: number | undefined; kind: ChannelKind; customerId: string | undefined; onCustomer: (id: string | undefined) => void; dirty: boolean }) {
   const { t } = useTranslation();
   const preview = useTemplatePreview(templateId, customerId, version);
   return (
@@ -59,9 +59,19 @@ export function TemplatePreview({ templateId, version, kind, kakaoType, customer
               {errorMessage(preview.error)}
             </Alert>
           ) : (
-            <div data-testid="preview-result">
-              <Rendered kind={kind} preview={preview.data} kakaoType={kakaoType} />
-            </div>
+            <Stack gap="sm" data-testid="preview-result">
+              {preview.data.errors.length > 0 && (
+                <Alert color="yellow" icon={<IconAlertTriangle size={18} />} data-testid="preview-problems" style={{ whiteSpace: 'pre-line' }}>
+                  {preview.data.errors.map((e) => e.message).join('\n')}
+                </Alert>
+              )}
+              {preview.data.masked && (
+                <Text size="xs" c="dimmed">
+                  {t('messaging.preview.masked')}
+                </Text>
+              )}
+              <Rendered kind={kind} preview={preview.data} />
+            </Stack>
           )}
         </>
       )}

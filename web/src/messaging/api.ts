@@ -41,6 +41,8 @@ export type Validation = {
   errors?: ValidationError[];
   warnings?: ValidationError[];
   estimate?: { sms?: SmsEstimate; kakao?: { characters: number } };
+  sms?: SmsEstimate | null;
+  kakao?: { characters: number } | null;
   bytes?: number | null;
   type?: 'SMS' | 'LMS' | null;
 };
@@ -48,17 +50,25 @@ export type Validation = {
 /** The SMS size of a check's answer, whether it came as estimate.sms or as bytes and type. */
 export function smsEstimate(v: Validation | undefined): SmsEstimate | null {
   if (!v) return null;
+  if (v.sms) return v.sms;
   if (v.estimate?.sms) return v.estimate.sms;
   return typeof v.bytes === 'number' ? { bytes: v.bytes, type: v.type ?? null } : null;
 }
+export type KakaoButton = { name: string; type?: string; linkMo?: string; linkPc?: string };
+/** A template rendered for one customer, per kind; `errors` say what could not be filled in. */
 export type Preview = {
-  subject?: string | null;
-  html?: string | null;
-  text?: string | null;
-  title?: string | null;
-  sms?: { type: 'SMS' | 'LMS' | null; bytes: number } | null;
-  buttons?: { name: string; linkMo?: string; linkPc?: string }[];
-  url?: string | null;
+  template: { id: string; name: string; label: string; version: number; kind: ChannelKind; purpose: MessagePurpose };
+  customer: { id: string; name: string | null; grade: string | null };
+  masked: boolean;
+  subject: string | null;
+  html: string | null;
+  text: string | null;
+  title: string | null;
+  sms: SmsEstimate | null;
+  kakao: { type: string | null; characters: number; buttons: KakaoButton[] } | null;
+  push: { title: string; body: string; url: string | null; icon: string | null } | null;
+  json: Record<string, unknown> | null;
+  errors: ValidationError[];
 };
 
 export type Channel = {
@@ -195,8 +205,11 @@ export function useTemplateVersions(id: string | undefined) {
   });
 }
 
-/** What the editor holds, checked by the server as it is typed; `input` null while there is nothing to check. */
-export function useValidation(input: Pick<TemplateInput, 'kind' | 'format' | 'subject' | 'body' | 'options' | 'purpose'> | null) {
+/**
+ * What the editor holds, checked by the server as it is typed (SMS bytes for `customerId` when
+ * given, else for a sample customer); `input` null while there is nothing to check.
+ */
+export function useValidation(input: (Pick<TemplateInput, 'kind' | 'format' | 'subject' | 'body' | 'options' | 'purpose'> & { customerId?: string }) | null) {
   const ws = useWorkspaceId();
   const key = input ? JSON.stringify(input) : '';
   return useQuery({
@@ -226,8 +239,9 @@ function useInvalidating<V, R>(fn: (v: V) => Promise<R>, key: (ws: string) => re
 }
 
 export const useCreateTemplate = () => useInvalidating((input: TemplateInput) => api<Template>('/api/templates', { method: 'POST', body: input }), messagingKeys.templates, true);
+/** A change: the kind of a template never changes, so it is not sent. */
 export const useUpdateTemplate = (id: string) =>
-  useInvalidating((input: Partial<TemplateInput>) => api<Template>(templatePath(id), { method: 'PUT', body: input }), messagingKeys.templates, true);
+  useInvalidating(({ kind: _kind, ...change }: TemplateInput) => api<Template>(templatePath(id), { method: 'PUT', body: change }), messagingKeys.templates, true);
 export const useArchiveTemplate = () => useInvalidating((id: string) => api<unknown>(templatePath(id), { method: 'DELETE' }), messagingKeys.templates);
 
 // --- channels and rules ----------------------------------------------------------------------

@@ -170,6 +170,7 @@ export const messagingEn = {
     pickCustomer: 'Choose a customer to see the message as they will receive it.',
     saveFirst: 'Save the template to preview it for a customer.',
     unsaved: 'The preview shows the last saved version.',
+    masked: 'Personal data is hidden for your role.',
   },
   versions: {
     title: 'Versions',

@@ -172,6 +172,7 @@ export const messagingKo: typeof messagingEn = {
     pickCustomer: '고객을 고르면 그 고객이 받을 모습 그대로 보여 줍니다.',
     saveFirst: '템플릿을 저장하면 고객별로 미리 볼 수 있습니다.',
     unsaved: '미리 보기는 마지막으로 저장한 버전입니다.',
+    masked: '내 역할에서는 개인 정보를 가려서 보여 줍니다.',
   },
   versions: {
     title: '버전 기록',

@@ -61,7 +61,9 @@ export function changeKind(form: TemplateForm, kind: ChannelKind): TemplateForm 
 /** Template options the kind carries: Kakao's type, template code and buttons; push's link and icon. */
 function optionsOf(form: TemplateForm): Record<string, unknown> {
   if (form.kind === 'kakao') {
-    const buttons = form.buttons.filter((b) => b.name.trim()).map((b) => ({ name: b.name.trim(), type: 'WL', linkMo: b.link.trim(), linkPc: b.link.trim() }));
+    const buttons = form.buttons
+      .filter((b) => b.name.trim())
+      .map((b) => ({ name: b.name.trim(), type: 'WL', ...(b.link.trim() ? { linkMo: b.link.trim(), linkPc: b.link.trim() } : {}) }));
     return { type: form.kakaoType, ...(form.kakaoType === 'alimtalk' ? { templateCode: form.templateCode.trim() } : {}), buttons };
   }
   if (form.kind === 'push') return { ...(form.url.trim() ? { url: form.url.trim() } : {}), ...(form.icon.trim() ? { icon: form.icon.trim() } : {}) };
