@@ -8,7 +8,8 @@ import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
 import { listAttributeDefs } from '../customers/attributes.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
-import { messageTemplates, messageTemplateVersions, messagingSettings } from './schema.ts';
+import { messageTemplates, messageTemplateVersions } from './schema.ts';
+import { getMessagingSettings } from './settings.ts';
 import { validateTemplate, type TemplateContent, type TemplateFormat, type ValidateOptions, type ValidationResult } from './template-render.ts';
 import type { ChannelKind, MessagePurpose } from './types.ts';
 
@@ -81,11 +82,8 @@ function toVersion(row: VersionRow): TemplateVersion {
 export async function validationOptionsFor(db: Queryable, workspaceId: string, purpose?: MessagePurpose): Promise<ValidateOptions> {
   const attributeKeys = (await listAttributeDefs(db, { workspaceId })).map((d) => d.key);
   const { rows } = await db.execute<{ name: string }>(sql`select name from workspaces where id = ${workspaceId}::uuid`);
-  const [settings] = await db
-    .select({ senderName: messagingSettings.senderName, optOutNumber: messagingSettings.optOutNumber })
-    .from(messagingSettings)
-    .where(eq(messagingSettings.workspaceId, workspaceId));
-  return { attributeKeys, workspaceName: rows[0]?.name, senderName: settings?.senderName ?? null, optOutNumber: settings?.optOutNumber ?? null, purpose };
+  const settings = await getMessagingSettings(db, workspaceId);
+  return { attributeKeys, workspaceName: rows[0]?.name, senderName: settings.senderName, optOutNumber: settings.optOutNumber, purpose };
 }
 
 /** Refuses content that does not pass the checks: a 400 naming each field. */
