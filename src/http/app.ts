@@ -34,6 +34,7 @@ import { registerTrackingRoutes } from '../messaging/tracking-routes.ts';
 import { registerPushRoutes } from '../messaging/push-routes.ts';
 import { registerSuppressionRoutes } from '../messaging/suppression-routes.ts';
 import { registerReceiptRoutes } from '../messaging/receipt-routes.ts';
+import { registerTemplateRoutes } from '../messaging/template-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { registerBodyHandling } from './body.ts';
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerPushRoutes(app, deps);
   await registerSuppressionRoutes(app, deps);
   await registerReceiptRoutes(app, deps);
+  await registerTemplateRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
