@@ -64,8 +64,10 @@ function Editor({ template }: { template: (Template & { version: NonNullable<Tem
   const [checked] = useDebouncedValue(useMemo(() => ({ ...toValidation(form), ...(customerId ? { customerId } : {}) }), [form, customerId]), 400);
   const validation = useValidation(canEdit && checked.body.trim() ? checked : null);
   const dirty = JSON.stringify(toInput(form)) !== JSON.stringify(toInput(saved));
-  const errors = fieldErrors(refused.length ? refused : (validation.data?.errors ?? []));
-  const warnings = validation.data?.warnings ?? [];
+  // While the check of the latest text is on its way, the previous answer is not shown as if it were about it.
+  const current = validation.isPlaceholderData ? undefined : validation.data;
+  const errors = fieldErrors(refused.length ? refused : (current?.errors ?? []));
+  const warnings = current?.warnings ?? [];
 
   const change = (next: TemplateForm) => {
     setForm(next);

@@ -109,7 +109,7 @@ export function TemplateFields({ form, onChange, errors, validation, isNew, read
 
   return (
     <Stack gap="md">
-      <TextInput label={t('messaging.editor.name')} required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={errors.name} readOnly={readOnly} data-testid="template-name" />
+      <TextInput label={t('messaging.editor.name')} required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={errors.name} errorProps={{ 'data-testid': 'template-name-error' }} readOnly={readOnly} data-testid="template-name" />
       <Stack gap={4}>
         <Text size="sm" fw={500}>
           {t('messaging.editor.kind')}
@@ -171,6 +171,7 @@ export function TemplateFields({ form, onChange, errors, validation, isNew, read
           onChange={(e) => set({ subject: e.currentTarget.value })}
           onFocus={() => (lastFocused.current = 'subject')}
           error={errors.subject}
+          errorProps={{ 'data-testid': 'template-subject-error', style: { whiteSpace: 'pre-line' } }}
           readOnly={readOnly}
           data-testid="template-subject"
         />
@@ -186,6 +187,7 @@ export function TemplateFields({ form, onChange, errors, validation, isNew, read
         onChange={(e) => set({ body: e.currentTarget.value })}
         onFocus={() => (lastFocused.current = 'body')}
         error={errors.body}
+        errorProps={{ 'data-testid': 'template-body-error', style: { whiteSpace: 'pre-line' } }}
         readOnly={readOnly}
         styles={{ input: { fontFamily: form.format === 'text' ? undefined : 'var(--mantine-font-family-monospace)', fontSize: 13 } }}
         data-testid="template-body"

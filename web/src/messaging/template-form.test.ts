@@ -55,6 +55,14 @@ describe('fieldErrors', () => {
     });
   });
 
+  it('does not name the field again under it', () => {
+    expect(fieldErrors([{ field: 'body', message: 'body: unknown variable customer.nmae (line 1)' }, { field: 'options.buttons[0].name', message: 'options.buttons[0].name: too long' }])).toEqual({
+      body: 'unknown variable customer.nmae (line 1)',
+      options: 'too long',
+      other: [],
+    });
+  });
+
   it('reads the field from an API error message', () => {
     expect(errorFromMessage('body.body: unknown variable x')).toEqual({ field: 'body.body', message: 'unknown variable x' });
     expect(errorFromMessage('something broke')).toEqual({ field: '', message: 'something broke' });

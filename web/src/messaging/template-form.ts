@@ -122,7 +122,9 @@ export function fieldErrors(errors: readonly ValidationError[]): FieldErrors {
     const path = e.field.replace(/^body\.(?=.)/, '').split(/[.[]/);
     const head = path[0];
     const key = head === 'name' || head === 'subject' || head === 'body' || head === 'options' ? head : null;
-    if (key) out[key] = out[key] ? `${out[key]}\n${e.message}` : e.message;
+    // Under its field, a message need not name the field again ("body: unknown variable …").
+    const message = key && e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+    if (key) out[key] = out[key] ? `${out[key]}\n${message}` : message;
     else out.other.push(e.field ? `${e.field}: ${e.message}` : e.message);
   }
   return out;
