@@ -64,8 +64,11 @@ describeEachDb('web push routes', (database) => {
     expect(wrong.body.error.message).toContain('query.writeKey');
     expect(wrong.headers['access-control-allow-origin']).toBe('*');
     const missing = await shopper.get('/v1/push/vapid-public-key');
-    expect(missing.status).toBe(400);
-    expect(missing.body.error.message).toContain('writeKey');
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.message).toContain('query.writeKey');
+    // As /v1/batch takes it, too.
+    const basic = await shopper.get('/v1/push/vapid-public-key', { authorization: `Basic ${Buffer.from(`${writeKeyA}:`).toString('base64')}` });
+    expect(basic.body.publicKey).toBe(vapidPublicKey);
     // Shop B has no web push channel (only what a workspace gets by default).
     const none = await shopper.get(`/v1/push/vapid-public-key?writeKey=${writeKeyB}`);
     expect(none.status).toBe(404);
@@ -103,7 +106,7 @@ describeEachDb('web push routes', (database) => {
     const cases: [Record<string, unknown>, number, string][] = [
       [{ ...good, writeKey: 'wk_unknown' }, 401, 'body.writeKey'],
       [{ ...good, writeKey: readOnlySecretA }, 403, 'customers.write'],
-      [{ ...good, writeKey: undefined }, 400, 'writeKey'],
+      [{ ...good, writeKey: undefined }, 401, 'body.writeKey'],
       [{ ...good, subscription: { endpoint: good.subscription.endpoint } }, 400, 'body.subscription.keys'],
       [{ ...good, subscription: { ...good.subscription, keys: { p256dh: good.subscription.keys.p256dh } } }, 400, 'body.subscription.keys.auth'],
       [{ ...good, subscription: { ...good.subscription, keys: { ...good.subscription.keys, p256dh: 'AAAA' } } }, 400, 'body.subscription.keys.p256dh'],

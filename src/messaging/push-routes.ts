@@ -15,7 +15,7 @@ import { caller } from '../http/auth.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { requireCustomerRow } from '../customers/customers.ts';
 import { createSecretCache, serverKey, verifyUserHash } from '../events/identity-verification.ts';
-import { createKeyCache } from '../events/write-keys.ts';
+import { createKeyCache, keyFromRequest } from '../events/write-keys.ts';
 import { touchApiKey, type ResolvedKey } from '../workspaces/api-keys.ts';
 import { can } from '../workspaces/roles.ts';
 import { checkSubscription, pushCustomerOf, pushSubscriptionsFor, removePushSubscription, savePushSubscription } from './push-subscriptions.ts';
@@ -31,7 +31,9 @@ const tags = ['web push'];
 const MAX_ID = 320;
 
 const Uuid = Type.String({ format: 'uuid' });
-const WriteKey = Type.String({ minLength: 1, maxLength: 200, description: "The shop's write key (wk_…), as the tracker has it" });
+const WriteKey = Type.Optional(
+  Type.String({ minLength: 1, maxLength: 200, description: "The shop's write key (wk_…), as the tracker sends it; or `Authorization: Basic base64(writeKey:)` as /v1/batch takes it" }),
+);
 const Id = (description: string) => Type.Optional(Type.Union([Type.String({ maxLength: MAX_ID, description }), Type.Null()]));
 const Keys = Type.Object(
   {
@@ -100,8 +102,10 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
   const serviceWorker = asset('rapport-sw.js');
 
   /** The workspace a write key (or a secret key allowed to write customers) belongs to; 401/403 otherwise. */
-  async function keyOf(writeKey: string, path: string): Promise<ResolvedKey> {
-    const key = await keys.resolve(db, writeKey.trim());
+  async function keyOf(request: FastifyRequest, writeKey: string | undefined, path: string): Promise<ResolvedKey> {
+    const given = keyFromRequest(request.headers.authorization, writeKey?.trim() || null);
+    if (!given) throw new AppError('unauthenticated', `${path}: send the write key (or Authorization: Basic base64(writeKey:))`);
+    const key = await keys.resolve(db, given);
     if (!key) throw new AppError('unauthenticated', `${path}: the write key is unknown or revoked`);
     if (key.kind === 'secret' && !(key.role && can(key.role, 'customers.write'))) {
       throw new AppError('forbidden', `${path}: this secret key's role (${key.role}) does not allow customers.write; use a write key`);
@@ -126,7 +130,7 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
         reply
           .status(204)
           .header('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS')
-          .header('access-control-allow-headers', 'Content-Type')
+          .header('access-control-allow-headers', 'Content-Type, Authorization')
           .header('access-control-max-age', '86400')
           .send(),
       );
@@ -145,7 +149,7 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
         },
       },
       async (request) => {
-        const key = await keyOf(request.query.writeKey, 'query.writeKey');
+        const key = await keyOf(request, request.query.writeKey, 'query.writeKey');
         const found = await vapidPublicKeyOf(db, key.workspaceId);
         if (!found) throw new AppError('not_found', 'This workspace has no default web push channel with a VAPID key: add one under Settings → Channels');
         return found;
@@ -169,7 +173,7 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
       },
       async (request) => {
         const body = request.body;
-        const key = await keyOf(body.writeKey, 'body.writeKey');
+        const key = await keyOf(request, body.writeKey, 'body.writeKey');
         const checked = checkSubscription({ endpoint: body.subscription.endpoint, keys: body.subscription.keys });
         const anonymousId = trimmed(body.anonymousId);
         const userId = trimmed(body.userId);
@@ -200,7 +204,7 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
         },
       },
       async (request) => {
-        const key = await keyOf(request.body.writeKey, 'body.writeKey');
+        const key = await keyOf(request, request.body.writeKey, 'body.writeKey');
         const removed = await removePushSubscription(db, { workspaceId: key.workspaceId, endpoint: request.body.endpoint.trim() });
         if (!removed) throw new AppError('not_found', 'body.endpoint: no push subscription with this endpoint');
         return { ok: true };
