@@ -1,10 +1,12 @@
 // The first start's demo workspace, filled in the background once the server answers (loading a
 // thousand customers through the import path takes longer than the rest of the start together):
-// the demo customers, then the starter segments over them, then the shop behaviour, a job of its
-// own (events, carts, orders) that ends with an analytics refresh.
+// messaging first (sandbox channels, sending rules, templates: a newcomer can send a message in
+// the first minute), then the demo customers, then the starter segments over them, then the shop
+// behaviour, a job of its own (events, carts, orders) that ends with an analytics refresh.
 import { loadDemoCustomers } from '../customers/demo.ts';
 import type { Db } from '../db/connection.ts';
 import { DEMO_BEHAVIOUR_JOB, type DemoBehaviourJobPayload } from '../events/demo.ts';
+import { setupDemoMessaging } from '../messaging/demo.ts';
 import { createStarterSegments } from '../segments/starter-segments.ts';
 import { enqueueJob } from './queue.ts';
 
@@ -22,7 +24,7 @@ export type DemoWorkspaceJobPayload = {
 export async function runDemoWorkspaceJob(
   db: Db,
   job: { workspaceId: string | null; payload: unknown },
-): Promise<{ customers: number; duplicates: number; segments: number }> {
+): Promise<{ customers: number; duplicates: number; segments: number; templates: number }> {
   const payload = job.payload as Partial<DemoWorkspaceJobPayload> | null;
   const workspaceId = job.workspaceId;
   if (
@@ -36,6 +38,8 @@ export async function runDemoWorkspaceJob(
     throw new Error(`${DEMO_WORKSPACE_JOB}: expected a workspace and { customers, behaviourCustomers, customersAsOf }`);
   }
   const actor = { type: 'system' as const, label: 'demo data' };
+  // Seconds, where the customers take a minute: the templates are there before the customers.
+  const messaging = await setupDemoMessaging(db, workspaceId, actor);
   // Idempotent (customers are matched by external id): a retry after a stop mid-way completes the set.
   const demo = await loadDemoCustomers(db, { workspaceId, actor, count: payload.customers!, now: new Date(payload.customersAsOf), behaviourCustomers: 0 });
   // After the customers, so their first computation already counts them.
@@ -44,5 +48,5 @@ export async function runDemoWorkspaceJob(
     const behaviour: DemoBehaviourJobPayload = { customers: payload.behaviourCustomers!, customersAsOf: payload.customersAsOf };
     await enqueueJob(db, { type: DEMO_BEHAVIOUR_JOB, workspaceId, payload: behaviour, dedupeKey: `demo-behaviour:${workspaceId}` });
   }
-  return { customers: demo.created, duplicates: demo.duplicates.length, segments: starters.created.length };
+  return { customers: demo.created, duplicates: demo.duplicates.length, segments: starters.created.length, templates: messaging.templatesCreated.length };
 }
