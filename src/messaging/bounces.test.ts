@@ -6,7 +6,7 @@ import { createTestWorkspace, describeEachDb } from '../db/test-helpers.ts';
 import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { systemActor } from '../workspaces/audit.ts';
-import { handleBounce, handleComplaint, handleDsn, handleSandboxBounce, parseDsn } from './bounces.ts';
+import { handleBounce, handleComplaint, handleDsn, handleFeedbackReport, handleSandboxBounce, parseDsn, parseFeedbackReport } from './bounces.ts';
 import { addChannel, addCustomers } from './delivery-test-fixture.ts';
 import { startSandboxSmtp } from './sandbox-smtp.ts';
 import { messages } from './schema.ts';
@@ -62,8 +62,51 @@ function dsn(opts: { workspaceId: string; messageId: string; recipients: Recipie
   ].join('\r\n');
 }
 
+/** A complaint report (ARF, RFC 5965) as mailbox providers send them. */
+function arf(opts: { workspaceId: string; messageId: string; type: string }): string {
+  return [
+    'From: Feedback Loop <fbl@mailbox.example>',
+    'To: abuse@shop.example',
+    'Subject: FW: 봄 세일',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=feedback-report; boundary="arf"',
+    '',
+    '--arf',
+    'Content-Type: text/plain; charset=us-ascii',
+    '',
+    'This is an email abuse report.',
+    '',
+    '--arf',
+    'Content-Type: message/feedback-report',
+    '',
+    `Feedback-Type: ${opts.type}`,
+    'User-Agent: SomeFBL/1.0',
+    'Version: 1',
+    '',
+    '--arf',
+    'Content-Type: message/rfc822',
+    'Content-Disposition: inline',
+    '',
+    `Message-ID: <${opts.messageId}@shop.example>`,
+    `X-Rapport-Workspace: ${opts.workspaceId}`,
+    `X-Rapport-Message: ${opts.messageId}`,
+    '',
+    'hello',
+    '--arf--',
+    '',
+  ].join('\r\n');
+}
+
 const W = '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 const M = '0193a1b2-c3d4-7e5f-8a9b-aaaaaaaaaaaa';
+
+describe('parseFeedbackReport', () => {
+  it('reads the feedback type and the original message; a DSN is not one', () => {
+    expect(parseFeedbackReport(arf({ workspaceId: W, messageId: M, type: 'abuse' }))).toEqual({ feedbackType: 'abuse', workspaceId: W, messageId: M, messageIdHeader: `<${M}@shop.example>` });
+    expect(parseFeedbackReport(dsn({ workspaceId: W, messageId: M, recipients: [{ address: 'a@example.com', action: 'failed', status: '5.0.0' }] }))).toBeNull();
+    expect(parseDsn(arf({ workspaceId: W, messageId: M, type: 'abuse' }))).toBeNull();
+  });
+});
 
 describe('parseDsn', () => {
   it.each([false, true])('reads every recipient and the original message (base64 report: %s)', (base64) => {
@@ -199,5 +242,20 @@ describeEachDb('bounces and complaints', (getDb) => {
     expect([status('sms', 'marketing'), status('sms', 'night_ads'), status('email', 'marketing')]).toEqual(['denied', 'denied', 'granted']);
     expect(consents.find((c) => c.channel === 'sms' && c.purpose === 'marketing')!.source).toBe('complaint');
     expect((await handleComplaint(db, { workspaceId: ws, messageId: id })).recorded).toBe(false);
+  });
+
+  it('a mailbox provider\'s abuse report is a complaint; a not-spam report changes nothing', async () => {
+    const { db } = getDb();
+    const ws = (await createTestWorkspace(getDb())).workspace.id;
+    const [customerId] = await addCustomers(db, ws, [{ email: 'fbl@example.com', name: 'Fbl' }]);
+    await setConsents(db, { workspaceId: ws, customerId: customerId!, actor: systemActor, consents: [{ channel: 'email', purpose: 'marketing', status: 'granted', source: 'test' }] });
+    const channelId = await addChannel(db, ws, { kind: 'email', provider: 'sandbox' });
+    const id = await message(db, ws, { channelId, customerId, to: 'fbl@example.com' });
+    expect(await handleFeedbackReport(db, arf({ workspaceId: ws, messageId: id, type: 'not-spam' }))).toBeNull();
+    expect(await historyOf(db, ws, id)).toEqual([]);
+    expect(await handleFeedbackReport(db, arf({ workspaceId: ws, messageId: id, type: 'abuse' }))).toMatchObject({ found: true, recorded: true, suppressed: true, consentWithdrawn: true });
+    expect((await historyOf(db, ws, id)).map((r) => r.status)).toEqual(['complained']);
+    const consents = await getConsents(db, { workspaceId: ws, customerId: customerId! });
+    expect(consents.find((c) => c.channel === 'email' && c.purpose === 'marketing')!.status).toBe('denied');
   });
 });

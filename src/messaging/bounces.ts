@@ -114,10 +114,31 @@ export function parseDsn(raw: string): Dsn | null {
       outcome: outcomeOf(action, status, diagnostic),
     };
   });
+  return { recipients, ...originalOf(parts) };
+}
+
+type Original = { workspaceId: string | null; messageId: string | null; messageIdHeader: string | null };
+
+/** Which message a report is about: the returned original's (or its headers') Rapport headers and Message-ID. */
+function originalOf(parts: Part[]): Original {
   const original = parts.find((p) => ['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers'].includes(mediaType(p)));
   const headers = original ? splitHeaders(decodeBody(original)).headers : new Map<string, string>();
   const uuid = (v: string | undefined) => (v && UUID.test(v.trim()) ? v.trim().toLowerCase() : null);
-  return { recipients, workspaceId: uuid(headers.get('x-rapport-workspace')), messageId: uuid(headers.get('x-rapport-message')), messageIdHeader: headers.get('message-id') ?? null };
+  return { workspaceId: uuid(headers.get('x-rapport-workspace')), messageId: uuid(headers.get('x-rapport-message')), messageIdHeader: headers.get('message-id') ?? null };
+}
+
+export type FeedbackReport = Original & { feedbackType: string | null };
+
+/**
+ * Reads a mailbox provider's complaint report (ARF, RFC 5965: multipart/report;
+ * report-type=feedback-report), sent when a customer marks a message as spam; null when it is not one.
+ */
+export function parseFeedbackReport(raw: string): FeedbackReport | null {
+  const parts = leafParts(splitHeaders(raw));
+  const report = parts.find((p) => mediaType(p) === 'message/feedback-report');
+  if (!report) return null;
+  const feedbackType = headerFields(decodeBody(report)).get('feedback-type')?.toLowerCase() ?? null;
+  return { feedbackType, ...originalOf(parts) };
 }
 
 // --- recording --------------------------------------------------------------------------------
@@ -249,4 +270,19 @@ export async function handleComplaint(db: Queryable, opts: { workspaceId: string
     }
   }
   return { found: true, recorded, suppressed, consentWithdrawn };
+}
+
+/**
+ * A complaint report as it arrived (raw text): an `abuse` (or `fraud`) report is a complaint about
+ * the message it returns; other feedback types (not-spam, virus, …) change nothing. Null when it
+ * is not such a report or names no message of the workspace.
+ */
+export async function handleFeedbackReport(db: Queryable, raw: string, opts: { workspaceId?: string } = {}): Promise<ComplaintResult | null> {
+  const report = parseFeedbackReport(raw);
+  if (!report || (report.feedbackType !== 'abuse' && report.feedbackType !== 'fraud')) return null;
+  const workspaceId = report.workspaceId ?? opts.workspaceId;
+  if (!workspaceId) return null;
+  const m = await findMessage(db, { workspaceId, messageId: report.messageId, messageIdHeader: report.messageIdHeader });
+  if (!m) return null;
+  return handleComplaint(db, { workspaceId, messageId: m.id, detail: `feedback report: ${report.feedbackType}` });
 }
