@@ -5,7 +5,7 @@ import { rotateVerificationSecret, serverKey, userHashOf } from '../events/ident
 import { createTwoShops, makeClient, type Client, type TwoShops } from '../http/test-client.ts';
 import { createApiKey } from '../workspaces/api-keys.ts';
 import { systemActor } from '../workspaces/audit.ts';
-import { createChannel } from './channels.ts';
+import { createChannel, ensureSandboxChannels } from './channels.ts';
 import { browserKeys, fcmEndpoint } from './push-test-fixture.ts';
 
 describeEachDb('web push routes', (database) => {
@@ -69,9 +69,20 @@ describeEachDb('web push routes', (database) => {
     // As /v1/batch takes it, too.
     const basic = await shopper.get('/v1/push/vapid-public-key', { authorization: `Basic ${Buffer.from(`${writeKeyA}:`).toString('base64')}` });
     expect(basic.body.publicKey).toBe(vapidPublicKey);
-    // Shop B has no web push channel (only what a workspace gets by default).
+    // Shop B has no web push channel: none at all, then only the sandbox (its default).
     const none = await shopper.get(`/v1/push/vapid-public-key?writeKey=${writeKeyB}`);
     expect(none.status).toBe(404);
+    await ensureSandboxChannels(database().db, shops.b.workspace.id);
+    expect((await shopper.get(`/v1/push/vapid-public-key?writeKey=${writeKeyB}`)).status).toBe(404);
+    // A web push channel beside the default sandbox: visitors subscribe with its key.
+    const { channel } = await createChannel(database().db, config, {
+      workspaceId: shops.b.workspace.id,
+      actor: systemActor,
+      input: { kind: 'push', provider: 'webpush', name: 'Web push B', settings: { subject: 'mailto:b@example.com' }, isDefault: false },
+    });
+    expect(channel.isDefault).toBe(false);
+    const beside = await shopper.get(`/v1/push/vapid-public-key?writeKey=${writeKeyB}`);
+    expect(beside.body).toEqual({ publicKey: channel.settings.vapidPublicKey, channelId: channel.id });
   });
 
   it('keeps a subscription once per endpoint and links it to the customer whose browser it is', async () => {

@@ -19,7 +19,7 @@ import { createKeyCache, keyFromRequest } from '../events/write-keys.ts';
 import { touchApiKey, type ResolvedKey } from '../workspaces/api-keys.ts';
 import { can } from '../workspaces/roles.ts';
 import { checkSubscription, pushCustomerOf, pushSubscriptionsFor, removePushSubscription, savePushSubscription } from './push-subscriptions.ts';
-import { defaultChannel } from './channels.ts';
+import { listChannels } from './channels.ts';
 
 // The same depth from src/messaging/ and from the server bundle in dist/server/.
 const trackerFile = (name: string) => fileURLToPath(new URL(`../../src/events/tracker/${name}`, import.meta.url));
@@ -85,11 +85,18 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, a: Asset, cache
   return reply.type('application/javascript; charset=utf-8').send(a.body);
 }
 
-/** The VAPID public key browsers subscribe with: the workspace's default push channel's (a web push channel has one; the sandbox none). */
+/**
+ * The VAPID public key browsers subscribe with: the default push channel's; when that one has none
+ * (the sandbox, which only fills the Sandbox inbox), the first live web push channel's, so that
+ * visitors can subscribe while the marketer tries messages out in the sandbox.
+ */
 export async function vapidPublicKeyOf(db: Queryable, workspaceId: string): Promise<{ channelId: string; publicKey: string } | null> {
-  const row = await defaultChannel(db, workspaceId, 'push');
-  const key = row?.settings.vapidPublicKey;
-  return row && typeof key === 'string' && key ? { channelId: row.id, publicKey: key } : null;
+  // Default first (listChannels' order).
+  for (const row of await listChannels(db, workspaceId, { kind: 'push' })) {
+    const key = row.settings.vapidPublicKey;
+    if (typeof key === 'string' && key) return { channelId: row.id, publicKey: key };
+  }
+  return null;
 }
 
 const trimmed = (v: string | null | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : null);
@@ -142,7 +149,7 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
         config: PUBLIC,
         schema: {
           tags,
-          summary: "The VAPID public key browsers subscribe with (the workspace's default push channel's)",
+          summary: "The VAPID public key browsers subscribe with (the default push channel's, else the first web push channel's)",
           security: [],
           querystring: Type.Object({ writeKey: WriteKey }, { additionalProperties: false }),
           response: { 200: Type.Object({ publicKey: Type.String({ description: 'base64url, for pushManager.subscribe({ applicationServerKey })' }), channelId: Uuid }) },
@@ -151,7 +158,7 @@ export async function registerPushRoutes(app: App, { database, config }: AppDeps
       async (request) => {
         const key = await keyOf(request, request.query.writeKey, 'query.writeKey');
         const found = await vapidPublicKeyOf(db, key.workspaceId);
-        if (!found) throw new AppError('not_found', 'This workspace has no default web push channel with a VAPID key: add one under Settings → Channels');
+        if (!found) throw new AppError('not_found', 'This workspace has no web push channel: add one under Settings → Channels');
         return found;
       },
     );
