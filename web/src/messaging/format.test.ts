@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAddress, formatPhone, insertAt, minuteToTime, splitReason, statsByDay, statsChartRows, statsRange, statsTotals, timeToMinute, variableSnippet } from './format.ts';
+import { formatAddress, formatPhone, insertAt, splitReason, statsByDay, statsChartRows, statsRange, statsTotals, variableSnippet } from './format.ts';
 
 describe('formatPhone', () => {
   it.each([
@@ -38,26 +38,6 @@ describe('splitReason', () => {
     [null, { code: null, detail: null }],
   ])('%s', (reason, expected) => {
     expect(splitReason(reason)).toEqual(expected);
-  });
-});
-
-describe('minutes of the day', () => {
-  it.each([
-    [0, '00:00'],
-    [480, '08:00'],
-    [1260, '21:00'],
-    [1250, '20:50'],
-    [1440, '00:00'],
-  ])('%i ↔ %s', (minute, text) => {
-    expect(minuteToTime(minute)).toBe(text);
-    if (minute < 1440) expect(timeToMinute(text)).toBe(minute);
-  });
-
-  it('refuses what is not a time of day', () => {
-    expect(timeToMinute('24:00')).toBeNull();
-    expect(timeToMinute('9:60')).toBeNull();
-    expect(timeToMinute('nine')).toBeNull();
-    expect(timeToMinute(' 9:05 ')).toBe(545);
   });
 });
 

@@ -78,22 +78,6 @@ export function splitReason(reason: string | null | undefined): { code: string |
   return { code: reason.slice(0, at), detail: reason.slice(at + 1).trim() || null };
 }
 
-/** 1260 → "21:00". */
-export function minuteToTime(minute: number): string {
-  const m = ((Math.round(minute) % 1440) + 1440) % 1440;
-  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-}
-
-/** "21:00" → 1260; null when it is not a time of day. */
-export function timeToMinute(text: string): number | null {
-  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
-  if (!m) return null;
-  const h = Number(m[1]);
-  const min = Number(m[2]);
-  if (h > 23 || min > 59) return null;
-  return h * 60 + min;
-}
-
 /** A time of day in the UI's language ("오후 9:00", "9:00 PM"), from an instant, in a time zone. */
 export function formatClock(iso: string, language: string, timeZone?: string): string {
   const date = new Date(iso);
