@@ -10,6 +10,12 @@ const Time = Type.String({ format: 'date-time' });
 const Uuid = Type.String({ format: 'uuid' });
 const OneOf = (values: readonly string[], description?: string) => Type.String({ enum: [...values], ...(description ? { description } : {}) });
 const Open = <P extends TProperties>(properties: P, description?: string) => Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
+/**
+ * A vocabulary value or null. Written out (not a union) so the OpenAPI 3.0 document lists null in
+ * the enum: Fastify's swagger turns a union with null into `nullable`, whose enum would refuse null.
+ */
+const MaybeOneOf = (values: readonly string[], description?: string) =>
+  Type.Unsafe<string | null>({ type: 'string', nullable: true, enum: [...values, null], ...(description ? { description } : {}) });
 const Json = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
 
 // --- requests -----------------------------------------------------------------------------------
@@ -107,7 +113,7 @@ const Issue = Open({
 
 const SmsFigures = Open({
   bytes: Type.Integer({ description: 'EUC-KR bytes, advertising marks included' }),
-  type: Type.Union([OneOf(['SMS', 'LMS']), Type.Null()], { description: 'null: over 2,000 bytes, cannot be sent' }),
+  type: MaybeOneOf(['SMS', 'LMS'], 'null: over 2,000 bytes, cannot be sent'),
   unencodable: Type.Array(Type.String(), { description: 'Characters EUC-KR cannot carry (counted as 2 bytes)' }),
   titleBytes: Type.Optional(Type.Integer()),
 });
@@ -146,9 +152,9 @@ export const ValidationSchema = Open({
   ok: Type.Boolean(),
   errors: Type.Array(Issue),
   warnings: Type.Array(Issue),
-  format: Type.Union([OneOf(TEMPLATE_FORMATS), Type.Null()]),
+  format: MaybeOneOf(TEMPLATE_FORMATS),
   bytes: Type.Union([Type.Integer(), Type.Null()], { description: 'SMS: EUC-KR bytes; null for other kinds' }),
-  type: Type.Union([OneOf(['SMS', 'LMS']), Type.Null()], { description: 'SMS: the type it goes as' }),
+  type: MaybeOneOf(['SMS', 'LMS'], 'SMS: the type it goes as'),
   sms: Type.Union([SmsFigures, Type.Null()]),
   kakao: Type.Union([Open({ characters: Type.Integer() }), Type.Null()]),
   html: Type.Union([Type.String(), Type.Null()], { description: 'E-mail: the HTML MJML compiles to (Liquid kept)' }),
