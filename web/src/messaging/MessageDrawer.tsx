@@ -10,7 +10,8 @@ import { useSession } from '../auth/session.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useMessage, type MessageDetail } from './api.ts';
 import { formatAddress } from './format.ts';
-import { reasonText, StatusBadge, StatusWithReason } from './StatusBadge.tsx';
+import { reasonText } from './reasons.ts';
+import { StatusBadge, StatusWithReason } from './StatusBadge.tsx';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -78,11 +78,15 @@ export function splitReason(reason: string | null | undefined): { code: string |
   return { code: reason.slice(0, at), detail: reason.slice(at + 1).trim() || null };
 }
 
-/** A time of day in the UI's language ("오후 9:00", "9:00 PM"), from an instant, in a time zone. */
+/**
+ * A time of day from an instant, in a time zone: on the 24-hour clock in Korean, as Korean law and
+ * shops write sending hours ("08:00"), "8:00 AM" in English.
+ */
 export function formatClock(iso: string, language: string, timeZone?: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat(language, { hour: 'numeric', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(date);
+  const clock: Intl.DateTimeFormatOptions = language.startsWith('ko') ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { hour: 'numeric', minute: '2-digit' };
+  return new Intl.DateTimeFormat(language, { ...clock, ...(timeZone ? { timeZone } : {}) }).format(date);
 }
 
 export type StatsDay = { day: string; sent: number; delivered: number; opened: number; clicked: number; bounced: number; suppressed: number };
