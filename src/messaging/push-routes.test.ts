@@ -34,7 +34,7 @@ describeEachDb('web push routes', (database) => {
     });
     vapidPublicKey = String(channel.settings.vapidPublicKey);
     ada = await db.transaction(async (tx) => (await identify(tx, { workspaceId: shops.a.workspace.id, actor: systemActor, input: { userId: 'ada', anonymousId: 'ada-browser', source: 'test' } })).customer.id);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await shops?.app.close();
   });
@@ -154,6 +154,10 @@ describeEachDb('web push routes', (database) => {
     expect((await listed(ada)).map((s) => s.id)).not.toContain(mine.body.id);
     expect((await shopper.request('DELETE', '/v1/push/subscriptions', { writeKey: writeKeyA, endpoint: sub.endpoint })).status).toBe(404);
     expect((await shopper.request('DELETE', '/v1/push/subscriptions', { writeKey: 'wk_unknown', endpoint: sub.endpoint })).status).toBe(401);
+    // A string PostgreSQL cannot store is a 400 naming it, not a server error (found by the fuzz run).
+    const nul = await shopper.request('DELETE', '/v1/push/subscriptions', { writeKey: writeKeyA, endpoint: 'a\u0000b' });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.message).toContain('body.endpoint');
   });
 
   it("shows a customer's subscriptions to every member, not to a write key or nobody", async () => {
