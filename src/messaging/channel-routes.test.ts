@@ -99,6 +99,15 @@ describeEachDb('channels API', (getDb) => {
     expect(JSON.stringify(again.body)).not.toContain(secret);
     expect(channelSecrets(keyConfig, await rowOf(res.body.id))).toEqual({ signingSecret: secret });
     expect(JSON.stringify(await auditOf(res.body.id))).not.toContain(secret);
+
+    // Removing it makes a new one, shown once in the change's answer.
+    const rotated = await ownerA.patch(`/api/channels/${res.body.id}`, { secrets: { signingSecret: null } });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    const fresh = rotated.body.generatedSecrets.signingSecret as string;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(secret);
+    expect(channelSecrets(keyConfig, await rowOf(res.body.id))).toEqual({ signingSecret: fresh });
+    expect((await ownerA.patch(`/api/channels/${res.body.id}`, { name: 'Hook 2' })).body.generatedSecrets).toEqual({});
   });
 
   it('makes a VAPID key pair for web push when none is given', async () => {

@@ -114,21 +114,22 @@ export async function registerChannelRoutes(app: App, { database, config }: AppD
       config: manage,
       schema: {
         tags,
-        summary: 'Change a channel: its name, settings or secrets (merged over the current ones; null removes one), or make it its kind’s default',
+        summary: 'Change a channel: its name, settings or secrets (merged over the current ones; null removes one: a webhook’s signing secret removed is replaced, shown once in generatedSecrets), or make it its kind’s default',
         params: IdParams,
         body: Type.Object({ name: Type.Optional(Name), settings: Type.Optional(Settings), secrets: Type.Optional(Secrets), isDefault: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
-        response: { 200: ChannelSchema },
+        response: { 200: ChannelCreatedSchema },
       },
     },
     async (request) => {
       const c = caller(request);
       const body = request.body;
-      return updateChannel(db, config, {
+      const { channel, generatedSecrets } = await updateChannel(db, config, {
         workspaceId: c.workspaceId,
         actor: c.actor,
         id: request.params.id,
         patch: { name: body.name, settings: body.settings as Record<string, unknown> | undefined, secrets: secretsOf(body.secrets as Record<string, unknown> | undefined, true), isDefault: body.isDefault },
       });
+      return { ...channel, generatedSecrets };
     },
   );
 

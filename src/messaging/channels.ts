@@ -189,7 +189,12 @@ function merge<T>(current: Record<string, T>, patch: Record<string, T | null> | 
   return out;
 }
 
-export async function updateChannel(db: Queryable, config: KeyConfig, opts: { workspaceId: string; actor: Actor; id: string; patch: ChannelPatch }): Promise<Channel> {
+/** Changes a channel; `generatedSecrets` as createChannel's (a removed webhook signing secret is replaced by a new one, shown once). */
+export async function updateChannel(
+  db: Queryable,
+  config: KeyConfig,
+  opts: { workspaceId: string; actor: Actor; id: string; patch: ChannelPatch },
+): Promise<{ channel: Channel; generatedSecrets: Record<string, string> }> {
   const { workspaceId, patch } = opts;
   return db.transaction(async (tx) => {
     await lockChannels(tx, workspaceId);
@@ -197,6 +202,7 @@ export async function updateChannel(db: Queryable, config: KeyConfig, opts: { wo
     if (row.archivedAt) throw new AppError('conflict', `channel ${row.id} is archived: create a new channel instead`);
     const before = toChannel(row, secretsSetOf(config, row));
     const set: Partial<typeof channels.$inferInsert> = { updatedAt: clock.now() };
+    let generatedSecrets: Record<string, string> = {};
     if (patch.name !== undefined) set.name = patch.name.trim();
     if (patch.settings !== undefined || patch.secrets !== undefined) {
       const checked = checkChannelConfig(row.provider as ProviderName, {
@@ -205,6 +211,7 @@ export async function updateChannel(db: Queryable, config: KeyConfig, opts: { wo
       });
       set.settings = checked.settings;
       set.secrets = sealSecrets(config, checked.secrets);
+      generatedSecrets = checked.generated;
     }
     if (patch.isDefault === true && !row.isDefault) {
       await takeDefault(tx, workspaceId, row.kind, row.id);
@@ -215,7 +222,7 @@ export async function updateChannel(db: Queryable, config: KeyConfig, opts: { wo
     const [updated] = await tx.update(channels).set(set).where(and(eq(channels.workspaceId, workspaceId), eq(channels.id, row.id))).returning();
     const channel = toChannel(updated!, secretsSetOf(config, updated!));
     await recordAudit(tx, { workspaceId, actor: opts.actor, action: 'channel.update', entityType: 'channel', entityId: channel.id, before: auditView(before), after: auditView(channel) });
-    return channel;
+    return { channel, generatedSecrets };
   });
 }
 
