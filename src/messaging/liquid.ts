@@ -179,7 +179,13 @@ export function checkLiquid(text: string, field: string, escape: Escape, roots: 
   } catch (err) {
     return { issues: [liquidIssue(field, err)] };
   }
-  const issues = unknownVariables(engine, templates, field, roots);
+  let issues: TemplateIssue[];
+  try {
+    issues = unknownVariables(engine, templates, field, roots);
+  } catch (err) {
+    // The analysis walks LiquidJS's parse tree: a construct it cannot follow is refused, not a 500.
+    issues = [liquidIssue(field, err)];
+  }
   return issues.length ? { issues } : { templates };
 }
 
