@@ -109,6 +109,29 @@ describeEachDb('suppression routes', (getDb) => {
     expect(rows.some((r) => r.text.includes('12345678'))).toBe(false);
   });
 
+  it('answers bad input with a 4xx naming it, never a 5xx', async () => {
+    const { ownerA } = shops;
+    const cases: [string, string, unknown, RegExp][] = [
+      ['GET', '/api/suppressions?cursor=bm90IGEgY3Vyc29y', undefined, /query.cursor/],
+      ['GET', '/api/suppressions?kind=kakao', undefined, /kind/],
+      ['GET', '/api/suppressions?limit=0', undefined, /limit/],
+      ['POST', '/api/suppressions', { kind: 'sms', address: 'call me' }, /body.address/],
+      ['POST', '/api/suppressions', { kind: 'push', address: '   ' }, /body.address/],
+      ['POST', '/api/suppressions', { kind: 'email', address: 'a@example.com', extra: 1 }, /extra|body/],
+      ['POST', '/api/suppressions', { kind: 'email', address: 'a\u0000b@example.com' }, /address|body/],
+      ['DELETE', '/api/suppressions/email/not-a-hash', undefined, /addressHash/],
+      ['DELETE', `/api/suppressions/webhook/${'a'.repeat(64)}`, undefined, /kind/],
+    ];
+    for (const [method, url, body, named] of cases) {
+      const res = await ownerA.request(method as 'GET', url, body);
+      expect(res.status, `${method} ${url}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${url}`).toBeLessThan(500);
+      expect(JSON.stringify(res.body), `${method} ${url}`).toMatch(named);
+    }
+    // An address that looks like nothing is still looked up (and found nowhere).
+    expect((await ownerA.get(`/api/suppressions?address=${encodeURIComponent('🙂'.repeat(100))}`)).body.items).toEqual([]);
+  });
+
   it("keeps each workspace's list to itself", async () => {
     const { ownerA, ownerB } = shops;
     const theirs = await ownerB.post('/api/suppressions', { kind: 'email', address: 'b-only@example.com' });
