@@ -5,6 +5,8 @@ import { openConfiguredDatabase } from '../db/open.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { registerSystemSchedules, systemJobHandlers } from '../worker/handlers.ts';
 import { startWorker } from '../worker/runner.ts';
+import { startMessageDispatcher } from '../messaging/dispatcher.ts';
+import { closeProviders } from '../messaging/providers/index.ts';
 
 export async function runWorkerCommand(config: Config): Promise<number> {
   if (!config.databaseUrl) {
@@ -22,13 +24,17 @@ export async function runWorkerCommand(config: Config): Promise<number> {
     error: (obj: unknown, msg?: string) => console.error(msg ?? '', obj),
   };
   const worker = startWorker(database, { handlers: systemJobHandlers(), concurrency: config.workerConcurrency, logger: log });
+  // Extra workers send messages too: the dispatchers share the messages table through SKIP LOCKED.
+  const dispatcher = startMessageDispatcher(database, { config, logger: log });
   console.log(`Rapport worker started (concurrency ${config.workerConcurrency}). Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await dispatcher.stop();
   await worker.stop();
+  await closeProviders();
   await database.close();
   return 0;
 }
