@@ -14,6 +14,7 @@ import { DEMO_WORKSPACE_JOB, type DemoWorkspaceJobPayload } from '../worker/demo
 import { startSandboxSmtp } from '../messaging/sandbox-smtp.ts';
 import { handleSandboxBounce } from '../messaging/bounces.ts';
 import { closeProviders } from '../messaging/providers/index.ts';
+import { startMessageDispatcher } from '../messaging/dispatcher.ts';
 
 export async function serve(config: Config): Promise<void> {
   const database = await openConfiguredDatabase(config);
@@ -51,6 +52,8 @@ export async function serve(config: Config): Promise<void> {
     const worker = config.inProcessWorker
       ? startWorker(database, { handlers: systemJobHandlers(), concurrency: config.workerConcurrency, logger: app.log })
       : undefined;
+    // Messages are sent by the worker: without it, queued messages would wait for ever.
+    const dispatcher = config.inProcessWorker ? startMessageDispatcher(database, { config, logger: app.log }) : undefined;
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -78,6 +81,7 @@ export async function serve(config: Config): Promise<void> {
       app.log.info({ signal }, 'shutting down');
       const force = setTimeout(() => process.exit(1), 15_000);
       force.unref();
+      await dispatcher?.stop();
       await worker?.stop();
       await closeProviders();
       await sandboxSmtp.close();
