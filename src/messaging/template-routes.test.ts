@@ -12,7 +12,8 @@ describeEachDb('templates API', (database) => {
   let s: TwoShops;
   beforeAll(async () => {
     s = await createTwoShops(database(), { names: ['라온샵', 'Other shop'] });
-  }, 60_000);
+    // Seven logins (argon2) per database: past 60 s once on this shared machine under load.
+  }, 120_000);
   afterAll(async () => {
     await s?.app.close();
   });
