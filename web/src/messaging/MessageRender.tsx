@@ -8,7 +8,8 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../customers/format.ts';
 
-export const EMAIL_WIDTHS = { desktop: 680, mobile: 375 } as const;
+// 600 px is the width e-mail layouts (MJML's default) are made for; 375 px a common phone.
+export const EMAIL_WIDTHS = { desktop: 600, mobile: 375 } as const;
 export type EmailWidth = keyof typeof EMAIL_WIDTHS;
 
 export function EmailFrame({ html, subject, from, to, testId = 'email-frame' }: { html: string; subject?: string | null; from?: string | null; to?: string | null; testId?: string }) {
