@@ -89,6 +89,8 @@ export async function startTestSmtp(opts: { answer?: (address: string) => { code
       });
     },
   });
+  // A killed sender's connections end in ECONNRESET: that is the crash under test, not a failure.
+  server.on('error', () => {});
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port)));
   return {
     port,
