@@ -77,9 +77,10 @@ describeEachDb('suppression list', (getDb) => {
 
 describeEachDb('suppression routes', (getDb) => {
   let shops: TwoShops;
+  // A member per role, each logged in (password hashing): slow when the machine is busy.
   beforeAll(async () => {
     shops = await createTwoShops(getDb());
-  });
+  }, 180_000);
   afterAll(async () => {
     await shops.app.close();
   });
@@ -159,5 +160,5 @@ describeEachDb('suppression routes', (getDb) => {
       const del = await client.delete(`/api/suppressions/email/${'0'.repeat(64)}`);
       expect(del.status, role).toBe(changers.has(role) ? 404 : 403);
     }
-  });
+  }, 120_000);
 });
