@@ -24,6 +24,7 @@ import { prepareBatch, type Prepared } from './delivery-render.ts';
 import { suppressAddresses } from './gate.ts';
 import { providerFor } from './providers/index.ts';
 import { messages } from './schema.ts';
+import { revokePushSubscriptions } from './push-subscriptions.ts';
 import { onMessagesQueued, type MessageRow } from './send.ts';
 import { recordStatuses, type StatusChange } from './status.ts';
 import type { Lane, Provider, SendResult } from './types.ts';
@@ -88,6 +89,17 @@ function pacer(ratePerSecond: number) {
 }
 
 type Bounce = Parameters<typeof suppressAddresses>[1][number];
+type Gone = { workspaceId: string; endpoint: string };
+
+/** The endpoint of a push message's `to` (the subscription as JSON, see pushAddress); null when it is not one. */
+function pushEndpoint(to: string): string | null {
+  try {
+    const endpoint = (JSON.parse(to) as { endpoint?: unknown }).endpoint;
+    return typeof endpoint === 'string' ? endpoint : null;
+  } catch {
+    return null;
+  }
+}
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 
@@ -171,11 +183,11 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
   // the previous write ran), and a send's slot is given back only once its outcome is committed:
   // so at any moment at most `concurrency` messages per channel are sent but not yet recorded as
   // sent, which bounds the duplicates a crash can cause.
-  let pending: { changes: StatusChange[]; bounces: Bounce[]; done: () => void }[] = [];
+  let pending: { changes: StatusChange[]; bounces: Bounce[]; gone: Gone[]; done: () => void }[] = [];
   let flushing: Promise<void> | undefined;
-  function record(changes: StatusChange[], bounces: Bounce[] = []): Promise<void> {
+  function record(changes: StatusChange[], bounces: Bounce[] = [], gone: Gone[] = []): Promise<void> {
     return new Promise<void>((resolve) => {
-      pending.push({ changes, bounces, done: resolve });
+      pending.push({ changes, bounces, gone, done: resolve });
       flushing ??= flush();
     });
   }
@@ -185,6 +197,7 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
       pending = [];
       try {
         await suppressAddresses(db, group.flatMap((g) => g.bounces));
+        await revokeGone(group.flatMap((g) => g.gone));
         await recordStatuses(db, group.flatMap((g) => g.changes));
       } catch (err) {
         // Left `sending`: the claims run out and the messages are sent again, same bytes, same Message-ID.
@@ -193,6 +206,14 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
       for (const g of group) g.done();
     }
     flushing = undefined;
+  }
+
+  // A browser that dropped its subscription (the push service answered 404/410) is not sent to again:
+  // without this every later push to that customer would go to a dead endpoint and fail the same way.
+  async function revokeGone(gone: Gone[]): Promise<void> {
+    const byWorkspace = new Map<string, string[]>();
+    for (const g of gone) byWorkspace.set(g.workspaceId, [...(byWorkspace.get(g.workspaceId) ?? []), g.endpoint]);
+    for (const [workspaceId, endpoints] of byWorkspace) await revokePushSubscriptions(db, { workspaceId, endpoints: [...new Set(endpoints)] });
   }
 
   async function sendOne(p: Extract<Prepared, { outcome: 'send' }>, claimedAt: Date): Promise<void> {
@@ -218,6 +239,7 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
       const at = clock.now();
       const changes: StatusChange[] = [{ ...base, status: 'sending', at: claimedAt, detail: { attempt: m.attempts, worker: workerId } }];
       const bounces: Bounce[] = [];
+      const gone: Gone[] = [];
       if (result.ok) {
         changes.push({ ...base, status: 'sent', at, providerMessageId: result.providerMessageId, detail: result.fellBack ? { fellBack: true } : null });
         if (result.delivered) changes.push({ ...base, status: 'delivered', at });
@@ -225,13 +247,15 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
         const bounced = m.kind === 'email' && result.code === 'recipient_rejected';
         changes.push({ ...base, status: bounced ? 'bounced' : 'failed', reason: result.reason, detail: { code: result.code ?? null } });
         if (bounced && p.to) bounces.push({ workspaceId: m.workspaceId, kind: 'email', address: p.to, reason: 'hard_bounce', detail: result.reason.slice(0, 500) });
+        const endpoint = m.kind === 'push' && result.code === 'subscription_gone' ? pushEndpoint(p.to) : null;
+        if (endpoint) gone.push({ workspaceId: m.workspaceId, endpoint });
       } else if (m.attempts >= maxAttempts) {
         changes.push({ ...base, status: 'failed', reason: `gave up after ${m.attempts} attempts: ${result.reason}`, detail: { code: result.code ?? null } });
       } else {
         const sendAt = new Date(at.getTime() + retryDelayMs(m.attempts, backoff));
         changes.push({ ...base, status: 'queued', reason: result.reason, sendAt, detail: { code: result.code ?? null, retry: true } });
       }
-      await record(changes, bounces);
+      await record(changes, bounces, gone);
     } finally {
       slot.release();
     }
