@@ -8,7 +8,6 @@ import { getCustomerRow } from '../customers/customers.ts';
 import { CHANNELS, type Channel } from '../customers/fields.ts';
 import { maskText } from '../customers/personal-data.ts';
 import type { Queryable } from '../db/connection.ts';
-import type { SandboxBounce } from './sandbox-smtp.ts';
 import { messages } from './schema.ts';
 import { recordStatuses } from './status.ts';
 import { addSuppression, suppressionKindOf } from './suppressions.ts';
@@ -223,6 +222,21 @@ async function applyOutcome(
   }
   return handleBounce(db, { workspaceId: r.workspaceId, messageId: m.id, recipient: r.recipient, status: r.outcome, diagnostic: r.diagnostic, code: r.status });
 }
+
+/** One recipient of a DSN as the sandbox SMTP server (src/messaging/sandbox-smtp.ts) gives it to its onBounce hook. */
+export type SandboxBounce = {
+  /** X-Rapport-Workspace and X-Rapport-Message of the returned original, if present. */
+  workspaceId: string | null;
+  messageId: string | null;
+  /** The original's Message-ID (also the SMTP provider's providerMessageId). */
+  messageIdHeader: string | null;
+  recipient: string | null;
+  action: string | null;
+  status: string | null;
+  diagnostic: string | null;
+  /** A hard bounce (action failed with a 5.x.x status). */
+  permanent: boolean;
+};
 
 /** The sandbox SMTP server's onBounce hook (src/messaging/sandbox-smtp.ts): `server.onBounce = (b) => handleSandboxBounce(db, b)`. */
 export async function handleSandboxBounce(db: Queryable, b: SandboxBounce): Promise<BounceResult> {

@@ -163,6 +163,59 @@ describeEachDb('Sandbox SMTP server and inbox', (db) => {
     }
   });
 
+  it('reads a DSN as bounces.ts does: one hook call per recipient, also when the report part is base64 (as some mail servers send it)', async () => {
+    const workspaceId = crypto.randomUUID();
+    const messageId = crypto.randomUUID();
+    const report = [
+      'Reporting-MTA: dns; mx.example',
+      '',
+      'Final-Recipient: rfc822; first@example.com',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 no such user',
+      '',
+      'Final-Recipient: rfc822; second@example.com',
+      'Action: failed',
+      'Status: 4.2.2',
+      'Diagnostic-Code: smtp; 452 4.2.2 mailbox full',
+      '',
+    ].join('\r\n');
+    const raw = [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.example>',
+      'To: bounces@shop.example',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rpt"',
+      '',
+      '--rpt',
+      'Content-Type: message/delivery-status',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(report).toString('base64'),
+      '',
+      '--rpt',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: <two@shop.example>`,
+      `X-Rapport-Workspace: ${workspaceId}`,
+      `X-Rapport-Message: ${messageId}`,
+      '',
+      '--rpt--',
+      '',
+    ].join('\r\n');
+    const before = bounces.length;
+    const transport = nodemailer.createTransport({ host: server.host, port: server.port, ignoreTLS: true });
+    try {
+      await transport.sendMail({ envelope: { from: 'MAILER-DAEMON@mx.example', to: ['bounces@shop.example'] }, raw });
+    } finally {
+      transport.close();
+    }
+    expect(bounces.slice(before)).toEqual([
+      { workspaceId, messageId, messageIdHeader: '<two@shop.example>', recipient: 'first@example.com', action: 'failed', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 no such user', permanent: true },
+      { workspaceId, messageId, messageIdHeader: '<two@shop.example>', recipient: 'second@example.com', action: 'failed', status: '4.2.2', diagnostic: 'smtp; 452 4.2.2 mailbox full', permanent: false },
+    ]);
+  });
+
   it('writes SMS, KakaoTalk and push straight into the inbox with what the inbox shows beside the text', async () => {
     const { workspace } = await createTestWorkspace(db());
     const sms = createSandboxProvider('sms', { from: '02-123-4567' }, { db: db().db });

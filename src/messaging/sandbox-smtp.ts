@@ -8,42 +8,26 @@
 //   provider adds them): parsed with mailparser and stored in sandbox_messages. A message without
 //   them, or naming a workspace that does not exist, is refused with 550.
 // - A delivery status notification (Content-Type multipart/report; report-type=delivery-status)
-//   to any address: it is not stored; `onBounce` is called with what it reports.
+//   to any address: it is not stored; `onBounce` is called for each recipient it reports on.
 // - Any recipient at the `bounce.test` domain is refused at RCPT TO with 550 5.1.1, so a marketer
 //   can see a hard bounce happen in the sandbox.
 //
-// The bounce hook:
-//   onBounce(bounce: SandboxBounce): Promise<void>
-//   SandboxBounce = {
-//     workspaceId: string | null;       // X-Rapport-Workspace of the returned original, if present
-//     messageId: string | null;         // X-Rapport-Message of the returned original, if present
-//     messageIdHeader: string | null;   // the original's Message-ID (also the SMTP provider's providerMessageId)
-//     recipient: string | null;         // Final-Recipient (or Original-Recipient) address
-//     action: string | null;            // failed | delayed | delivered | relayed | expanded
-//     status: string | null;            // enhanced status code, e.g. 5.1.1
-//     diagnostic: string | null;        // Diagnostic-Code, e.g. "smtp; 550 5.1.1 user unknown"
-//     permanent: boolean;               // action failed with a 5.x.x status: a hard bounce
-//   }
-// The pipeline sets it (marks the message bounced and suppresses the address on a permanent
-// one). A hook that throws makes the server answer 451, so the sender tries the DSN again.
+// The bounce hook: onBounce(bounce: SandboxBounce): Promise<void>, called once per recipient the
+// DSN reports on. The DSN is read by bounces.ts's parseDsn, the same reader real bounces go
+// through, so the sandbox and production agree on what a report says; SandboxBounce is defined
+// there too. The pipeline sets the hook (handleSandboxBounce: marks the message bounced and
+// suppresses the address on a permanent one). A hook that throws makes the server answer 451, so
+// the sender tries the DSN again.
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { clock } from '../clock.ts';
 import type { Queryable } from '../db/connection.ts';
 import { uuidv7 } from '../db/uuid.ts';
+import { parseDsn, type Dsn, type SandboxBounce } from './bounces.ts';
 import { sandboxMessages } from './schema.ts';
 
-export type SandboxBounce = {
-  workspaceId: string | null;
-  messageId: string | null;
-  messageIdHeader: string | null;
-  recipient: string | null;
-  action: string | null;
-  status: string | null;
-  diagnostic: string | null;
-  permanent: boolean;
-};
+export type { SandboxBounce } from './bounces.ts';
 
 export type SandboxSmtp = {
   port: number;
@@ -80,49 +64,18 @@ export async function ensureSandboxSmtp(db: Queryable): Promise<SandboxSmtp> {
 }
 let starting: Promise<SandboxSmtp> | null = null;
 
-function headerBlock(text: string): Map<string, string> {
-  const end = text.search(/\r?\n\r?\n/);
-  const block = (end < 0 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
-  const map = new Map<string, string>();
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) {
-      const key = line.slice(0, colon).trim().toLowerCase();
-      if (!map.has(key)) map.set(key, line.slice(colon + 1).trim());
-    }
-  }
-  return map;
-}
-
-function isDsn(parsed: ParsedMail): boolean {
-  const type = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
-  return type?.value?.toLowerCase() === 'multipart/report' && type.params?.['report-type']?.toLowerCase() === 'delivery-status';
-}
-
-/** Reads a DSN (RFC 3464): the per-recipient fields and the returned original's headers. */
-export function readDsn(raw: string, parsed: ParsedMail): SandboxBounce {
-  const field = (name: string): string | null => {
-    const match = new RegExp(`^${name}:[ \\t]*(.+)$`, 'im').exec(raw);
-    return match?.[1]?.trim() ?? null;
-  };
-  const recipientField = field('Final-Recipient') ?? field('Original-Recipient');
-  const recipient = recipientField ? recipientField.replace(/^[^;]*;\s*/, '').replace(/^<|>$/g, '') : null;
-  const action = field('Action')?.toLowerCase() ?? null;
-  const status = field('Status')?.match(/\d\.\d{1,3}\.\d{1,3}/)?.[0] ?? null;
-  const original = parsed.attachments.find((a) => ['message/rfc822', 'text/rfc822-headers'].includes(a.contentType.toLowerCase()));
-  const headers = original ? headerBlock(original.content.toString('utf8')) : new Map<string, string>();
-  const workspaceId = headers.get('x-rapport-workspace') ?? null;
-  const messageId = headers.get('x-rapport-message') ?? null;
-  return {
-    workspaceId: workspaceId && UUID.test(workspaceId) ? workspaceId : null,
-    messageId: messageId && UUID.test(messageId) ? messageId : null,
-    messageIdHeader: headers.get('message-id') ?? null,
-    recipient,
-    action,
-    status,
-    diagnostic: field('Diagnostic-Code'),
-    permanent: action === 'failed' && (status?.startsWith('5.') ?? false),
-  };
+/** What the hook is given for each recipient of a DSN. */
+function sandboxBounces(dsn: Dsn): SandboxBounce[] {
+  return dsn.recipients.map((r) => ({
+    workspaceId: dsn.workspaceId,
+    messageId: dsn.messageId,
+    messageIdHeader: dsn.messageIdHeader,
+    recipient: r.recipient,
+    action: r.action,
+    status: r.status,
+    diagnostic: r.diagnostic,
+    permanent: r.outcome === 'hard',
+  }));
 }
 
 function addressText(value: ParsedMail['to'] | ParsedMail['from']): string | null {
@@ -140,12 +93,12 @@ export async function startSandboxSmtp(
 ): Promise<SandboxSmtp> {
   const host = opts.host ?? '127.0.0.1';
   const store = async (raw: string, envelopeTo: string[]): Promise<void> => {
-    const parsed = await simpleParser(raw);
-    if (isDsn(parsed)) {
-      const bounce = readDsn(raw, parsed);
-      if (handle.onBounce) await handle.onBounce(bounce);
+    const dsn = parseDsn(raw);
+    if (dsn) {
+      for (const bounce of sandboxBounces(dsn)) if (handle.onBounce) await handle.onBounce(bounce);
       return;
     }
+    const parsed = await simpleParser(raw);
     const workspaceId = String(parsed.headers.get('x-rapport-workspace') ?? '');
     const messageId = String(parsed.headers.get('x-rapport-message') ?? '');
     if (!UUID.test(workspaceId) || !UUID.test(messageId)) throw reply(550, '5.7.1 The sandbox takes only messages sent by Rapport (X-Rapport-Workspace and X-Rapport-Message headers)');
