@@ -11,6 +11,7 @@ import { describeEachDb, type TestWorkspace } from '../db/test-helpers.ts';
 import type { App } from '../http/deps.ts';
 import { type Client, createTwoShops } from '../http/test-client.ts';
 import { headersOf, previewOf } from './sandbox-routes.ts';
+import { listSandboxMessages } from './sandbox.ts';
 import { startSandboxSmtp } from './sandbox-smtp.ts';
 import { createSandboxProvider } from './providers/sandbox.ts';
 
@@ -83,6 +84,23 @@ describeEachDb('sandbox inbox API', (getDb) => {
     const page2 = await ownerA.get(`/api/sandbox/messages?limit=3&cursor=${page1.body.nextCursor}`);
     expect(page2.body.items.map((m: { kind: string }) => m.kind)).toEqual(['email']);
     expect(page2.body.nextCursor).toBeNull();
+  });
+
+  it('reads the inbox the way sandbox.ts does: the same messages in the same order, and a cursor each side takes from the other', async () => {
+    const db = getDb().db;
+    const page1 = await ownerA.get('/api/sandbox/messages?limit=2');
+    const direct1 = await listSandboxMessages(db, { workspaceId: a.workspace.id, limit: 2 });
+    expect(page1.body.items.map((m: { id: string }) => m.id)).toEqual(direct1.items.map((m) => m.id));
+    expect(page1.body.items.map((m: { preview: string }) => m.preview)).toEqual(direct1.items.map((m) => m.headline));
+    expect(page1.body.nextCursor).toBe(direct1.nextCursor);
+    // The API's cursor pages sandbox.ts's list, and sandbox.ts's pages the API.
+    const direct2 = await listSandboxMessages(db, { workspaceId: a.workspace.id, limit: 2, before: page1.body.nextCursor });
+    const page2 = await ownerA.get(`/api/sandbox/messages?limit=2&cursor=${direct1.nextCursor}`);
+    expect(page2.body.items.map((m: { id: string }) => m.id)).toEqual(direct2.items.map((m) => m.id));
+    expect(direct2.items.map((m) => m.kind)).toEqual(['sms', 'email']);
+    const bad = await ownerA.get('/api/sandbox/messages?cursor=not-a-message-id');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('cursor');
   });
 
   it('shows one message as the customer sees it', async () => {

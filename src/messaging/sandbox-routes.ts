@@ -1,26 +1,17 @@
 // HTTP routes of the Sandbox inbox: what the sandbox providers received (e-mail over Rapport's own
 // SMTP server, SMS/LMS, KakaoTalk, push), shown as the customer would see it. The inbox holds
-// message bodies with personal data, so it needs messaging.write, like sending.
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+// message bodies with personal data, so it needs messaging.write, like sending. The inbox is read
+// through sandbox.ts only (the same list, order and cursor as everywhere else).
 import { Type } from 'typebox';
-import { cursorTime, decodeCursor, encodeCursor } from '../commerce/cursor.ts';
 import { AppError } from '../errors.ts';
 import { caller } from '../http/auth.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { recordAudit } from '../workspaces/audit.ts';
 import { ClearedSchema, SandboxMessageSchema, SandboxPageSchema } from './contract.ts';
-import { sandboxMessages } from './schema.ts';
+import { clearSandboxMessages, getSandboxMessage, listSandboxMessages, type SandboxMessageSummary } from './sandbox.ts';
 import { CHANNEL_KINDS } from './types.ts';
 
-type SandboxRow = typeof sandboxMessages.$inferSelect;
-
-/** The subject (e-mail, LMS or push title), else the first non-empty line of the text. */
-export function previewOf(row: Pick<SandboxRow, 'subject' | 'text' | 'html'>): string {
-  if (row.subject) return row.subject;
-  const text = row.text ?? (row.html ?? '').replace(/<[^>]*>/g, ' ');
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
-  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
-}
+export { previewOf } from './sandbox.ts';
 
 /** The header block of a raw e-mail, by lower-cased name (folded lines joined; a repeated header's values joined by a line break). */
 export function headersOf(raw: string): Record<string, string> {
@@ -42,15 +33,15 @@ export function headersOf(raw: string): Record<string, string> {
   return out;
 }
 
-const listItem = (r: SandboxRow) => ({
-  id: r.id,
-  messageId: r.messageId,
-  kind: r.kind,
-  to: r.toAddress,
-  from: r.fromAddress,
-  subject: r.subject,
-  preview: previewOf(r),
-  receivedAt: r.receivedAt.toISOString(),
+const listItem = (m: SandboxMessageSummary) => ({
+  id: m.id,
+  messageId: m.messageId,
+  kind: m.kind,
+  to: m.toAddress,
+  from: m.fromAddress,
+  subject: m.subject,
+  preview: m.headline,
+  receivedAt: m.receivedAt,
 });
 
 export async function registerSandboxRoutes(app: App, { database }: AppDeps) {
@@ -68,7 +59,8 @@ export async function registerSandboxRoutes(app: App, { database }: AppDeps) {
         querystring: Type.Object(
           {
             kind: Type.Optional(Type.Union(CHANNEL_KINDS.map((k) => Type.Literal(k)))),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            // The id of the last message of the previous page (ids are UUIDv7: they sort by arrival).
+            cursor: Type.Optional(Type.String({ format: 'uuid' })),
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
           },
           { additionalProperties: false },
@@ -79,21 +71,8 @@ export async function registerSandboxRoutes(app: App, { database }: AppDeps) {
     async (request) => {
       const c = caller(request);
       const q = request.query;
-      const limit = q.limit ?? 50;
-      const where: (SQL | undefined)[] = [eq(sandboxMessages.workspaceId, c.workspaceId), q.kind ? eq(sandboxMessages.kind, q.kind) : undefined];
-      if (q.cursor) {
-        const cur = decodeCursor(q.cursor);
-        where.push(sql`(${sandboxMessages.receivedAt}, ${sandboxMessages.id}) < (${cursorTime(cur.value)}, ${cur.id}::uuid)`);
-      }
-      const rows = await db
-        .select()
-        .from(sandboxMessages)
-        .where(and(...where))
-        .orderBy(desc(sandboxMessages.receivedAt), desc(sandboxMessages.id))
-        .limit(limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return { items: page.map(listItem), nextCursor: rows.length > limit && last ? encodeCursor(last.receivedAt.toISOString(), last.id) : null };
+      const page = await listSandboxMessages(db, { workspaceId: c.workspaceId, kind: q.kind, before: q.cursor, limit: q.limit ?? 50 });
+      return { items: page.items.map(listItem), nextCursor: page.nextCursor };
     },
   );
 
@@ -110,12 +89,9 @@ export async function registerSandboxRoutes(app: App, { database }: AppDeps) {
     },
     async (request) => {
       const c = caller(request);
-      const [row] = await db
-        .select()
-        .from(sandboxMessages)
-        .where(and(eq(sandboxMessages.workspaceId, c.workspaceId), eq(sandboxMessages.id, request.params.id)));
-      if (!row) throw new AppError('not_found', `sandbox message ${request.params.id} not found`);
-      return { ...listItem(row), html: row.html, text: row.text, raw: row.raw, headers: row.raw ? headersOf(row.raw) : null, meta: row.meta };
+      const m = await getSandboxMessage(db, { workspaceId: c.workspaceId, id: request.params.id });
+      if (!m) throw new AppError('not_found', `sandbox message ${request.params.id} not found`);
+      return { ...listItem(m), html: m.html, text: m.text, raw: m.raw, headers: m.raw ? headersOf(m.raw) : null, meta: m.meta };
     },
   );
 
@@ -125,9 +101,9 @@ export async function registerSandboxRoutes(app: App, { database }: AppDeps) {
     async (request) => {
       const c = caller(request);
       return db.transaction(async (tx) => {
-        const deleted = await tx.delete(sandboxMessages).where(eq(sandboxMessages.workspaceId, c.workspaceId)).returning({ id: sandboxMessages.id });
-        await recordAudit(tx, { workspaceId: c.workspaceId, actor: c.actor, action: 'sandbox.clear', entityType: 'sandbox_messages', after: { deleted: deleted.length } });
-        return { deleted: deleted.length };
+        const deleted = await clearSandboxMessages(tx, { workspaceId: c.workspaceId });
+        await recordAudit(tx, { workspaceId: c.workspaceId, actor: c.actor, action: 'sandbox.clear', entityType: 'sandbox_messages', after: { deleted } });
+        return { deleted };
       });
     },
   );

@@ -17,11 +17,21 @@ export type SandboxMessageSummary = {
   subject: string | null;
   /** The first 200 characters of the text. */
   preview: string;
+  /** What the inbox list shows: the subject (e-mail, LMS, push title), else the first non-empty line of the text. */
+  headline: string;
   meta: Record<string, unknown>;
   receivedAt: string;
 };
 
 export type SandboxMessage = SandboxMessageSummary & { html: string | null; text: string | null; raw: string | null };
+
+/** The subject (e-mail, LMS or push title), else the first non-empty line of the text (or of the HTML without its tags). */
+export function previewOf(row: Pick<SandboxMessageRow, 'subject' | 'text' | 'html'>): string {
+  if (row.subject) return row.subject;
+  const text = row.text ?? (row.html ?? '').replace(/<[^>]*>/g, ' ');
+  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '') ?? '';
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
 
 function summary(row: SandboxMessageRow): SandboxMessageSummary {
   const text = (row.text ?? '').replace(/\s+/g, ' ').trim();
@@ -33,6 +43,7 @@ function summary(row: SandboxMessageRow): SandboxMessageSummary {
     fromAddress: row.fromAddress,
     subject: row.subject,
     preview: text.length > 200 ? `${text.slice(0, 199)}…` : text,
+    headline: previewOf(row),
     meta: row.meta,
     receivedAt: row.receivedAt.toISOString(),
   };
