@@ -63,13 +63,15 @@ function trustProxyOption(trust: Config['trustProxy']): boolean | string | ((add
  * The web UI and /docs load only their own scripts (Mantine and Swagger UI set inline styles, so
  * styles may be inline), and no other site may frame Rapport. The demo shop stands for a shop's
  * own site (inline tracker snippet) and the tracker script is embedded by other sites: they keep
- * only nosniff.
+ * only nosniff. Images may come from any https site: the Sandbox inbox and the template preview
+ * draw e-mails in a sandboxed srcdoc iframe, which takes this policy, and e-mails show the shop's
+ * product images from its own servers or CDN. Nothing else is widened.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: https:",
   "font-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",
