@@ -27,6 +27,26 @@ describeEachDb('security headers', (getDb) => {
     },
   );
 
+  it("lets https images load (an e-mail's product images in the Sandbox and template previews, srcdoc iframes that take this policy) and widens nothing else", async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    const directives = Object.fromEntries(
+      String(res.headers['content-security-policy'])
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...sources]) => [name!, sources]),
+    );
+    expect(directives['img-src']).toEqual(["'self'", 'data:', 'blob:', 'https:']);
+    // Plain http images stay out (mixed content), and no other directive takes outside sources.
+    expect(directives['img-src']).not.toContain('http:');
+    expect(directives['img-src']).not.toContain('*');
+    for (const [name, sources] of Object.entries(directives)) {
+      if (name !== 'img-src') expect(sources, name).not.toContain('https:');
+    }
+    expect(directives['default-src']).toEqual(["'self'"]);
+    expect(directives['script-src']).toEqual(["'self'"]);
+    expect(directives['connect-src']).toEqual(["'self'"]);
+  });
+
   it('the demo shop (a stand-in for a shop’s own site, inline tracker snippet) and the tracker script keep nosniff only', async () => {
     for (const url of ['/t.js', '/demo-shop']) {
       const res = await app.inject({ method: 'GET', url });
