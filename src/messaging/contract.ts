@@ -2,6 +2,7 @@
 // for the OpenAPI document and the fuzz run that checks answers against it. Objects that may gain
 // fields say so (additionalProperties), vocabularies are string enums, times are ISO strings.
 import { Type, type TProperties } from 'typebox';
+import { MaybeOneOf } from './template-contract.ts';
 import { CHANNEL_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES } from './types.ts';
 
 const Text = Type.Union([Type.String(), Type.Null()]);
@@ -41,7 +42,7 @@ export const MessagingSettingsSchema = Open({
   quietStartMinute: Type.Integer(),
   quietEndMinute: Type.Integer(),
   nightPolicy: OneOf(['defer', 'skip']),
-  caps: Type.Array(Open({ purpose: OneOf(MESSAGE_PURPOSES), channel: Type.Union([OneOf(CHANNEL_KINDS), Type.Null()]), per: OneOf(['day', 'week']), max: Type.Integer() })),
+  caps: Type.Array(Open({ purpose: OneOf(MESSAGE_PURPOSES), channel: MaybeOneOf(CHANNEL_KINDS, 'null: all channels together'), per: OneOf(['day', 'week']), max: Type.Integer() })),
   bestHour: MaybeInt,
   updatedAt: Type.Union([Time, Type.Null()], { description: 'Null while the defaults apply' }),
 });

@@ -14,7 +14,7 @@ const Open = <P extends TProperties>(properties: P, description?: string) => Typ
  * A vocabulary value or null. Written out (not a union) so the OpenAPI 3.0 document lists null in
  * the enum: Fastify's swagger turns a union with null into `nullable`, whose enum would refuse null.
  */
-const MaybeOneOf = (values: readonly string[], description?: string) =>
+export const MaybeOneOf = (values: readonly string[], description?: string) =>
   Type.Unsafe<string | null>({ type: 'string', nullable: true, enum: [...values, null], ...(description ? { description } : {}) });
 const Json = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
 
