@@ -57,7 +57,7 @@ describeEachDb('e-mail delivery end to end', (getDb) => {
 
     // Noon in Seoul: no quiet hours in the way.
     clock.set(new Date('2026-05-01T12:00:00+09:00'));
-    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, batchSize: 16 });
+    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, batchSize: 16, workspaceIds: [ws] });
     const app = await buildApp({ database, config });
     try {
       const out = await createMessages(

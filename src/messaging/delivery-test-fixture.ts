@@ -63,13 +63,20 @@ export type ReceivedMail = { to: string[]; raw: string; messageId: string | unde
  * An smtp-server on 127.0.0.1 that keeps what it receives. `answer` may refuse a recipient with a
  * code (550 = permanent, 451 = temporary), as a real server would at RCPT TO.
  */
-export async function startTestSmtp(opts: { answer?: (address: string) => { code: number; message: string } | undefined } = {}) {
+export async function startTestSmtp(
+  opts: {
+    answer?: (address: string) => { code: number; message: string } | undefined;
+    /** Holds the answer to RCPT TO for an address until the promise settles: a server that stalls. */
+    hold?: (address: string) => Promise<void> | undefined;
+  } = {},
+) {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     size: 10 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
+    async onRcptTo(address, _session, callback) {
+      await opts.hold?.(address.address);
       const refusal = opts.answer?.(address.address);
       if (refusal) {
         const error = new Error(refusal.message) as Error & { responseCode: number };

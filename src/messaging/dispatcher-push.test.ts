@@ -86,7 +86,7 @@ describeEachDb('message dispatcher: web push', (getDb) => {
     const revokedAt = async (id: string) =>
       (await db.execute<{ revoked_at: string | null }>(sql`select revoked_at from push_subscriptions where workspace_id = ${ws}::uuid and id = ${id}::uuid`)).rows[0]!.revoked_at;
 
-    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, maxAttempts: 3 });
+    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, maxAttempts: 3, workspaceIds: [ws] });
     try {
       const g = await createMessage(db, push(gone!, 'gone-1'));
       const l = await createMessage(db, push(live!, 'live-1'));

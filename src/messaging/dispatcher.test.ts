@@ -52,7 +52,7 @@ describeEachDb('message dispatcher', (getDb) => {
       { email: 'receipt@example.com', name: 'Receipt' },
     ]);
     clock.set(kst('2026-05-01T23:00:00'));
-    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50 });
+    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, workspaceIds: [ws] });
     try {
       const [n, d, t] = await createMessages(db, [email(ws, night!, 'n'), email(ws, day!, 'd'), email(ws, none!, 't', 'transactional')]);
       await eventually(() => arrivedFor('night-owl@example.com').length === 1 && arrivedFor('receipt@example.com').length === 1, 20_000, 'the ad and the receipt');
@@ -76,6 +76,57 @@ describeEachDb('message dispatcher', (getDb) => {
     }
   }, 90_000);
 
+  it('claims only the workspaces it is given, when given some', async () => {
+    const mine = await shop();
+    const other = await shop();
+    const [a] = await addCustomers(mine.db, mine.ws, [{ email: 'mine@example.com', name: 'Mine' }]);
+    const [b] = await addCustomers(other.db, other.ws, [{ email: 'not-mine@example.com', name: 'Other' }]);
+    clock.set(kst('2026-05-01T12:00:00'));
+    const dispatcher = startMessageDispatcher(mine.database, { config, pollMs: 50, workspaceIds: [mine.ws] });
+    try {
+      const m = await createMessage(mine.db, email(mine.ws, a!, 'scoped', 'transactional'));
+      const o = await createMessage(other.db, email(other.ws, b!, 'scoped', 'transactional'));
+      await eventually(async () => (await statusOf(mine.db, mine.ws, m.message.id)).status === 'sent', 20_000, 'its own message');
+      expect(arrivedFor('not-mine@example.com')).toHaveLength(0);
+      expect(await statusOf(other.db, other.ws, o.message.id)).toMatchObject({ status: 'queued', attempts: 0 });
+    } finally {
+      await dispatcher.stop();
+    }
+  }, 90_000);
+
+  it('sends an order confirmation while every connection of a campaign is stalled on the same channel', async () => {
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const stalling = await startTestSmtp({ hold: (address) => (address.startsWith('stall') ? stalled : undefined) });
+    const database = getDb();
+    const { workspace } = await createTestWorkspace(database, 'Stalled shop');
+    const ws = workspace.id;
+    await addChannel(database.db, ws, { kind: 'email', provider: 'smtp', settings: stalling.settings() });
+    const people = await addCustomers(
+      database.db,
+      ws,
+      [...Array.from({ length: 24 }, (_, i) => ({ email: `stall-${i}@example.com`, name: `S${i}`, consents: granted('email', 'marketing') })), { email: 'receipt@example.com', name: 'Buyer' }],
+    );
+    const buyer = people.pop()!;
+    clock.set(kst('2026-05-01T12:00:00'));
+    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, workspaceIds: [ws] });
+    try {
+      await createMessages(database.db, people.map((id, i) => email(ws, id, `campaign-${i}`)));
+      // The campaign's sends are at the stalled RCPT TO: all 4 of its connections are busy.
+      await eventually(async () => Number((await database.db.execute<{ n: number }>(sql`select count(*)::int as n from messages where workspace_id = ${ws}::uuid and status = 'sending'`)).rows[0]!.n) > 0, 20_000, 'the campaign sending');
+      await createMessage(database.db, email(ws, buyer, 'order-7', 'transactional'));
+      await eventually(() => stalling.received.some((r) => r.to.includes('receipt@example.com')), 10_000, 'the order confirmation past the stalled campaign');
+      expect(stalling.received.filter((r) => r.to.some((t) => t.startsWith('stall')))).toHaveLength(0);
+      release();
+      await eventually(() => stalling.received.length === 25, 20_000, 'the campaign once the server answers');
+    } finally {
+      release();
+      await dispatcher.stop();
+      await closeProviders();
+      await stalling.close();
+    }
+  }, 90_000);
+
   it('delivers a repeated idempotency key once, retries a temporary failure with backoff, and turns a 550 into a bounce and a suppression', async () => {
     const { database, db, ws } = await shop();
     const [a, busy, gone] = await addCustomers(db, ws, [
@@ -84,7 +135,7 @@ describeEachDb('message dispatcher', (getDb) => {
       { email: 'gone@example.com', name: 'Gone', consents: granted('email', 'marketing') },
     ]);
     clock.set(kst('2026-05-01T12:00:00'));
-    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, maxAttempts: 2 });
+    const dispatcher = startMessageDispatcher(database, { config, pollMs: 50, maxAttempts: 2, workspaceIds: [ws] });
     try {
       const first = await createMessage(db, email(ws, a!, 'order-1', 'transactional'));
       const again = await createMessage(db, email(ws, a!, 'order-1', 'transactional'));

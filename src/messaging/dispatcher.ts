@@ -1,7 +1,7 @@
 // The message dispatcher: one loop per lane (transactional, bulk), each claiming due messages in
 // batches with FOR UPDATE SKIP LOCKED (any number of workers can share the table), preparing
 // them (gate, render, compose; delivery-render.ts), sending them through their channel's provider
-// with bounded concurrency per channel, and recording every outcome in one batch. The next batch
+// (one per lane) with bounded concurrency per channel and lane, and recording outcomes in batches. The next batch
 // is claimed and prepared while the current one is still being sent, so the SMTP pool never
 // waits for the database.
 //
@@ -33,9 +33,14 @@ export type DispatcherOptions = {
   config: Config;
   workerId?: string;
   lanes?: Lane[];
-  /** Messages claimed at a time per lane. */
+  /** Only these workspaces' messages (a worker dedicated to some workspaces; tests that share one database). All when not given. */
+  workspaceIds?: string[];
+  /** Messages claimed at a time per lane, at most. After an idle moment a lane claims few first
+   * (firstBatchSize) and doubles from claim to claim, so the first message goes out while the rest
+   * of a large send is still being prepared. */
   batchSize?: number;
-  /** Sends in flight at once per channel (the SMTP pool queues beyond its connections). */
+  firstBatchSize?: number;
+  /** Sends in flight at once per channel and lane (the SMTP pool queues beyond its connections). */
   concurrency?: number;
   /** Batches of one lane being sent at once: 2 keeps the provider busy while the next is prepared. */
   pipeline?: number;
@@ -107,7 +112,9 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
   const db = database.db;
   const log = opts.logger ?? silent;
   const lanes = opts.lanes ?? ['transactional', 'bulk'];
+  const onlyWorkspaces = opts.workspaceIds ? sql`and workspace_id = any(${sql.param(opts.workspaceIds)}::uuid[])` : sql``;
   const batchSize = Math.max(1, opts.batchSize ?? 200);
+  const firstBatchSize = Math.min(batchSize, Math.max(1, opts.firstBatchSize ?? 16));
   const concurrency = Math.max(1, opts.concurrency ?? 16);
   const pipeline = Math.max(1, opts.pipeline ?? 2);
   const leaseMs = opts.leaseMs ?? 120_000;
@@ -156,7 +163,7 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
     });
   }
 
-  async function claim(lane: Lane): Promise<MessageRow[]> {
+  async function claim(lane: Lane, limit: number): Promise<MessageRow[]> {
     const now = clock.now();
     const until = new Date(now.getTime() + leaseMs);
     const rows = await db
@@ -167,9 +174,9 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
           sql`(${messages.workspaceId}, ${messages.id}) in (
             select workspace_id, id from messages
             where lane = ${lane} and status in ('queued', 'deferred', 'sending') and send_at <= ${now}
-              and (status <> 'sending' or locked_until < ${now})
+              and (status <> 'sending' or locked_until < ${now}) ${onlyWorkspaces}
             order by send_at
-            limit ${batchSize}
+            limit ${limit}
             for update skip locked)`,
           // Again after the lock: another claimer may have taken a row between snapshot and lock.
           sql`(${messages.status} in ('queued', 'deferred') or (${messages.status} = 'sending' and ${messages.lockedUntil} < ${now}))`,
@@ -216,11 +223,13 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
     for (const [workspaceId, endpoints] of byWorkspace) await revokePushSubscriptions(db, { workspaceId, endpoints: [...new Set(endpoints)] });
   }
 
-  async function sendOne(p: Extract<Prepared, { outcome: 'send' }>, claimedAt: Date): Promise<void> {
+  async function sendOne(lane: Lane, p: Extract<Prepared, { outcome: 'send' }>, claimedAt: Date): Promise<void> {
     const channel: ChannelRow = p.channel;
     const m = p.message;
-    let slot = slots.get(channel.id);
-    if (!slot) slots.set(channel.id, (slot = semaphore(concurrency)));
+    // Slots per lane and channel: a campaign filling its channel's slots leaves the transactional lane's free.
+    const slotKey = `${lane}:${channel.id}`;
+    let slot = slots.get(slotKey);
+    if (!slot) slots.set(slotKey, (slot = semaphore(concurrency)));
     const rate = typeof channel.settings.ratePerSecond === 'number' && channel.settings.ratePerSecond > 0 ? channel.settings.ratePerSecond : 0;
     let pace = pacers.get(channel.id);
     if (rate && pace?.rate !== rate) pacers.set(channel.id, (pace = { rate, wait: pacer(rate) }));
@@ -231,7 +240,7 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
       if (rate && pace) await pace.wait();
       let result: SendResult;
       try {
-        const provider: Provider = providerFor(channel, secretsOf(channel), { db, config: opts.config });
+        const provider: Provider = providerFor(channel, secretsOf(channel), { db, config: opts.config }, lane);
         result = await provider.send({ workspaceId: m.workspaceId, messageId: m.id, to: p.to, content: p.content });
       } catch (err) {
         result = { ok: false, permanent: false, reason: errorText(err), code: 'exception' };
@@ -261,7 +270,7 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
     }
   }
 
-  async function processBatch(rows: MessageRow[], claimedAt: Date): Promise<void> {
+  async function processBatch(lane: Lane, rows: MessageRow[], claimedAt: Date): Promise<void> {
     const prepared = await prepareBatch(db, rows, { baseUrl, trackingKey, now: claimedAt });
     const refused: StatusChange[] = [];
     for (const p of prepared) {
@@ -271,13 +280,14 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
       else if (p.outcome === 'failed') refused.push({ ...base, status: 'sending', at: claimedAt }, { ...base, status: 'failed', reason: p.reason });
     }
     const done: Promise<void>[] = refused.length ? [record(refused)] : [];
-    for (const p of prepared) if (p.outcome === 'send') done.push(sendOne(p, claimedAt));
+    for (const p of prepared) if (p.outcome === 'send') done.push(sendOne(lane, p, claimedAt));
     await Promise.all(done);
   }
 
   async function loop(lane: Lane): Promise<void> {
     const inflight = new Set<Promise<void>>();
     let failures = 0;
+    let limit = firstBatchSize;
     while (!stopping) {
       if (inflight.size >= pipeline) {
         await Promise.race(inflight);
@@ -286,7 +296,7 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
       let rows: MessageRow[];
       const claimedAt = clock.now();
       try {
-        rows = await claim(lane);
+        rows = await claim(lane, limit);
         failures = 0;
       } catch (err) {
         failures++;
@@ -296,14 +306,18 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
         continue;
       }
       if (rows.length > 0) {
-        const batch = processBatch(rows, claimedAt).catch((err: unknown) => {
+        const batch = processBatch(lane, rows, claimedAt).catch((err: unknown) => {
           // The claims run out and the messages are taken back (same content, same Message-ID).
           log.error({ lane, messages: rows.length, err: errorText(err) }, 'message batch failed');
         });
         const tracked = batch.finally(() => inflight.delete(tracked));
         inflight.add(tracked);
-        if (rows.length === batchSize) continue;
+        if (rows.length === limit) {
+          limit = Math.min(batchSize, limit * 2);
+          continue;
+        }
       }
+      limit = firstBatchSize;
       // Nothing (more) due: wait for a wake-up, the poll, or a batch to finish (it may leave retries due).
       await sleep(lane, pollMs, inflight.size ? Promise.race(inflight) : undefined);
     }

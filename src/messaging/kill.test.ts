@@ -68,7 +68,7 @@ for (const backend of backends) {
           const { startMessageDispatcher } = await import(${JSON.stringify(path.join(root, 'src/messaging/dispatcher.ts'))});
           const database = await openDatabase(${JSON.stringify(backend.child(dataDir))});
           const config = loadConfig(${JSON.stringify({ RAPPORT_DEMO: '0', LOG_LEVEL: 'silent', ...ENV })});
-          startMessageDispatcher(database, { config, concurrency: ${CONCURRENCY}, leaseMs: ${LEASE_MS}, pollMs: 50 });
+          startMessageDispatcher(database, { config, concurrency: ${CONCURRENCY}, leaseMs: ${LEASE_MS}, pollMs: 50, workspaceIds: ['${ws}'] });
           const timer = setInterval(async () => {
             const { rows } = await database.pool.query("select count(*)::int as n from messages where workspace_id = '${ws}' and status = 'sent'");
             if (rows[0].n >= ${Math.floor(N / 3)}) { console.log('STOPPED at ' + rows[0].n); clearInterval(timer); }
@@ -83,7 +83,7 @@ for (const backend of backends) {
         // The dead worker's claims are taken back once their lease has run out.
         clock.set(Date.now() + LEASE_MS + 1000);
         const config = testConfig(ENV);
-        const dispatcher = startMessageDispatcher(database, { config, concurrency: CONCURRENCY, leaseMs: LEASE_MS, pollMs: 50 });
+        const dispatcher = startMessageDispatcher(database, { config, concurrency: CONCURRENCY, leaseMs: LEASE_MS, pollMs: 50, workspaceIds: [ws] });
         try {
           await eventually(async () => (await count(`status in ('queued', 'deferred', 'sending')`)) === 0, 240_000, 'every message sent');
         } finally {

@@ -1,10 +1,13 @@
-// One provider per channel, made from the channel's settings and secrets and kept while the
-// channel is unchanged, so the SMTP pool's connections are reused from one batch to the next. A
-// changed channel (a new updatedAt) gets a new provider; the old one's connections are closed.
+// One provider per channel and lane, made from the channel's settings and secrets and kept while
+// the channel is unchanged, so the SMTP pool's connections are reused from one batch to the next.
+// The transactional lane has a provider of its own (for SMTP: its own pool of at most 2
+// connections besides the channel's maxConnections), so an order confirmation never queues behind
+// a campaign's messages in a shared pool. A changed channel (a new updatedAt) gets a new provider;
+// the old one's connections are closed.
 import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/connection.ts';
 import type { channels } from '../schema.ts';
-import type { ChannelKind, Outgoing, Provider, ProviderName, SendResult } from '../types.ts';
+import type { ChannelKind, Lane, Outgoing, Provider, ProviderName, SendResult } from '../types.ts';
 import { createSandboxProvider } from './sandbox.ts';
 import { createSmtpProvider, smtpSettings } from './smtp.ts';
 import { createSolapiProvider } from './solapi.ts';
@@ -18,12 +21,15 @@ const str = (settings: Record<string, unknown>, key: string): string | undefined
 const num = (settings: Record<string, unknown>, key: string): number | undefined => (typeof settings[key] === 'number' ? (settings[key] as number) : undefined);
 
 /** Makes the provider a channel names, from its settings and its secrets in clear. Throws naming the missing field. */
-export function createProvider(row: Pick<ChannelRow, 'kind' | 'provider' | 'settings'>, secrets: Record<string, string>, deps: ProviderDeps): Provider {
+export function createProvider(row: Pick<ChannelRow, 'kind' | 'provider' | 'settings'>, secrets: Record<string, string>, deps: ProviderDeps, lane: Lane = 'bulk'): Provider {
   const settings = row.settings ?? {};
   const provider = row.provider as ProviderName;
   switch (provider) {
-    case 'smtp':
-      return createSmtpProvider(smtpSettings(settings), secrets);
+    case 'smtp': {
+      const smtp = smtpSettings(settings);
+      if (lane === 'transactional') smtp.maxConnections = Math.min(2, smtp.maxConnections ?? 4);
+      return createSmtpProvider(smtp, secrets);
+    }
     case 'sandbox':
       return createSandboxProvider(row.kind as ChannelKind, settings, { db: deps.db });
     case 'solapi': {
@@ -64,9 +70,9 @@ function misconfigured(name: ProviderName, reason: string): Provider {
 
 const cache = new Map<string, { updatedAt: number; provider: Provider }>();
 
-/** The provider of a channel, made once per channel version (id + updatedAt). */
-export function providerFor(row: ChannelRow, secrets: Record<string, string>, deps: ProviderDeps): Provider {
-  const key = `${row.workspaceId}:${row.id}`;
+/** The provider of a channel for a lane, made once per channel version (id + updatedAt) and lane. */
+export function providerFor(row: ChannelRow, secrets: Record<string, string>, deps: ProviderDeps, lane: Lane = 'bulk'): Provider {
+  const key = `${row.workspaceId}:${row.id}:${lane}`;
   const updatedAt = row.updatedAt.getTime();
   const cached = cache.get(key);
   if (cached && cached.updatedAt === updatedAt) return cached.provider;
@@ -74,7 +80,7 @@ export function providerFor(row: ChannelRow, secrets: Record<string, string>, de
   if (cached) void cached.provider.close();
   let provider: Provider;
   try {
-    provider = createProvider(row, secrets, deps);
+    provider = createProvider(row, secrets, deps, lane);
   } catch (error) {
     provider = misconfigured(row.provider as ProviderName, (error as Error).message);
   }
