@@ -1,19 +1,13 @@
 // Response schemas of the messaging API (channels, sending rules, messages, stats, Sandbox inbox),
 // for the OpenAPI document and the fuzz run that checks answers against it. Objects that may gain
 // fields say so (additionalProperties), vocabularies are string enums, times are ISO strings.
-import { Type, type TProperties } from 'typebox';
-import { MaybeOneOf } from './template-contract.ts';
+import { Type } from 'typebox';
+import { Json, MaybeOneOf, OneOf, Open, Text, Time, Uuid } from './schema-parts.ts';
 import { CHANNEL_KINDS, MESSAGE_PURPOSES, MESSAGE_STATUSES } from './types.ts';
 
-const Text = Type.Union([Type.String(), Type.Null()]);
-const Time = Type.String({ format: 'date-time' });
 const MaybeTime = Type.Union([Time, Type.Null()]);
-const Uuid = Type.String({ format: 'uuid' });
 const MaybeUuid = Type.Union([Uuid, Type.Null()]);
 const MaybeInt = Type.Union([Type.Integer(), Type.Null()]);
-const Json = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
-const OneOf = (values: readonly string[], description?: string) => Type.String({ enum: [...values], ...(description ? { description } : {}) });
-const Open = <P extends TProperties>(properties: P, description?: string) => Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
 const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'The next page: pass as cursor' });
 const PROVIDER_NAMES = ['smtp', 'sandbox', 'solapi', 'webpush', 'webhook'] as const;
 

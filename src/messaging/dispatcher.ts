@@ -1,9 +1,9 @@
 // The message dispatcher: one loop per lane (transactional, bulk), each claiming due messages in
 // batches with FOR UPDATE SKIP LOCKED (any number of workers can share the table), preparing
 // them (gate, render, compose; delivery-render.ts), sending them through their channel's provider
-// (one per lane) with bounded concurrency per channel and lane, and recording outcomes in batches. The next batch
-// is claimed and prepared while the current one is still being sent, so the SMTP pool never
-// waits for the database.
+// (one per lane) with bounded concurrency per channel and lane, and recording outcomes in
+// batches. The next batch is claimed and prepared while the current one is still being sent, so
+// the SMTP pool never waits for the database.
 //
 // Exactly once, as far as a provider lets us: the content is stored before the send, a claim is a
 // lease, and a message whose worker died mid-send (its lease ran out while it was `sending`) is

@@ -1,22 +1,10 @@
 // Request and response schemas of the templates API (/api/templates), for validation, the OpenAPI
 // document and the fuzz run that checks answers against it. Objects that may gain fields say so
 // (additionalProperties); vocabularies are string enums; times are ISO strings.
-import { Type, type TProperties } from 'typebox';
+import { Type } from 'typebox';
+import { Json, MaybeOneOf, OneOf, Open, Text, Time, Uuid } from './schema-parts.ts';
 import { CHANNEL_KINDS, MESSAGE_PURPOSES } from './types.ts';
 import { TEMPLATE_FORMATS } from './template-render.ts';
-
-const Text = Type.Union([Type.String(), Type.Null()]);
-const Time = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
-const OneOf = (values: readonly string[], description?: string) => Type.String({ enum: [...values], ...(description ? { description } : {}) });
-const Open = <P extends TProperties>(properties: P, description?: string) => Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
-/**
- * A vocabulary value or null. Written out (not a union) so the OpenAPI 3.0 document lists null in
- * the enum: Fastify's swagger turns a union with null into `nullable`, whose enum would refuse null.
- */
-export const MaybeOneOf = (values: readonly string[], description?: string) =>
-  Type.Unsafe<string | null>({ type: 'string', nullable: true, enum: [...values, null], ...(description ? { description } : {}) });
-const Json = (description?: string) => Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) });
 
 // --- requests -----------------------------------------------------------------------------------
 
