@@ -1,4 +1,7 @@
-// Shared by every benchmark: how figures are described and printed (a table, then one JSON line).
+// Shared by every benchmark: how figures are described and printed (a table, then one JSON line),
+// and a fresh PostgreSQL database for a run.
+import pg from 'pg';
+
 export type Figure = { name: string; value: number; unit: string; target?: string; ok?: boolean };
 export type BenchResult = { bench: string; figures: Figure[]; notes?: string[] };
 export type BenchModule = { run(args: string[]): Promise<BenchResult> };
@@ -25,4 +28,19 @@ export function printFigures(result: BenchResult): void {
   for (const r of rows) console.log(line(r));
   for (const note of result.notes ?? []) console.log(`note: ${note}`);
   console.log(JSON.stringify({ bench: result.bench, figures: Object.fromEntries(result.figures.map((f) => [f.name, f.value])) }));
+}
+
+/** Drops the database of `url` (and, unless `drop`, creates it afresh), from the server's `postgres` database. */
+export async function resetDatabase(url: string, drop = false): Promise<void> {
+  const admin = new URL(url);
+  const name = decodeURIComponent(admin.pathname.slice(1));
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
+    if (!drop) await client.query(`create database "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
 }

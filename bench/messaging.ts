@@ -42,7 +42,7 @@ import { systemActor } from '../src/workspaces/audit.ts';
 import { randomString } from '../src/workspaces/secrets.ts';
 import { createUser } from '../src/workspaces/users.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
-import { percentile, type BenchResult, type Figure } from './harness.ts';
+import { percentile, resetDatabase, type BenchResult, type Figure } from './harness.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -475,19 +475,6 @@ async function rapportSend(database: Database, config: Config, sink: Sink, ws: B
 
 // --- the runs ----------------------------------------------------------------------------------
 
-async function resetDatabase(url: string, drop = false): Promise<void> {
-  const admin = new URL(url);
-  const name = decodeURIComponent(admin.pathname.slice(1));
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists "${name.replace(/"/g, '""')}" with (force)`);
-    if (!drop) await client.query(`create database "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 function benchConfig(env: Record<string, string>): Config {
   return loadConfig({

@@ -7,6 +7,7 @@ import { metricsCustomerLink } from './events/metrics-link.ts';
 import { analyticsCustomerLink } from './analytics/customer-link.ts';
 import { segmentsCustomerLink } from './segments/customer-link.ts';
 import { messagingCustomerLink } from './messaging/customer-link.ts';
+import { campaignsCustomerLink } from './campaigns/customer-link.ts';
 
 registerCustomerLink(eventsCustomerLink);
 // Before the behaviour metrics: they are recomputed from the orders and cart lines once moved.
@@ -14,5 +15,6 @@ registerCustomerLink(commerceCustomerLink);
 registerCustomerLink(analyticsCustomerLink);
 registerCustomerLink(segmentsCustomerLink);
 registerCustomerLink(messagingCustomerLink);
+registerCustomerLink(campaignsCustomerLink);
 // Keep last: it rebuilds a customer's metrics from the rows the links above have just moved.
 registerCustomerLink(metricsCustomerLink);

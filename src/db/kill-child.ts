@@ -3,6 +3,18 @@
 // OOM killer would. The script is a file, not --eval: PGlite's worker thread would inherit --input-type.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { openDatabase, type Database } from './connection.ts';
+
+/** A database a crash test runs on, and how its child process opens it. PGlite is one process's: the test closes it while the child runs (keepOpen false). */
+export type KillBackend = { name: 'pglite' | 'postgres'; open: (dataDir: string) => Promise<Database>; child: (dataDir: string) => object; keepOpen: boolean };
+
+/** PGlite in a data directory, and the PostgreSQL server when TEST_DATABASE_URL is set. */
+export function killTestBackends(): KillBackend[] {
+  const list: KillBackend[] = [{ name: 'pglite', open: (dataDir) => openDatabase({ kind: 'pglite', dataDir }), child: (dataDir) => ({ kind: 'pglite', dataDir }), keepOpen: false }];
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) list.push({ name: 'postgres', open: () => openDatabase({ kind: 'postgres', url, max: 4 }), child: () => ({ kind: 'postgres', url, max: 4 }), keepOpen: true });
+  return list;
+}
 
 /** Writes `script` to `scriptFile`, runs it (with tsx) in `cwd`, kills it once it prints STOPPED; its output. */
 export async function runUntilStoppedThenKill(scriptFile: string, script: string, cwd: string): Promise<string> {

@@ -35,6 +35,7 @@ import { registerPushRoutes } from '../messaging/push-routes.ts';
 import { registerSuppressionRoutes } from '../messaging/suppression-routes.ts';
 import { registerReceiptRoutes } from '../messaging/receipt-routes.ts';
 import { registerTemplateRoutes } from '../messaging/template-routes.ts';
+import { registerCampaignRoutes } from '../campaigns/routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
 import { registerBodyHandling } from './body.ts';
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerSuppressionRoutes(app, deps);
   await registerReceiptRoutes(app, deps);
   await registerTemplateRoutes(app, deps);
+  await registerCampaignRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

@@ -10,8 +10,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import '../areas.ts';
 import { clock } from '../clock.ts';
-import { openDatabase, type Database } from '../db/connection.ts';
-import { runUntilStoppedThenKill } from '../db/kill-child.ts';
+import type { Database } from '../db/connection.ts';
+import { killTestBackends, runUntilStoppedThenKill } from '../db/kill-child.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { createTestWorkspace, testConfig } from '../db/test-helpers.ts';
 import { addChannel, addCustomers, eventually, granted, startTestSmtp } from './delivery-test-fixture.ts';
@@ -28,12 +28,7 @@ const CONCURRENCY = 16;
 const LEASE_MS = 60_000;
 const ENV = { RAPPORT_PUBLIC_URL: 'https://crm.kill.test', RAPPORT_SECRET_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' };
 
-type Backend = { name: string; open: (dataDir: string) => Promise<Database>; child: (dataDir: string) => object; keepOpen: boolean };
-const backends: Backend[] = [{ name: 'pglite', open: (dataDir) => openDatabase({ kind: 'pglite', dataDir }), child: (dataDir) => ({ kind: 'pglite', dataDir }), keepOpen: false }];
-if (process.env.TEST_DATABASE_URL) {
-  const url = process.env.TEST_DATABASE_URL;
-  backends.push({ name: 'postgres', open: () => openDatabase({ kind: 'postgres', url, max: 4 }), child: () => ({ kind: 'postgres', url, max: 4 }), keepOpen: true });
-}
+const backends = killTestBackends();
 
 for (const backend of backends) {
   describe(`message delivery after kill -9 [${backend.name}]`, () => {

@@ -160,6 +160,8 @@ export const messages = pgTable(
     index('messages_created_idx').on(t.workspaceId, t.createdAt),
     // Frequency caps count what was sent to a customer lately.
     index('messages_sent_idx').on(t.workspaceId, t.customerId, t.sentAt).where(sql`${t.sentAt} is not null`),
+    // A campaign's (or journey's) messages: its report, pause and cancel.
+    index('messages_origin_idx').on(t.workspaceId, t.origin, t.originId).where(sql`${t.originId} is not null`),
     index('messages_provider_id_idx').on(t.workspaceId, t.providerMessageId).where(sql`${t.providerMessageId} is not null`),
   ],
 );

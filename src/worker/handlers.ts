@@ -7,6 +7,7 @@ import { DEMO_BEHAVIOUR_JOB, runDemoBehaviourJob } from '../events/demo.ts';
 import { DEMO_WORKSPACE_JOB, runDemoWorkspaceJob } from './demo-job.ts';
 import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, runAnalyticsSchedule } from '../analytics/jobs.ts';
 import { SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, SEGMENTS_SWEEP_JOB, registerSegmentSchedules, runLiveJob, runRecomputeJob, runSweepJob } from '../segments/jobs.ts';
+import { CAMPAIGN_ENQUEUE_JOB, runCampaignEnqueueJob } from '../campaigns/sending.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -24,6 +25,7 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     [SEGMENTS_RECOMPUTE_JOB]: (job, { db }) => runRecomputeJob(db, job),
     // Without a workspace: enqueues one sweep per workspace with segments.
     [SEGMENTS_SWEEP_JOB]: (job, { db }) => runSweepJob(db, job),
+    [CAMPAIGN_ENQUEUE_JOB]: (job, { db }) => runCampaignEnqueueJob(db, job),
   };
 }
 
