@@ -19,6 +19,9 @@ import { SettingsPage as AnalyticsSettingsPage } from '../analytics/SettingsPage
 import { AcceptInvitationPage } from '../auth/AcceptInvitationPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { RequireAuth } from '../auth/RequireAuth.tsx';
+import { CampaignPage } from '../campaigns/CampaignPage.tsx';
+import { CampaignsPage } from '../campaigns/CampaignsPage.tsx';
+import { CampaignWizardPage } from '../campaigns/CampaignWizardPage.tsx';
 import { AttributesSettingsPage } from '../customers/AttributesSettingsPage.tsx';
 import { CustomerProfilePage } from '../customers/CustomerProfilePage.tsx';
 import { CustomersPage } from '../customers/CustomersPage.tsx';
@@ -81,6 +84,12 @@ export function App() {
                 <Route path="templates/new" element={<RequirePermission permission="messaging.write"><TemplateEditPage /></RequirePermission>} />
                 <Route path="templates/:id" element={<RequirePermission permission="customers.read"><TemplateEditPage /></RequirePermission>} />
                 <Route path="sandbox" element={<RequirePermission permission="messaging.write"><SandboxPage /></RequirePermission>} />
+              </Route>
+              <Route path="campaigns">
+                <Route index element={<RequirePermission permission="analytics.read"><CampaignsPage /></RequirePermission>} />
+                <Route path="new" element={<RequirePermission permission="messaging.write"><CampaignWizardPage /></RequirePermission>} />
+                <Route path=":id" element={<RequirePermission permission="analytics.read"><CampaignPage /></RequirePermission>} />
+                <Route path=":id/edit" element={<RequirePermission permission="messaging.write"><CampaignWizardPage /></RequirePermission>} />
               </Route>
               <Route path="events" element={<RequirePermission permission="analytics.read"><EventsPage /></RequirePermission>} />
               <Route path="products">

@@ -1,4 +1,5 @@
 // English strings of the web UI. `ko.ts` has exactly the same keys (the type checks it).
+import { campaignsEn } from '../campaigns/strings-en.ts';
 import { messagingEn } from '../messaging/strings-en.ts';
 
 export const en = {
@@ -1365,6 +1366,7 @@ export const en = {
     },
   },
   messaging: messagingEn,
+  campaigns: campaignsEn,
 };
 
 export type Messages = typeof en;

@@ -1,5 +1,6 @@
 // 한국어 UI 문자열. 키는 en.ts와 정확히 같아야 합니다 (타입이 확인합니다).
 import type { Messages } from './en.ts';
+import { campaignsKo } from '../campaigns/strings-ko.ts';
 import { messagingKo } from '../messaging/strings-ko.ts';
 
 export const ko: Messages = {
@@ -1366,4 +1367,5 @@ export const ko: Messages = {
     },
   },
   messaging: messagingKo,
+  campaigns: campaignsKo,
 };

@@ -12,6 +12,7 @@ import { ConfirmModal } from '../app/ConfirmModal.tsx';
 import { PageHeader } from '../app/PageHeader.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { formatCount } from '../analytics/format.ts';
+import { SendCampaignButton } from '../campaigns/SendCampaignButton.tsx';
 import { StatCard } from '../analytics/StatCard.tsx';
 import { useDeleteSegment, useHistory, useRecompute, useSegment, type Segment } from './api.ts';
 import { SizeChart } from './Charts.tsx';
@@ -55,6 +56,7 @@ function SegmentView({ segment }: { segment: Segment }) {
 
   const actions = write && (
     <>
+      <SendCampaignButton segmentId={segment.id} />
       {segment.kind === 'dynamic' && (
         <Button variant="default" leftSection={<IconRefresh size={16} />} loading={recompute.isPending} onClick={() => recompute.mutate(segment.id, { onSuccess: () => notifySuccess(t('segments.page.recomputeQueued')) })} data-testid="segment-recompute">
           {t('segments.page.recompute')}
@@ -81,7 +83,7 @@ function SegmentView({ segment }: { segment: Segment }) {
       )}
       <SimpleGrid cols={{ base: 1, sm: 3 }}>
         <StatCard label={t('segments.list.size')} value={formatCount(segment.size, i18n.language)} testId="segment-size" />
-        <StatCard label={t('segments.list.kind')} value={<Badge variant="light">{t(`segments.kinds.${segment.kind}`)}</Badge>} testId="segment-kind" />
+        <StatCard label={t('segments.list.kind')} value={<Badge component="span" variant="light">{t(`segments.kinds.${segment.kind}`)}</Badge>} testId="segment-kind" />
         <StatCard label={t('segments.list.lastComputed')} value={formatWhen(segment.lastComputedAt, i18n.language) ?? '—'} testId="segment-computed" />
       </SimpleGrid>
       <Card withBorder padding="md">

@@ -1,0 +1,102 @@
+// The campaign's frozen recipients, a page at a time: who, in which group, what became of their
+// message in words. Addresses come masked or in full as the server gives them; the CSV of all of
+// them for roles that may export customers.
+import { Anchor, Button, Card, Group, Select, Table, Text } from '@mantine/core';
+import { IconDownload } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { PageLoader, QueryError } from '../app/QueryState.tsx';
+import { useCan } from '../auth/session.ts';
+import { formatPhone } from '../messaging/format.ts';
+import { campaignPath, useRecipients, type Campaign } from './api.ts';
+import { groupLabel, HOLDOUT, recipientStatusText } from './format.ts';
+
+export function RecipientsTab({ campaign }: { campaign: Campaign }) {
+  const { t, i18n } = useTranslation();
+  const can = useCan();
+  const [variant, setVariant] = useState<string | null>(null);
+  const recipients = useRecipients(campaign.id, variant);
+  const rows = recipients.data?.pages.flatMap((p) => p.items) ?? [];
+  const groups = [...campaign.variants.map((v) => v.key), ...(campaign.holdoutShare > 0 ? [HOLDOUT] : [])];
+  const csv = campaignPath(campaign.id, `/recipients?format=csv${variant ? `&variant=${encodeURIComponent(variant)}` : ''}`);
+
+  return (
+    <Card withBorder padding="md">
+      <Group justify="space-between" mb="sm">
+        <Select
+          w={220}
+          aria-label={t('campaigns.recipients.group')}
+          placeholder={t('campaigns.recipients.allGroups')}
+          data={groups.map((key) => ({ value: key, label: groupLabel(t, key) }))}
+          value={variant}
+          onChange={setVariant}
+          clearable
+          data-testid="recipients-group"
+        />
+        {can('customers.export') && (
+          <Button component="a" href={csv} download variant="default" size="xs" leftSection={<IconDownload size={14} />} data-testid="recipients-csv">
+            {t('campaigns.recipients.downloadCsv')}
+          </Button>
+        )}
+      </Group>
+      {recipients.isPending ? (
+        <PageLoader />
+      ) : recipients.isError ? (
+        <QueryError error={recipients.error} onRetry={() => void recipients.refetch()} />
+      ) : rows.length === 0 ? (
+        <Text c="dimmed" size="sm">
+          {t('campaigns.recipients.none')}
+        </Text>
+      ) : (
+        <>
+          <Table.ScrollContainer minWidth={720}>
+            <Table verticalSpacing="xs" data-testid="recipients-table">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('customerFields.name')}</Table.Th>
+                  <Table.Th>{t('customerFields.email')}</Table.Th>
+                  <Table.Th>{t('customerFields.phone')}</Table.Th>
+                  <Table.Th>{t('campaigns.recipients.group')}</Table.Th>
+                  <Table.Th>{t('campaigns.recipients.status')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((r) => {
+                  const words = recipientStatusText(t, r, i18n.language);
+                  return (
+                    <Table.Tr key={r.customerId} data-testid="recipient-row" data-variant={r.variant} data-status={r.status}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/customers/${r.customerId}`}>
+                          {r.name?.trim() || r.email || formatPhone(r.phone, i18n.language) || r.externalId || t('campaigns.recipients.unnamed')}
+                        </Anchor>
+                      </Table.Td>
+                      <Table.Td>{r.email ?? ''}</Table.Td>
+                      <Table.Td>{formatPhone(r.phone, i18n.language)}</Table.Td>
+                      <Table.Td>{groupLabel(t, r.variant)}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{words.status}</Text>
+                        {words.reason && (
+                          <Text size="xs" c="dimmed">
+                            {words.reason}
+                          </Text>
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          {recipients.hasNextPage && (
+            <Group justify="center" mt="sm">
+              <Button variant="subtle" onClick={() => void recipients.fetchNextPage()} loading={recipients.isFetchingNextPage} data-testid="recipients-more">
+                {t('common.loadMore')}
+              </Button>
+            </Group>
+          )}
+        </>
+      )}
+    </Card>
+  );
+}
