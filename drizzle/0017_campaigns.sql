@@ -4,7 +4,6 @@ CREATE TABLE "campaign_recipients" (
 	"customer_id" uuid NOT NULL,
 	"variant" text NOT NULL,
 	"status" text NOT NULL,
-	"reason" text,
 	"message_id" uuid,
 	"seq" integer NOT NULL,
 	CONSTRAINT "campaign_recipients_workspace_id_campaign_id_customer_id_pk" PRIMARY KEY("workspace_id","campaign_id","customer_id")

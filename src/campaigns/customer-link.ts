@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { CustomerLink } from '../customers/links.ts';
 
-type Place = { campaign_id: string; variant: string; status: string; reason: string | null; message_id: string | null; seq: number };
+type Place = { campaign_id: string; variant: string; status: string; message_id: string | null; seq: number };
 type Moved = { moved: string[]; dropped: Place[] };
 
 export const campaignsCustomerLink: CustomerLink = {
@@ -17,7 +17,7 @@ export const campaignsCustomerLink: CustomerLink = {
       delete from campaign_recipients f
       where f.workspace_id = ${workspaceId}::uuid and f.customer_id = ${fromId}::uuid
         and exists (select 1 from campaign_recipients t where t.workspace_id = f.workspace_id and t.campaign_id = f.campaign_id and t.customer_id = ${toId}::uuid)
-      returning f.campaign_id, f.variant, f.status, f.reason, f.message_id, f.seq`);
+      returning f.campaign_id, f.variant, f.status, f.message_id, f.seq`);
     const { rows: moved } = await db.execute<{ campaign_id: string }>(sql`
       update campaign_recipients set customer_id = ${toId}::uuid
       where workspace_id = ${workspaceId}::uuid and customer_id = ${fromId}::uuid
@@ -34,8 +34,8 @@ export const campaignsCustomerLink: CustomerLink = {
     }
     for (const p of m.dropped) {
       await db.execute(sql`
-        insert into campaign_recipients (workspace_id, campaign_id, customer_id, variant, status, reason, message_id, seq)
-        values (${workspaceId}::uuid, ${p.campaign_id}::uuid, ${fromId}::uuid, ${p.variant}, ${p.status}, ${p.reason}, ${p.message_id}::uuid, ${p.seq})
+        insert into campaign_recipients (workspace_id, campaign_id, customer_id, variant, status, message_id, seq)
+        values (${workspaceId}::uuid, ${p.campaign_id}::uuid, ${fromId}::uuid, ${p.variant}, ${p.status}, ${p.message_id}::uuid, ${p.seq})
         on conflict do nothing`);
     }
   },

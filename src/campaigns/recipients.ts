@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
 import { maskEmail, maskPhone } from '../customers/fields.ts';
-import { decodeMemberCursor, encodeMemberCursor } from '../segments/reports.ts';
+import { csvCell, decodeMemberCursor, encodeMemberCursor } from '../segments/reports.ts';
 
 export type Recipient = {
   customerId: string;
@@ -52,7 +52,7 @@ function toRecipient(r: Row, pii: boolean): Recipient {
 async function rows(db: Queryable, opts: { workspaceId: string; campaignId: string; variant?: string; after?: string; limit: number }): Promise<Row[]> {
   const { rows } = await db.execute<Row>(sql`
     select r.customer_id, c.external_id, c.name, c.email, c.phone, r.variant,
-      coalesce(m.status, r.status) as status, coalesce(m.reason, r.reason) as reason, r.message_id, m.sent_at
+      coalesce(m.status, r.status) as status, m.reason, r.message_id, m.sent_at
     from campaign_recipients r
     join customers c on c.workspace_id = r.workspace_id and c.id = r.customer_id
     left join messages m on m.workspace_id = r.workspace_id and m.id = r.message_id
@@ -70,8 +70,6 @@ export async function listRecipients(db: Queryable, opts: { workspaceId: string;
   const page = found.slice(0, limit);
   return { items: page.map((r) => toRecipient(r, opts.pii)), nextCursor: found.length > limit ? encodeMemberCursor(page[page.length - 1]!.customer_id) : null };
 }
-
-const csvCell = (v: string | null) => (v === null ? '' : /[",\r\n]/.test(v) || /^[=+\-@\t\r]/.test(v) ? `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replaceAll('"', '""')}"` : v);
 
 /** Every recipient as CSV lines (header first), read in pages. */
 export async function* recipientsCsv(db: Queryable, opts: { workspaceId: string; campaignId: string; variant?: string; pii: boolean }): AsyncGenerator<string> {

@@ -101,7 +101,6 @@ export const campaignRecipients = pgTable(
     variant: text('variant').notNull(),
     /** pending (targeted: its message's status tells the rest), holdout, or cancelled (the campaign was cancelled before its message was made). */
     status: text('status').notNull(),
-    reason: text('reason'),
     /** The id its message has (or will have): fixed at the freeze, md5 of campaign and customer. Null in the holdout. */
     messageId: uuid('message_id'),
     /** Its place in the send order among the targeted (the holdout is numbered apart). */

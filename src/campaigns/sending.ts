@@ -12,7 +12,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { clock } from '../clock.ts';
 import type { Queryable } from '../db/connection.ts';
-import { uuidv7 } from '../db/uuid.ts';
 import { AppError } from '../errors.ts';
 import { bestHourTimes } from '../messaging/best-hour.ts';
 import { ensureSandboxChannels, listChannels } from '../messaging/channels.ts';

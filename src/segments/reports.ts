@@ -64,7 +64,8 @@ export async function listMembers(db: Queryable, opts: { workspaceId: string; se
   };
 }
 
-const csvCell = (v: string | null) => (v === null ? '' : /[",\r\n]/.test(v) || /^[=+\-@\t\r]/.test(v) ? `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replaceAll('"', '""')}"` : v);
+/** A CSV cell: quoted when it must be, and a leading =, +, -, @ made inert (spreadsheet formula injection). */
+export const csvCell = (v: string | null) => (v === null ? '' : /[",\r\n]/.test(v) || /^[=+\-@\t\r]/.test(v) ? `"${(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v).replaceAll('"', '""')}"` : v);
 
 /** Every member as CSV lines (header first), read in pages so a large segment streams. */
 export async function* membersCsv(db: Queryable, opts: { workspaceId: string; segmentId: string; pii: boolean; pageSize?: number }): AsyncGenerator<string> {
