@@ -52,7 +52,7 @@ function toRecipient(r: Row, pii: boolean): Recipient {
 async function rows(db: Queryable, opts: { workspaceId: string; campaignId: string; variant?: string; after?: string; limit: number }): Promise<Row[]> {
   const { rows } = await db.execute<Row>(sql`
     select r.customer_id, c.external_id, c.name, c.email, c.phone, r.variant,
-      coalesce(m.status, r.status) as status, m.reason, r.message_id, m.sent_at
+      coalesce(m.status, r.status) as status, case when r.status = 'cancelled' then 'campaign_cancelled' else m.reason end as reason, r.message_id, m.sent_at
     from campaign_recipients r
     join customers c on c.workspace_id = r.workspace_id and c.id = r.customer_id
     left join messages m on m.workspace_id = r.workspace_id and m.id = r.message_id

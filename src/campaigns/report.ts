@@ -136,7 +136,7 @@ export async function campaignReport(db: Queryable, c: CampaignRow): Promise<Cam
     from rm left join conv on conv.customer_id = rm.customer_id
     group by rm.variant
     union all
-    select 'reason', variant, coalesce(reason, r_status), count(*)::int, null, null, null, null, null, null, null, null, null, null, null, null, null
+    select 'reason', variant, case when r_status = 'cancelled' then 'campaign_cancelled' else reason end, count(*)::int, null, null, null, null, null, null, null, null, null, null, null, null, null
     from rm where status = 'suppressed' or r_status = 'cancelled' group by 2, 3
     union all
     select 'cost', variant, cost_key, count(*)::int, null, null, null, null, null, null, null, null, null, null, null, null, null

@@ -175,6 +175,22 @@ describeEachDb('campaign sending', (getDb) => {
     expect((await getCampaign(db, shop.ws, campaign.id)).status).toBe('cancelled');
   });
 
+  it('counts recipients cancelled before their message was made under the same reason as cancelled messages', async () => {
+    const database = getDb();
+    const db = database.db;
+    const shop = await campaignShop(database, { n: 12, domain: `cancel-${Date.now()}.test` });
+    const campaign = await createCampaign(db, { workspaceId: shop.ws, actor: systemActor, input: { name: '취소', kind: 'email', audience: { segmentIds: [shop.segmentId] }, variants: [{ templateId: shop.templateA, share: 100 }] } });
+    await scheduleCampaign(db, { workspaceId: shop.ws, actor: systemActor, id: campaign.id });
+    await cancelCampaign(db, { workspaceId: shop.ws, actor: systemActor, id: campaign.id });
+    await runEnqueue(db, shop.ws, campaign.id);
+    const { campaignReport } = await import('./report.ts');
+    const report = await campaignReport(db, await getCampaign(db, shop.ws, campaign.id));
+    expect(report.groups[0]).toMatchObject({ targeted: 12, suppressed: 12, suppressedBy: { campaign_cancelled: 12 }, sent: 0, waiting: 0 });
+    const { listRecipients } = await import('./recipients.ts');
+    const page = await listRecipients(db, { workspaceId: shop.ws, campaignId: campaign.id, pii: true });
+    expect(page.items.every((r) => r.status === 'cancelled' && r.reason === 'campaign_cancelled')).toBe(true);
+  });
+
   it('refuses a campaign that cannot be sent with a 400 naming the field', async () => {
     const database = getDb();
     const db = database.db;
