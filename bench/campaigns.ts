@@ -1,5 +1,6 @@
 // Campaigns benchmark (`npm run bench -- campaigns [--customers 1000000] [--audience 500000]
-//                      [--orders 2000000] [--conversions 50000] [--db both|postgres|pglite] [--pglite-scale 0.1]`):
+//                      [--orders 2000000] [--conversions 50000] [--db both|postgres|pglite] [--pglite-scale 0.1]
+//                      [--keep]`):
 // a workspace of N customers (default 1,000,000) loaded in bulk, a static segment of M of them
 // (default 500,000), O orders spread over two years (default 2,000,000), C of which (default 50,000)
 // are placed by audience members within the week after the campaign. In the same run:
@@ -9,7 +10,7 @@
 //      message (as the worker runs it) → seconds to freeze, to enqueue, and both;
 //  (c) the report of that campaign (orders in the window, the funnel, uplift) → ms, median of 5.
 // PostgreSQL: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/rapport_bench_campaigns,
-// dropped and created afresh. PGlite: a fresh data directory, at --pglite-scale of the sizes.
+// dropped and created afresh (--keep leaves it afterwards, to look at the plans). PGlite: a fresh data directory, at --pglite-scale of the sizes.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -36,12 +37,12 @@ import { resetDatabase, type BenchResult, type Figure } from './harness.ts';
 const TARGET_ENQUEUE_S = 20;
 const TARGET_REPORT_MS = 1000;
 
-type Options = { customers: number; audience: number; orders: number; conversions: number; db: 'both' | 'postgres' | 'pglite'; pgliteScale: number };
+type Options = { customers: number; audience: number; orders: number; conversions: number; db: 'both' | 'postgres' | 'pglite'; pgliteScale: number; keep: boolean };
 
 function readOptions(args: string[]): Options {
   const { values } = parseArgs({
     args,
-    options: { customers: { type: 'string' }, audience: { type: 'string' }, orders: { type: 'string' }, conversions: { type: 'string' }, db: { type: 'string' }, 'pglite-scale': { type: 'string' } },
+    options: { customers: { type: 'string' }, audience: { type: 'string' }, orders: { type: 'string' }, conversions: { type: 'string' }, db: { type: 'string' }, 'pglite-scale': { type: 'string' }, keep: { type: 'boolean' } },
     strict: true,
   });
   const int = (name: string, raw: string | undefined, fallback: number) => {
@@ -56,7 +57,7 @@ function readOptions(args: string[]): Options {
   if (db !== 'both' && db !== 'postgres' && db !== 'pglite') throw new Error(`--db: both, postgres or pglite, got "${db}"`);
   const scale = values['pglite-scale'] === undefined ? 0.1 : Number(values['pglite-scale']);
   if (!(scale > 0 && scale <= 1)) throw new Error('--pglite-scale: a number in (0, 1]');
-  return { customers, audience, orders: int('orders', values.orders, customers * 2), conversions: Math.min(audience, int('conversions', values.conversions, Math.floor(audience / 10))), db, pgliteScale: scale };
+  return { customers, audience, orders: int('orders', values.orders, customers * 2), conversions: Math.min(audience, int('conversions', values.conversions, Math.floor(audience / 10))), db, pgliteScale: scale, keep: values.keep ?? false };
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
@@ -179,7 +180,8 @@ export async function run(args: string[]): Promise<BenchResult> {
       await benchOne('postgres', database, o, figures, notes);
     } finally {
       await database.close();
-      await resetDatabase(url, true);
+      if (o.keep) notes.push(`postgres: kept ${url}`);
+      else await resetDatabase(url, true);
     }
   }
   if (o.db !== 'postgres') {

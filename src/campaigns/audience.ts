@@ -124,20 +124,31 @@ export async function freezeAudience(db: Queryable, campaign: CampaignRow): Prom
   const ws = campaign.workspaceId;
   const settings = await getCampaignSettings(db, ws);
   const share = campaign.purpose === 'marketing' ? settings.globalControlShare : 0;
-  const inControl = sql`${bucketSql(settings.globalControlSalt, sql`customer_id`)} < ${share * (BUCKETS / 100)}`;
-  const group = groupSql(bucketSql(campaign.id, sql`customer_id`), campaign.holdoutShare, campaign.variants);
+  // Each hash once per customer: `offset 0` keeps the planner from copying the bucket expression
+  // into every place the group is used (the CASE, the status, the message id, the numbering).
+  const aud =
+    share > 0
+      ? sql`select customer_id, ${bucketSql(settings.globalControlSalt, sql`customer_id`)} < ${share * (BUCKETS / 100)} as in_control from (${audienceSql(ws, campaign.audience)}) a offset 0`
+      : sql`select customer_id, false as in_control from (${audienceSql(ws, campaign.audience)}) a`;
+  // A bulk statement: no JIT (compiling it costs seconds and saves none), sorts and hashes in memory.
+  await db.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+  // Without a control group the audience is read once (the total is what was inserted).
   const { rows } = await db.execute<{ total: number; control: number }>(sql`
-    with aud as (${audienceSql(ws, campaign.audience)}),
-    kept as (select customer_id, ${group} as variant from aud where not (${inControl})),
+    with aud as ${share > 0 ? sql`materialized` : sql``} (${aud}),
+    bucketed as (select customer_id, ${bucketSql(campaign.id, sql`customer_id`)} as bucket from aud where not in_control offset 0),
+    kept as (select customer_id, ${groupSql(sql`bucket`, campaign.holdoutShare, campaign.variants)} as variant from bucketed offset 0),
     ins as (
       insert into campaign_recipients (workspace_id, campaign_id, customer_id, variant, status, message_id, seq)
       select ${ws}::uuid, ${campaign.id}::uuid, customer_id, variant, case when variant = 'holdout' then 'holdout' else 'pending' end,
         case when variant = 'holdout' then null else ${messageIdSql(campaign.id, sql`customer_id`)} end,
         row_number() over (partition by variant = 'holdout' order by customer_id)
       from kept
-      on conflict do nothing
       returning 1)
-    select (select count(*) from aud)::int as total, (select count(*) from aud where ${inControl})::int as control, (select count(*) from ins)::int as inserted`);
+    ${
+      share > 0
+        ? sql`select (select count(*) from aud)::int as total, (select count(*) from aud where in_control)::int as control, (select count(*) from ins)::int as inserted`
+        : sql`select count(*)::int as total, 0 as control from ins`
+    }`);
   const total = Number(rows[0]?.total ?? 0);
   const control = Number(rows[0]?.control ?? 0);
   return { total, globalControl: control, targeted: total - control };

@@ -125,8 +125,9 @@ async function customerTimes(db: Queryable, c: CampaignRow, from: number, to: nu
 
 /**
  * Makes the messages of the next `size` recipients in send order, set-based: one statement inserts
- * them with the ids fixed at the freeze (a key already taken inserts nothing) and their `queued`
- * history, and the campaign's place moves on in the same transaction. When each is due: the
+ * them with the ids fixed at the freeze (a key already taken inserts nothing; no `queued` history
+ * row: the message's creation is that moment), and the campaign's place moves on in the same
+ * transaction. When each is due: the
  * schedule (an instant, each customer's best hour or local time), never before now, spread by the
  * throttle from the anchor. Returns how many recipients the range held (0: none left).
  */
@@ -149,6 +150,9 @@ async function enqueueBatch(db: Queryable, c: CampaignRow, now: Date, size: numb
   const versions = c.variants.map((v) => sql`when ${v.key} then ${v.version ?? null}::int`);
   const purpose = c.purpose as MessagePurpose;
   const timing = s.mode === 'best_hour' ? 'best_hour' : s.mode === 'at' || c.throttlePerMinute > 0 ? 'at' : 'now';
+  // No JIT for the batch; a batch lost with a server crash (not committed to disk yet) is made
+  // again from the cursor it moved, so its commit need not wait for the disk.
+  await db.execute(sql`select set_config('jit', 'off', true), set_config('synchronous_commit', 'off', true)`);
   const { rows } = await db.execute<{ n: number; last: number | null }>(sql`
     with r as (
       select r.* from campaign_recipients r
@@ -161,11 +165,7 @@ async function enqueueBatch(db: Queryable, c: CampaignRow, now: Date, size: numb
         '{}'::jsonb, 'queued', greatest(${throttled}, ${now}::timestamptz), ${timing}, 'campaign', r.campaign_id, ${c.name}, ${now}, ${now}
       from r ${times ? sql`left join unnest(${sql.param(times.seq)}::int[], ${sql.param(times.at)}::timestamptz[]) as t(seq, at) on t.seq = r.seq` : sql``}
       order by r.seq
-      on conflict (workspace_id, idempotency_key) do nothing
-      returning workspace_id, id),
-    hist as (
-      insert into message_status_history (workspace_id, id, message_id, status, at)
-      select workspace_id, gen_random_uuid(), id, 'queued', ${now} from ins)
+      returning 1)
     select (select count(*) from r)::int as n,
       (select max(seq) from campaign_recipients where workspace_id = ${c.workspaceId}::uuid and campaign_id = ${c.id}::uuid and variant <> 'holdout' and seq between ${from} and ${to})::int as last`);
   const last = rows[0]?.last ?? null;

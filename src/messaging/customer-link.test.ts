@@ -152,7 +152,7 @@ describeEachDb('messaging customer link', (getDb) => {
 
     const exported = (await exportCustomerData(db, { workspaceId: ws, customerId: customerId! })) as { messaging: { messages: { id: string; template: string | null; content: unknown; history: { status: string }[] }[] } };
     expect(exported.messaging.messages.map((m) => m.id)).toEqual([refused, sent]);
-    expect(exported.messaging.messages[1]).toMatchObject({ template: 'Spring sale', content: { subject: 'Spring' }, history: [{ status: 'opened' }] });
+    expect(exported.messaging.messages[1]).toMatchObject({ template: 'Spring sale', content: { subject: 'Spring' }, history: [{ status: 'queued' }, { status: 'opened' }] });
 
     const page = await customerTimeline(db, { workspaceId: ws, customerId: customerId!, limit: 50, pii: true });
     const entries = page.items.filter((e) => e.area === 'messaging');

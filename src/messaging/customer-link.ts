@@ -11,6 +11,7 @@ import { personLikePatterns } from '../customers/erased-person.ts';
 import type { Queryable } from '../db/connection.ts';
 import { maskAddress } from './message-view.ts';
 import { claimAnonymousPushSubscriptions, erasePushSubscriptions, listPushSubscriptions, reassignPushSubscriptions } from './push-subscriptions.ts';
+import { historyWithQueued } from './status.ts';
 import { messages, messageStatusHistory, messageTemplates, pushSubscriptions } from './schema.ts';
 import { SUPPRESSION_REASONS } from './types.ts';
 
@@ -144,7 +145,7 @@ async function exportMessages(db: Queryable, workspaceId: string, customerId: st
     .leftJoin(messageTemplates, and(eq(messageTemplates.workspaceId, messages.workspaceId), eq(messageTemplates.id, messages.templateId)))
     .where(and(eq(messages.workspaceId, workspaceId), eq(messages.customerId, customerId)))
     .orderBy(desc(messages.createdAt));
-  const history = new Map<string, { status: string; reason: string | null; at: string }[]>();
+  const history = new Map<string, { status: string; reason: string | null; at: Date }[]>();
   const ids = rows.map((r) => r.message.id);
   for (let i = 0; i < ids.length; i += CHUNK) {
     const hs = await db
@@ -154,7 +155,7 @@ async function exportMessages(db: Queryable, workspaceId: string, customerId: st
       .orderBy(messageStatusHistory.at, messageStatusHistory.id);
     for (const h of hs) {
       const list = history.get(h.messageId) ?? [];
-      list.push({ status: h.status, reason: h.reason, at: h.at.toISOString() });
+      list.push({ status: h.status, reason: h.reason, at: h.at });
       history.set(h.messageId, list);
     }
   }
@@ -175,7 +176,7 @@ async function exportMessages(db: Queryable, workspaceId: string, customerId: st
     deliveredAt: m.deliveredAt?.toISOString() ?? null,
     openedAt: m.openedAt?.toISOString() ?? null,
     clickedAt: m.clickedAt?.toISOString() ?? null,
-    history: history.get(m.id) ?? [],
+    history: historyWithQueued(m.createdAt, history.get(m.id) ?? [], (at) => ({ status: 'queued', reason: null, at })).map((h) => ({ ...h, at: h.at.toISOString() })),
   }));
 }
 

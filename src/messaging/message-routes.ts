@@ -13,6 +13,7 @@ import type { App, AppDeps } from '../http/deps.ts';
 import { can } from '../workspaces/roles.ts';
 import { MessageCreatedSchema, MessageDetailSchema, MessagePageSchema, StatsSchema } from './contract.ts';
 import { toMessage, toMessages } from './message-view.ts';
+import { historyWithQueued } from './status.ts';
 import { messages, messageStatusHistory } from './schema.ts';
 import { createMessage, type MessageRow } from './send.ts';
 import { messagingStats } from './stats.ts';
@@ -188,7 +189,7 @@ export async function registerMessageRoutes(app: App, { database }: AppDeps) {
         ...(await toMessage(db, row, { pii: mayRead })),
         content: mayRead ? (row.content ?? null) : null,
         providerMessageId: row.providerMessageId,
-        history: history.map((h) => ({ status: h.status, reason: h.reason, detail: h.detail ?? null, at: h.at.toISOString() })),
+        history: historyWithQueued(row.createdAt, history, (at) => ({ status: 'queued', reason: null, detail: null, at })).map((h) => ({ status: h.status, reason: h.reason, detail: h.detail ?? null, at: h.at.toISOString() })),
       };
     },
   );
