@@ -87,7 +87,25 @@ export const CampaignSchema = Open({
   pausedAt: MaybeTime,
   cancelledAt: MaybeTime,
 });
-export const CampaignPageSchema = Open({ items: Type.Array(CampaignSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+export const CampaignPageSchema = Open({
+  items: Type.Array(
+    Open({
+      ...CampaignSchema.properties,
+      figures: Open(
+        {
+          recipients: Type.Integer({ description: 'Frozen recipients, the holdout included (0 before sending starts)' }),
+          targeted: Type.Integer({ description: 'Recipients in the variants (the holdout apart)' }),
+          sent: Type.Integer(),
+          delivered: Type.Integer(),
+          opened: Type.Integer(),
+          clicked: Type.Integer(),
+        },
+        'Key figures of the send, counted as the report counts them; conversions are in the report only',
+      ),
+    }),
+  ),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 export const AudienceCountSchema = Open({ total: Type.Integer(), globalControl: Type.Integer(), targeted: Type.Integer() });
 export const CampaignSettingsSchema = Open({ globalControlShare: Type.Integer(), costs: Type.Record(Type.String(), Type.Number()) });
 
@@ -136,6 +154,10 @@ export const ReportSchema = Open({
   cost: Type.Number(),
   incrementalRevenue: MaybeNumber,
   roi: MaybeNumber,
+  timeline: Type.Union([
+    Open({ days: Type.Array(Type.String()), groups: Type.Array(Open({ key: Type.String(), converted: Type.Array(Type.Integer()), revenue: Type.Array(Type.Number()) })) }),
+    Type.Null(),
+  ]),
 });
 export const RecipientPageSchema = Open({
   items: Type.Array(
@@ -149,6 +171,7 @@ export const RecipientPageSchema = Open({
       status: Type.String(),
       reason: Text,
       messageId: Type.Union([Uuid, Type.Null()]),
+      sendAt: Type.Union([Time, Type.Null()], { description: 'When the message is (or was) due; null before it is made, for the holdout and while the campaign is paused' }),
       sentAt: MaybeTime,
     }),
   ),
@@ -158,6 +181,6 @@ export const RecipientsAnswer = {
   description: 'A page of recipients (JSON), or all of them with format=csv',
   content: {
     'application/json': { schema: RecipientPageSchema },
-    'text/csv': { schema: Type.Unsafe<unknown>({ type: 'string', description: 'customer_id, external_id, name, email, phone, variant, status, reason, sent_at' }) },
+    'text/csv': { schema: Type.Unsafe<unknown>({ type: 'string', description: 'customer_id, external_id, name, email, phone, variant, status, reason, send_at, sent_at' }) },
   },
 };

@@ -16,6 +16,8 @@ export type Recipient = {
   status: string;
   reason: string | null;
   messageId: string | null;
+  /** When the message is (or was) due; null before it is made, for the holdout, and while the campaign is paused. */
+  sendAt: string | null;
   sentAt: string | null;
 };
 
@@ -29,6 +31,7 @@ type Row = {
   status: string;
   reason: string | null;
   message_id: string | null;
+  send_at: Date | string | null;
   sent_at: Date | string | null;
 };
 
@@ -45,6 +48,7 @@ function toRecipient(r: Row, pii: boolean): Recipient {
     status: r.status,
     reason: r.reason,
     messageId: r.message_id,
+    sendAt: iso(r.send_at),
     sentAt: iso(r.sent_at),
   };
 }
@@ -52,7 +56,9 @@ function toRecipient(r: Row, pii: boolean): Recipient {
 async function rows(db: Queryable, opts: { workspaceId: string; campaignId: string; variant?: string; after?: string; limit: number }): Promise<Row[]> {
   const { rows } = await db.execute<Row>(sql`
     select r.customer_id, c.external_id, c.name, c.email, c.phone, r.variant,
-      coalesce(m.status, r.status) as status, case when r.status = 'cancelled' then 'campaign_cancelled' else m.reason end as reason, r.message_id, m.sent_at
+      coalesce(m.status, r.status) as status, case when r.status = 'cancelled' then 'campaign_cancelled' else m.reason end as reason, r.message_id,
+      -- A paused campaign parks its messages at a far-off time: no due time until it resumes.
+      case when m.status = 'deferred' and m.reason = 'campaign_paused' then null else m.send_at end as send_at, m.sent_at
     from campaign_recipients r
     join customers c on c.workspace_id = r.workspace_id and c.id = r.customer_id
     left join messages m on m.workspace_id = r.workspace_id and m.id = r.message_id
@@ -73,14 +79,14 @@ export async function listRecipients(db: Queryable, opts: { workspaceId: string;
 
 /** Every recipient as CSV lines (header first), read in pages. */
 export async function* recipientsCsv(db: Queryable, opts: { workspaceId: string; campaignId: string; variant?: string; pii: boolean }): AsyncGenerator<string> {
-  yield 'customer_id,external_id,name,email,phone,variant,status,reason,sent_at\r\n';
+  yield 'customer_id,external_id,name,email,phone,variant,status,reason,send_at,sent_at\r\n';
   let after: string | undefined;
   for (;;) {
     const page = await rows(db, { ...opts, after, limit: 5000 });
     if (page.length === 0) return;
     yield page
       .map((r) => toRecipient(r, opts.pii))
-      .map((x) => [x.customerId, x.externalId, x.name, x.email, x.phone, x.variant, x.status, x.reason, x.sentAt].map(csvCell).join(',') + '\r\n')
+      .map((x) => [x.customerId, x.externalId, x.name, x.email, x.phone, x.variant, x.status, x.reason, x.sendAt, x.sentAt].map(csvCell).join(',') + '\r\n')
       .join('');
     after = page[page.length - 1]!.customer_id;
   }

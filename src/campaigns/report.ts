@@ -9,7 +9,9 @@
 // comparison is between the groups the hash made, which differ only by the campaign.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
+import { clock } from '../clock.ts';
 import { currencyExponent } from '../commerce/money.ts';
+import { dayIn } from '../messaging/stats.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 import { getCampaignSettings } from './audience.ts';
 import type { CampaignRow } from './campaigns.ts';
@@ -68,7 +70,47 @@ export type CampaignReport = {
   incrementalRevenue: number | null;
   /** (incremental revenue − cost) / cost; null without a holdout or a cost. */
   roi: number | null;
+  /** Conversions over time; null before sending starts. */
+  timeline: Timeline | null;
 };
+
+/**
+ * Per group, the converted recipients (by the day of their first conversion) and the revenue, each
+ * cumulative at the end of every day of the window so far (days in the workspace's time zone).
+ */
+export type Timeline = { days: string[]; groups: { key: string; converted: number[]; revenue: number[] }[] };
+
+const DAY_MS = 86_400_000;
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+
+function timelineOf(groups: GroupFigures[], all: (Row & { part: string; key: string | null })[], timeZone: string, from: Date, to: Date): Timeline {
+  const first = dayIn(timeZone, from);
+  // The window's last day, or today while it is still open.
+  const end = new Date(Math.min(to.getTime() - 1, clock.now().getTime()));
+  const last = dayIn(timeZone, end < from ? from : end);
+  const days: string[] = [];
+  for (let d = first; d <= last && days.length <= 400; d = addDays(d, 1)) days.push(d);
+  const index = new Map(days.map((d, i) => [d, i]));
+  return {
+    days,
+    groups: groups.map((g) => {
+      const converted = new Array<number>(days.length).fill(0);
+      const revenue = new Array<number>(days.length).fill(0);
+      for (const r of all) {
+        if (r.variant !== g.key || (r.part !== 'first' && r.part !== 'day')) continue;
+        const i = index.get(r.key ?? '');
+        if (i === undefined) continue;
+        if (r.part === 'first') converted[i]! += n(r.targeted);
+        else revenue[i]! += n(r.revenue);
+      }
+      for (let i = 1; i < days.length; i++) {
+        converted[i]! += converted[i - 1]!;
+        revenue[i]! += revenue[i - 1]!;
+      }
+      return { key: g.key, converted, revenue };
+    }),
+  };
+}
 
 const n = (v: unknown) => Number(v ?? 0);
 
@@ -78,26 +120,33 @@ function inMajorUnits(u: RevenueUplift, scale: number): RevenueUplift {
   return { ...u, treatedMean: div(u.treatedMean), controlMean: div(u.controlMean), diff: div(u.diff), low: div(u.low), high: div(u.high) };
 }
 
-/** The goal's conversions per customer within the window: `customer_id, conversions, revenue`. */
-function conversionsSql(c: CampaignRow, from: Date, to: Date, scale: number): SQL {
+/**
+ * The goal's conversions within the window per recipient and day (in the workspace's zone):
+ * `variant, customer_id, day, conversions, revenue`.
+ */
+function conversionsSql(c: CampaignRow, from: Date, to: Date, scale: number, timeZone: string): SQL {
   const goal = c.goal;
   const ws = sql`${c.workspaceId}::uuid`;
-  const inAudience = sql`customer_id in (select customer_id from campaign_recipients where workspace_id = ${ws} and campaign_id = ${c.id}::uuid)`;
+  const recipients = sql`join campaign_recipients r on r.workspace_id = ${ws} and r.campaign_id = ${c.id}::uuid and r.customer_id = x.customer_id`;
   // Orders are the truth for `Order Completed` (whatever way they arrived: events, the API, imports).
   if (goal.event === 'Order Completed' && goal.filters.every((f) => f.property === 'total' && f.op !== 'eq')) {
-    const filters = goal.filters.map((f) => (f.op === 'gte' ? sql`and total >= ${f.value}` : sql`and total <= ${f.value}`));
-    return sql`select customer_id, count(*) as conversions, sum(total - refunded_total)::float8 as revenue from orders
-      where workspace_id = ${ws} and status <> 'cancelled' and placed_at >= ${from} and placed_at < ${to} and ${inAudience} ${sql.join(filters, sql` `)}
-      group by customer_id`;
+    const filters = goal.filters.map((f) => (f.op === 'gte' ? sql`and x.total >= ${f.value}` : sql`and x.total <= ${f.value}`));
+    return sql`select r.variant, x.customer_id, to_char((x.placed_at at time zone ${timeZone})::date, 'YYYY-MM-DD') as day,
+        count(*) as conversions, sum(x.total - x.refunded_total)::float8 as revenue
+      from orders x ${recipients}
+      where x.workspace_id = ${ws} and x.status <> 'cancelled' and x.placed_at >= ${from} and x.placed_at < ${to} ${sql.join(filters, sql` `)}
+      group by 1, 2, 3`;
   }
-  const num = (prop: string) => sql`(case when jsonb_typeof(properties->${prop}) = 'number' then (properties->>${prop})::numeric end)`;
+  const num = (prop: string) => sql`(case when jsonb_typeof(x.properties->${prop}) = 'number' then (x.properties->>${prop})::numeric end)`;
   const filters = goal.filters.map((f) =>
-    f.op === 'eq' ? sql`and properties->>${f.property} = ${String(f.value)}` : f.op === 'gte' ? sql`and ${num(f.property)} >= ${f.value}` : sql`and ${num(f.property)} <= ${f.value}`,
+    f.op === 'eq' ? sql`and x.properties->>${f.property} = ${String(f.value)}` : f.op === 'gte' ? sql`and ${num(f.property)} >= ${f.value}` : sql`and ${num(f.property)} <= ${f.value}`,
   );
   // Event properties carry amounts in major units (₩, $); the report, like the rest of the API, in minor units.
-  return sql`select customer_id, count(*) as conversions, (coalesce(sum(coalesce(${num('revenue')}, ${num('total')}, ${num('value')}, 0)), 0) * ${scale})::float8 as revenue from events
-    where workspace_id = ${ws} and name = ${goal.event} and timestamp >= ${from} and timestamp < ${to} and ${inAudience} ${sql.join(filters, sql` `)}
-    group by customer_id`;
+  return sql`select r.variant, x.customer_id, to_char((x.timestamp at time zone ${timeZone})::date, 'YYYY-MM-DD') as day,
+      count(*) as conversions, (coalesce(sum(coalesce(${num('revenue')}, ${num('total')}, ${num('value')}, 0)), 0) * ${scale})::float8 as revenue
+    from events x ${recipients}
+    where x.workspace_id = ${ws} and x.name = ${goal.event} and x.timestamp >= ${from} and x.timestamp < ${to} ${sql.join(filters, sql` `)}
+    group by 1, 2, 3`;
 }
 
 type Row = Record<string, unknown> & { variant: string };
@@ -105,18 +154,23 @@ type Row = Record<string, unknown> & { variant: string };
 export async function campaignReport(db: Queryable, c: CampaignRow): Promise<CampaignReport> {
   const workspace = await getWorkspace(db, c.workspaceId);
   const currency = workspace?.currency ?? 'KRW';
+  const timeZone = workspace?.timeZone ?? 'Asia/Seoul';
   // Amounts are in minor units (as orders are stored); prices in the settings are per message in major units.
   const scale = 10 ** currencyExponent(currency);
   const settings = await getCampaignSettings(db, c.workspaceId);
   const from = c.startedAt;
   const to = from ? new Date(from.getTime() + c.goal.windowDays * 86_400_000) : null;
   const ws = sql`${c.workspaceId}::uuid`;
-  const empty = sql`select null::uuid as customer_id, 0 as conversions, 0::float8 as revenue where false`;
+  const empty = sql`select null::text as variant, null::uuid as customer_id, null::text as day, 0 as conversions, 0::float8 as revenue where false`;
   // One pass over the recipients and their messages (found through the campaign's messages, not
   // the whole table), aggregated four ways: per group, suppression reasons, what was sent by what
-  // it costs, and last-touch orders after a click.
-  const { rows: all } = await db.execute<Row & { part: string; key: string | null }>(sql`
-    with conv as (${from && to ? conversionsSql(c, from, to, scale) : empty}),
+  // it costs, and last-touch orders after a click; and the conversions by day for the timeline.
+  const all = await db.transaction(async (tx) => {
+    // JIT would spend seconds compiling this one-off query (it has 500,000-row joins) and save less.
+    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+    const { rows } = await tx.execute<Row & { part: string; key: string | null }>(sql`
+    with conv_day as materialized (${from && to ? conversionsSql(c, from, to, scale, timeZone) : empty}),
+    conv as (select customer_id, sum(conversions) as conversions, sum(revenue)::float8 as revenue from conv_day group by customer_id),
     m as (
       select id, status, reason, sent_at, delivered_at, opened_at, clicked_at,
         case when kind in ('sms', 'kakao') then coalesce(content->>'type', kind) else kind end as cost_key
@@ -146,7 +200,15 @@ export async function campaignReport(db: Queryable, c: CampaignRow): Promise<Cam
     from rm join orders o on o.workspace_id = ${ws} and o.customer_id = rm.customer_id and o.status <> 'cancelled'
       and o.placed_at >= rm.clicked_at and o.placed_at < rm.clicked_at + ${`${c.goal.windowDays} days`}::interval
     where rm.clicked_at is not null
-    group by 2`);
+    group by 2
+    union all
+    select 'first', variant, first_day, count(*)::int, null, null, null, null, null, null, null, null, null, null, null, null, null
+    from (select variant, customer_id, min(day) as first_day from conv_day group by 1, 2) f group by 2, 3
+    union all
+    select 'day', variant, day, null, null, null, null, null, null, null, null, null, null, null, sum(revenue)::float8, null, null
+    from conv_day group by 2, 3`);
+    return rows;
+  });
   const rows = all.filter((r) => r.part === 'group');
   const reasons = all.filter((r) => r.part === 'reason').map((r) => ({ variant: r.variant, reason: r.key, n: n(r.targeted) }));
   const sentKinds = all.filter((r) => r.part === 'cost').map((r) => ({ variant: r.variant, cost_key: r.key ?? '', n: n(r.targeted) }));
@@ -229,5 +291,6 @@ export async function campaignReport(db: Queryable, c: CampaignRow): Promise<Cam
     cost,
     incrementalRevenue,
     roi: incrementalRevenue !== null && cost > 0 ? (incrementalRevenue - cost) / cost : null,
+    timeline: from && to ? timelineOf(groups, all, timeZone, from, to) : null,
   };
 }

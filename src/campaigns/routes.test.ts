@@ -133,6 +133,43 @@ describeEachDb('campaigns API', (getDb) => {
     expect((await s.ownerB.get(`/api/campaigns/${id}/recipients`)).status).toBe(404);
   });
 
+  it('gives each recipient the time their message is due, in the list and the CSV: none for the holdout, before the message is made, or while the campaign is paused', async () => {
+    const db = getDb().db;
+    const ws = s.a.workspace.id;
+    type Row = { customerId: string; variant: string; status: string; messageId: string | null; sendAt: string | null; sentAt: string | null };
+    clock.set(new Date('2026-07-01T00:00:00Z'));
+    const id = (await s.ownerA.post('/api/campaigns', { ...body(), throttlePerMinute: 50 })).body.id as string;
+    expect((await s.ownerA.post(`/api/campaigns/${id}/schedule`, {})).status).toBe(200);
+    const list = async () => (await s.ownerA.get(`/api/campaigns/${id}/recipients?limit=500`)).body.items as Row[];
+    expect((await list()).every((r) => r.sendAt === null && r.sentAt === null)).toBe(true);
+
+    await runEnqueue(db, ws, id);
+    const { rows } = await db.execute<{ id: string; send_at: Date | string }>(sql`select id, send_at from messages where workspace_id = ${ws}::uuid and origin_id = ${id}::uuid`);
+    const due = new Map(rows.map((r) => [r.id, new Date(r.send_at).toISOString()]));
+    const made = await list();
+    for (const r of made) expect(r.sendAt, r.variant).toBe(r.variant === 'holdout' ? null : due.get(r.messageId!));
+    // 50 a minute: the messages are due over several minutes from the start.
+    const times = [...new Set(made.flatMap((r) => (r.sendAt ? [r.sendAt] : [])))].sort();
+    expect(times[0]).toBe('2026-07-01T00:00:00.000Z');
+    expect(times.length).toBeGreaterThan(2);
+
+    const csv = await s.ownerA.get(`/api/campaigns/${id}/recipients?format=csv`);
+    const [header, ...lines] = String(csv.body).trim().split('\r\n');
+    expect(header).toBe('customer_id,external_id,name,email,phone,variant,status,reason,send_at,sent_at');
+    const column = header!.split(',').indexOf('send_at');
+    const sendAt = new Map(made.map((r) => [r.customerId, r.sendAt ?? '']));
+    expect(lines).toHaveLength(200);
+    for (const line of lines) expect(line.split(',')[column]).toBe(sendAt.get(line.split(',')[0]!));
+
+    // Paused, the messages wait with no time; resumed, they are due again from now.
+    expect((await s.ownerA.post(`/api/campaigns/${id}/pause`, {})).status).toBe(200);
+    expect((await list()).every((r) => r.sendAt === null)).toBe(true);
+    clock.set(new Date('2026-07-01T02:00:00Z'));
+    expect((await s.ownerA.post(`/api/campaigns/${id}/resume`, {})).status).toBe(200);
+    const resumed = (await list()).filter((r) => r.variant !== 'holdout');
+    expect(resumed.every((r) => r.sendAt !== null && r.sendAt >= '2026-07-01T02:00:00.000Z')).toBe(true);
+  });
+
   it('sets the global control group only for workspace managers', async () => {
     expect((await s.as.marketer.put('/api/campaigns/settings', { globalControlShare: 5 })).status).toBe(403);
     const set = await s.ownerA.put('/api/campaigns/settings', { globalControlShare: 5, costs: { sms: 9, lms: 30, alimtalk: 7 } });

@@ -12,6 +12,7 @@ import { can } from '../workspaces/roles.ts';
 import { countAudience, getCampaignSettings, setCampaignSettings } from './audience.ts';
 import { CAMPAIGN_STATUSES, createCampaign, getCampaign, listCampaigns, updateCampaign, type CampaignInput, type CampaignRow, type CampaignStatus } from './campaigns.ts';
 import { AudienceBody, AudienceCountSchema, CampaignBody, CampaignPageSchema, CampaignPatchBody, CampaignSchema, CampaignSettingsSchema, RecipientsAnswer, ReportSchema } from './contract.ts';
+import { campaignListFigures } from './list-figures.ts';
 import { listRecipients, recipientsCsv } from './recipients.ts';
 import { campaignReport } from './report.ts';
 import { cancelCampaign, pauseCampaign, resumeCampaign, scheduleCampaign } from './sending.ts';
@@ -83,7 +84,8 @@ export async function registerCampaignRoutes(app: App, { database }: AppDeps) {
       const rows = await listCampaigns(db, { workspaceId: c.workspaceId, status: request.query.status as CampaignStatus | undefined, before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      return { items: page.map(toCampaign), nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt.toISOString(), last.id) : null };
+      const figures = await campaignListFigures(db, { workspaceId: c.workspaceId, campaignIds: page.map((r) => r.id) });
+      return { items: page.map((r) => ({ ...toCampaign(r), figures: figures.get(r.id)! })), nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt.toISOString(), last.id) : null };
     },
   );
 

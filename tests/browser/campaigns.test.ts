@@ -234,6 +234,7 @@ describe('campaigns', () => {
     }
     expect(await page.getByTestId('attribution-caveat').textContent()).toContain('Orders after a click — not proof the campaign caused them');
     await page.getByTestId('funnel-chart').locator('svg').first().waitFor();
+    if ((report as { timeline?: { days: string[] } | null }).timeline?.days.length) await page.getByTestId('conversions-chart').locator('svg').first().waitFor();
     await screenshot(page, 'campaigns-report');
 
     // The recipients, in words; the holdout's were never sent to.

@@ -1,5 +1,6 @@
-// The workspace's campaigns, newest first: status, channel, audience, what was sent and how many
-// converted (from each started campaign's report, fetched for the rows shown only).
+// The workspace's campaigns, newest first: status, channel, audience, and how many were sent,
+// opened and clicked (figures the list's own answer carries for the whole page; conversions are
+// on each campaign's report).
 import { Anchor, Button, Group, Paper, Table, Text } from '@mantine/core';
 import { IconPlus, IconSpeakerphone } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -10,8 +11,7 @@ import { PageHeader } from '../app/PageHeader.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useCan, useSession } from '../auth/session.ts';
 import { formatDate } from '../i18n/format.ts';
-import { useCampaignReport, useCampaigns, type Campaign } from './api.ts';
-import { keyFigures } from './format.ts';
+import { useCampaigns, type CampaignListItem } from './api.ts';
 import { CampaignStatusBadge } from './StatusBadge.tsx';
 
 export function CampaignsPage() {
@@ -36,7 +36,7 @@ export function CampaignsPage() {
         <EmptyMessage icon={<IconSpeakerphone size={28} />} title={t('campaigns.list.emptyTitle')} text={t(write ? 'campaigns.list.emptyText' : 'campaigns.list.emptyReadOnly')} />
       ) : (
         <Paper withBorder>
-          <Table.ScrollContainer minWidth={820}>
+          <Table.ScrollContainer minWidth={900}>
             <Table verticalSpacing="sm" highlightOnHover data-testid="campaign-list">
               <Table.Thead>
                 <Table.Tr>
@@ -45,7 +45,8 @@ export function CampaignsPage() {
                   <Table.Th>{t('campaigns.list.channel')}</Table.Th>
                   <Table.Th ta="right">{t('campaigns.list.audience')}</Table.Th>
                   <Table.Th ta="right">{t('campaigns.list.sent')}</Table.Th>
-                  <Table.Th ta="right">{t('campaigns.list.conversion')}</Table.Th>
+                  <Table.Th ta="right">{t('campaigns.list.opened')}</Table.Th>
+                  <Table.Th ta="right">{t('campaigns.list.clicked')}</Table.Th>
                   <Table.Th>{t('campaigns.list.created')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -69,13 +70,21 @@ export function CampaignsPage() {
   );
 }
 
-function CampaignRow({ campaign: c }: { campaign: Campaign }) {
+function CampaignRow({ campaign: c }: { campaign: CampaignListItem }) {
   const { t, i18n } = useTranslation();
   const timeZone = useSession().workspace?.timeZone;
-  // A draft has no report; a started campaign's is one request, made for the rows on screen only.
-  const report = useCampaignReport(c.id, { enabled: Boolean(c.startedAt), live: c.status === 'sending' });
-  const figures = report.data ? keyFigures(report.data) : null;
+  const lang = i18n.language;
+  // A draft has sent nothing: a dash, not a zero.
+  const figures = c.startedAt ? c.figures : null;
   const dash = <Text span c="dimmed">—</Text>;
+  const ofSent = (count: number) =>
+    figures && figures.sent > 0 ? (
+      <Text span size="sm" title={t('campaigns.list.rateOfSent', { count: formatCount(count, lang), sent: formatCount(figures.sent, lang) })}>
+        {formatPercent(count / figures.sent, lang)}
+      </Text>
+    ) : (
+      dash
+    );
   return (
     <Table.Tr data-testid={`campaign-row-${c.id}`} data-status={c.status}>
       <Table.Td>
@@ -92,16 +101,19 @@ function CampaignRow({ campaign: c }: { campaign: Campaign }) {
       </Table.Td>
       <Table.Td>{t(`messaging.kinds.${c.kind}`)}</Table.Td>
       <Table.Td ta="right" data-testid="campaign-audience">
-        {c.audienceSize === null ? dash : formatCount(c.audienceSize, i18n.language)}
+        {c.audienceSize === null ? dash : formatCount(c.audienceSize, lang)}
       </Table.Td>
       <Table.Td ta="right" data-testid="campaign-sent">
-        {figures ? formatCount(figures.sent, i18n.language) : dash}
+        {figures ? formatCount(figures.sent, lang) : dash}
       </Table.Td>
-      <Table.Td ta="right" data-testid="campaign-conversion">
-        {figures && figures.conversionRate !== null ? formatPercent(figures.conversionRate, i18n.language) : dash}
+      <Table.Td ta="right" data-testid="campaign-opened" data-count={figures?.opened}>
+        {figures ? ofSent(figures.opened) : dash}
+      </Table.Td>
+      <Table.Td ta="right" data-testid="campaign-clicked" data-count={figures?.clicked}>
+        {figures ? ofSent(figures.clicked) : dash}
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{formatDate(c.createdAt, i18n.language, timeZone)}</Text>
+        <Text size="sm">{formatDate(c.createdAt, lang, timeZone)}</Text>
       </Table.Td>
     </Table.Tr>
   );

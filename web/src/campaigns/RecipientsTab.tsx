@@ -1,5 +1,5 @@
 // The campaign's frozen recipients, a page at a time: who, in which group, what became of their
-// message in words. Addresses come masked or in full as the server gives them; the CSV of all of
+// message in words and when it was sent or is due (on the workspace's clock). Addresses come masked or in full as the server gives them; the CSV of all of
 // them for roles that may export customers.
 import { Anchor, Button, Card, Group, Select, Table, Text } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
@@ -7,9 +7,10 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
-import { useCan } from '../auth/session.ts';
+import { useCan, useSession } from '../auth/session.ts';
+import { formatDateTime } from '../i18n/format.ts';
 import { formatPhone } from '../messaging/format.ts';
-import { campaignPath, useRecipients, type Campaign } from './api.ts';
+import { campaignPath, useRecipients, type Campaign, type Recipient } from './api.ts';
 import { groupLabel, HOLDOUT, recipientStatusText } from './format.ts';
 
 export function RecipientsTab({ campaign }: { campaign: Campaign }) {
@@ -50,7 +51,7 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
         </Text>
       ) : (
         <>
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={860}>
             <Table verticalSpacing="xs" data-testid="recipients-table">
               <Table.Thead>
                 <Table.Tr>
@@ -59,6 +60,7 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
                   <Table.Th>{t('customerFields.phone')}</Table.Th>
                   <Table.Th>{t('campaigns.recipients.group')}</Table.Th>
                   <Table.Th>{t('campaigns.recipients.status')}</Table.Th>
+                  <Table.Th>{t('campaigns.recipients.due')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -82,6 +84,9 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
                           </Text>
                         )}
                       </Table.Td>
+                      <Table.Td data-testid="recipient-due" data-send-at={r.sendAt ?? ''} data-sent-at={r.sentAt ?? ''}>
+                        <When recipient={r} />
+                      </Table.Td>
                     </Table.Tr>
                   );
                 })}
@@ -98,5 +103,28 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
         </>
       )}
     </Card>
+  );
+}
+
+const WAITING = ['queued', 'deferred', 'sending'];
+
+/** Sent at, due at (or was, for a message held back), in words; a paused campaign's waiting messages have no time yet. */
+function When({ recipient: r }: { recipient: Recipient }) {
+  const { t, i18n } = useTranslation();
+  const timeZone = useSession().workspace?.timeZone;
+  const time = (iso: string) => formatDateTime(iso, i18n.language, timeZone);
+  const text = r.sentAt
+    ? t('campaigns.recipients.sentAt', { time: time(r.sentAt) })
+    : r.sendAt
+      ? t(WAITING.includes(r.status) ? 'campaigns.recipients.dueAt' : 'campaigns.recipients.wasDue', { time: time(r.sendAt) })
+      : r.reason === 'campaign_paused'
+        ? t('campaigns.recipients.dueWhenResumed')
+        : null;
+  return text ? (
+    <Text size="sm">{text}</Text>
+  ) : (
+    <Text span size="sm" c="dimmed">
+      —
+    </Text>
   );
 }

@@ -1,7 +1,9 @@
-// A campaign's report: the key figures, the funnel of each group, the figures per group, the
-// uplift of each variant (the server's sentence, coloured by its verdict, and the interval), and
-// last-touch attribution, labelled as what it is. Followed live while messages go out.
-import { Card, SimpleGrid, Stack, Text } from '@mantine/core';
+// A campaign's report: the key figures, the funnel of each group, conversions day by day, the
+// figures per group, the uplift of each variant (the server's sentence, coloured by its verdict,
+// and the interval), and last-touch attribution, labelled as what it is. Followed live while
+// messages go out.
+import { Card, SimpleGrid, Skeleton, Stack, Text } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount, formatPercent, moneyOrDash } from '../analytics/format.ts';
 import { ChartView } from '../analytics/ChartView.tsx';
@@ -10,10 +12,12 @@ import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useSession } from '../auth/session.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useCampaignReport, type Campaign, type CampaignReport } from './api.ts';
-import { funnelRows, GROUP_COLORS, groupLabel, HOLDOUT, HOLDOUT_COLOR, keyFigures } from './format.ts';
+import { funnelRows, groupColors, groupLabel, keyFigures } from './format.ts';
 import { AttributionCard } from './AttributionCard.tsx';
 import { GroupsTable } from './GroupsTable.tsx';
 import { UpliftCard } from './UpliftCard.tsx';
+
+const ConversionsChart = lazy(() => import('./ConversionsChart.tsx').then((m) => ({ default: m.ConversionsChart })));
 
 export function ReportView({ campaign }: { campaign: Campaign }) {
   const { t } = useTranslation();
@@ -38,8 +42,8 @@ function Report({ report }: { report: CampaignReport }) {
   const money = (v: number | null) => moneyOrDash(v, report.currency, lang);
   const figures = keyFigures(report);
   const targeted = report.groups.reduce((n, g) => n + g.targeted, 0);
-  let color = 0;
-  const series = report.groups.map((g) => ({ name: g.key, label: groupLabel(t, g.key), color: g.key === HOLDOUT ? HOLDOUT_COLOR : GROUP_COLORS[color++ % GROUP_COLORS.length]! }));
+  const colors = groupColors(report.groups.map((g) => g.key));
+  const series = report.groups.map((g) => ({ name: g.key, label: groupLabel(t, g.key), color: colors[g.key]! }));
 
   return (
     <Stack gap="md" data-testid="campaign-report">
@@ -72,6 +76,11 @@ function Report({ report }: { report: CampaignReport }) {
           testId="funnel-chart"
         />
       </Card>
+      {report.timeline !== undefined && (
+        <Suspense fallback={<Skeleton h={300} />}>
+          <ConversionsChart report={report} />
+        </Suspense>
+      )}
       <GroupsTable report={report} />
       <UpliftCard report={report} />
       <AttributionCard report={report} />

@@ -5,12 +5,22 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { api, query } from '../api/client.ts';
 import { useWorkspaceId } from '../customers/api.ts';
 import type { CampaignStatus } from '../../../src/campaigns/campaigns.ts';
+import type { CampaignListFigures } from '../../../src/campaigns/list-figures.ts';
 import type { Recipient } from '../../../src/campaigns/recipients.ts';
-import type { CampaignReport, Comparison, GroupFigures } from '../../../src/campaigns/report.ts';
+import type { CampaignReport as ServerCampaignReport, Comparison, GroupFigures } from '../../../src/campaigns/report.ts';
 import type { CampaignGoal, CampaignSchedule } from '../../../src/campaigns/schema.ts';
 import type { ChannelKind, MessagePurpose } from '../../../src/messaging/types.ts';
 
-export type { CampaignGoal, CampaignReport, CampaignSchedule, CampaignStatus, Comparison, GroupFigures, Recipient };
+export type { CampaignGoal, CampaignListFigures, CampaignSchedule, CampaignStatus, Comparison, GroupFigures, Recipient };
+
+/**
+ * Conversions day by day: `days` (YYYY-MM-DD on the workspace's clock) from the start of sending to
+ * the end of the goal window or today; per group the cumulative converted recipients and revenue
+ * (minor units) at the end of each day. Null before sending starts.
+ */
+export type CampaignTimeline = { days: string[]; groups: { key: string; converted: number[]; revenue: number[] }[] };
+/** Optional until every server gives it. */
+export type CampaignReport = ServerCampaignReport & { timeline?: CampaignTimeline | null };
 
 export type CampaignVariant = { key: string; name: string; templateId: string; share: number; version: number | null };
 export type Campaign = {
@@ -36,7 +46,9 @@ export type Campaign = {
   pausedAt: string | null;
   cancelledAt: string | null;
 };
-export type CampaignPage = { items: Campaign[]; nextCursor: string | null };
+/** A row of the list: the campaign and its key figures, counted by the server for the whole page. */
+export type CampaignListItem = Campaign & { figures: CampaignListFigures };
+export type CampaignPage = { items: CampaignListItem[]; nextCursor: string | null };
 export type AudienceInput = { segmentIds: string[]; excludeSegmentIds: string[] };
 export type AudienceCount = { total: number; globalControl: number; targeted: number };
 export type CampaignInput = {

@@ -48,6 +48,12 @@ export function funnelRows(groups: readonly GroupFigures[], stageLabel: (stage: 
 export const GROUP_COLORS = ['blue.6', 'grape.6', 'orange.6', 'cyan.6', 'pink.6'];
 export const HOLDOUT_COLOR = 'gray.5';
 
+/** Each group's colour, the same in every chart of a report: the variants in turn, the holdout grey. */
+export function groupColors(keys: readonly string[]): Record<string, string> {
+  let next = 0;
+  return Object.fromEntries(keys.map((key) => [key, key === HOLDOUT ? HOLDOUT_COLOR : GROUP_COLORS[next++ % GROUP_COLORS.length]!]));
+}
+
 /** A per cent of the recipients (0.123 → 12.3) formatted as percentage points with a sign: "+1.5". */
 export function formatPoints(value: number, language: string): string {
   return new Intl.NumberFormat(language, { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(value * 100).replace('-', '\u2212');
