@@ -1,12 +1,13 @@
 // Customers at risk of churning, the most valuable first: grade, segment, value, P(alive) and how
 // long since they last ordered, each linking to the profile.
-import { Badge, Paper, Table, Text } from '@mantine/core';
+import { Badge, Group, Paper, Table, Text } from '@mantine/core';
 import { IconHeartHandshake } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { EmptyMessage } from '../app/EmptyMessage.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useSession } from '../auth/session.ts';
+import { ListCampaignButton } from '../campaigns/ListCampaignButton.tsx';
 import { formatDate } from '../i18n/format.ts';
 import { LIST_PAGE_SIZE, useAtRisk, useOverview } from './api.ts';
 import { CustomerCell } from './CustomerCell.tsx';
@@ -28,9 +29,12 @@ export function AtRiskPage() {
   if (data.total === 0 && overview.data && !overview.data.runs.scores) return <NotComputed />;
   return (
     <>
-      <Text size="sm" c="dimmed" mb="md">
-        {t('analytics.atRisk.description')}
-      </Text>
+      <Group justify="space-between" align="flex-start" mb="md" wrap="wrap">
+        <Text size="sm" c="dimmed" maw={640}>
+          {t('analytics.atRisk.description')}
+        </Text>
+        {data.total > 0 && <ListCampaignButton list={{ kind: 'at-risk' }} name={t('campaigns.fromList.atRisk')} />}
+      </Group>
       {data.total === 0 ? (
         <EmptyMessage icon={<IconHeartHandshake size={28} />} title={t('analytics.atRisk.empty')} />
       ) : (

@@ -5,7 +5,10 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
-import { RULES_PAGE_SIZE, useBasketRules, type BasketRulesReport } from './api.ts';
+import { useCan } from '../auth/session.ts';
+import { ListCampaignButton } from '../campaigns/ListCampaignButton.tsx';
+import { shortName } from '../campaigns/list-campaign.ts';
+import { RULES_PAGE_SIZE, useBasketRules, type BasketRule, type BasketRulesReport } from './api.ts';
 import { BasketFilters, type BasketFilterState, type BasketItem } from './BasketFilters.tsx';
 import { formatCount, formatDecimal, formatPercent } from './format.ts';
 import { ListPager } from './ListPager.tsx';
@@ -16,6 +19,21 @@ function ItemLink({ item, onPick }: { item: BasketItem; onPick: (item: BasketIte
     <Anchor component="button" type="button" size="sm" onClick={() => onPick(item)} data-testid="basket-rule-item">
       {item.name}
     </Anchor>
+  );
+}
+
+/** "Send a campaign" to who bought the rule's left side but never its right side. */
+function RuleCampaign({ rule, level }: { rule: BasketRule; level: BasketRulesReport['level'] }) {
+  const { t } = useTranslation();
+  const names = { bought: shortName(rule.antecedent.map((a) => a.name).join(' + ')), not: shortName(rule.consequent.name) };
+  return (
+    <ListCampaignButton
+      compact
+      list={{ kind: 'basket-rule', level, antecedent: rule.antecedent.map((a) => a.id), consequent: rule.consequent.id }}
+      name={t('campaigns.fromList.basket', names)}
+      hint={t('campaigns.fromList.basketAction', names)}
+      testId="basket-rule-campaign"
+    />
   );
 }
 
@@ -31,6 +49,7 @@ function Summary({ report }: { report: BasketRulesReport }) {
 
 export function BasketRulesPage() {
   const { t, i18n } = useTranslation();
+  const canSend = useCan()('messaging.write');
   const [filter, setFilter] = useState<BasketFilterState>({ level: 'product', minLift: '', minConfidencePct: '', item: null });
   const [offset, setOffset] = useState(0);
   const [minLift] = useDebouncedValue(filter.minLift, 300);
@@ -77,6 +96,7 @@ export function BasketRulesPage() {
                   <Table.Th ta="right">{t('analytics.basket.columns.support')}</Table.Th>
                   <Table.Th ta="right">{t('analytics.basket.columns.confidence')}</Table.Th>
                   <Table.Th ta="right">{t('analytics.basket.columns.lift')}</Table.Th>
+                  {canSend && <Table.Th>{t('campaigns.fromList.column')}</Table.Th>}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -104,6 +124,11 @@ export function BasketRulesPage() {
                     <Table.Td ta="right" fw={600} data-testid="basket-rule-lift">
                       {formatDecimal(r.lift, lang, 2)}
                     </Table.Td>
+                    {canSend && (
+                      <Table.Td>
+                        <RuleCampaign rule={r} level={report.level} />
+                      </Table.Td>
+                    )}
                   </Table.Tr>
                 ))}
               </Table.Tbody>

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { EmptyMessage } from '../app/EmptyMessage.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useSession } from '../auth/session.ts';
+import { ListCampaignButton } from '../campaigns/ListCampaignButton.tsx';
 import { formatDate } from '../i18n/format.ts';
 import { LIST_PAGE_SIZE, useDormant, useOverview } from './api.ts';
 import { CustomerCell } from './CustomerCell.tsx';
@@ -34,20 +35,24 @@ export function DormantPage() {
         <Text size="sm" c="dimmed" maw={640}>
           {t('analytics.dormant.description', { days: data.days })}
         </Text>
-        <NumberInput
-          w={220}
-          label={t('analytics.dormant.days')}
-          placeholder={String(data.days)}
-          min={1}
-          max={3650}
-          allowDecimal={false}
-          value={daysInput}
-          onChange={(v) => {
-            setDaysInput(typeof v === 'number' ? v : '');
-            setOffset(0);
-          }}
-          data-testid="dormant-days"
-        />
+        <Group align="flex-end" gap="sm">
+          <NumberInput
+            w={220}
+            label={t('analytics.dormant.days')}
+            placeholder={String(data.days)}
+            min={1}
+            max={3650}
+            allowDecimal={false}
+            value={daysInput}
+            onChange={(v) => {
+              setDaysInput(typeof v === 'number' ? v : '');
+              setOffset(0);
+            }}
+            data-testid="dormant-days"
+          />
+          {/* The days the list is shown with, not the number still being typed. */}
+          {data.total > 0 && <ListCampaignButton list={{ kind: 'dormant', days: data.days }} name={t('campaigns.fromList.dormant', { days: data.days })} />}
+        </Group>
       </Group>
       {data.total === 0 ? (
         <EmptyMessage icon={<IconZzz size={28} />} title={t('analytics.dormant.empty', { days: data.days })} />

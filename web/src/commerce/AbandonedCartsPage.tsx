@@ -10,6 +10,7 @@ import { PageHeader } from '../app/PageHeader.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { notifySuccess } from '../api/query-client.ts';
 import { useCan, useSession } from '../auth/session.ts';
+import { ListCampaignButton } from '../campaigns/ListCampaignButton.tsx';
 import { displayName } from '../customers/format.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useAbandonedCarts, useDetectAbandonedCarts, type AbandonedCart } from './api.ts';
@@ -76,7 +77,7 @@ export function AbandonedCartsPage() {
   const detect = useDetectAbandonedCarts();
   const items = carts.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const actions = can('commerce.write') && (
+  const detectButton = can('commerce.write') && (
     <Button
       variant="default"
       leftSection={<IconRefresh size={18} />}
@@ -86,6 +87,16 @@ export function AbandonedCartsPage() {
     >
       {t('carts.detect')}
     </Button>
+  );
+  // Customers whose carts are still abandoned (the recovered ones have bought).
+  const sendButton = can('messaging.write') && !recovered && items.length > 0 && (
+    <ListCampaignButton list={{ kind: 'abandoned-carts' }} name={t('campaigns.fromList.abandonedCarts')} hint={t('campaigns.fromList.visitorsLeftOut')} />
+  );
+  const actions = (detectButton || sendButton) && (
+    <Group gap="sm">
+      {detectButton}
+      {sendButton}
+    </Group>
   );
 
   return (
