@@ -31,6 +31,16 @@ export function messageIdSql(campaignId: string, customerColumn: SQL): SQL {
   return sql`md5('message:' || ${campaignId} || ':' || ${customerColumn}::text)::uuid`;
 }
 
+/** A campaign that picks a winner tests on the customers whose test bucket (a second hash) is below testShare × 100; the rest wait for the winner. */
+export const testKey = (campaignId: string) => `test:${campaignId}`;
+
+/** A recipient's group: `holdout`, a variant's key, or `winner` (the rest of a campaign that picks a winner). */
+export function recipientGroupOf(campaign: Pick<CampaignRow, 'id' | 'holdoutShare' | 'variants' | 'winner'>, customerId: string): string {
+  const group = groupOf(bucketOf(campaign.id, customerId), campaign.holdoutShare, campaign.variants);
+  if (group === 'holdout' || !campaign.winner) return group;
+  return bucketOf(testKey(campaign.id), customerId) < campaign.winner.testShare * (BUCKETS / 100) ? group : 'winner';
+}
+
 /** The group of a bucket: `holdout` or a variant's key. */
 export function groupOf(bucket: number, holdoutShare: number, variants: Pick<CampaignVariant, 'key' | 'share'>[]): string {
   let edge = holdoutShare * (BUCKETS / 100);
@@ -120,7 +130,7 @@ export async function countAudience(db: Queryable, workspaceId: string, audience
  * and never sent.
  * Returns the counts stored on the campaign.
  */
-export async function freezeAudience(db: Queryable, campaign: CampaignRow): Promise<AudienceCount> {
+export async function freezeAudience(db: Queryable, campaign: CampaignRow): Promise<AudienceCount & { test: number }> {
   const ws = campaign.workspaceId;
   const settings = await getCampaignSettings(db, ws);
   const share = campaign.purpose === 'marketing' ? settings.globalControlShare : 0;
@@ -133,23 +143,28 @@ export async function freezeAudience(db: Queryable, campaign: CampaignRow): Prom
   // A bulk statement: no JIT (compiling it costs seconds and saves none), sorts and hashes in memory.
   await db.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
   // Without a control group the audience is read once (the total is what was inserted).
-  const { rows } = await db.execute<{ total: number; control: number }>(sql`
+  const { rows } = await db.execute<{ total: number; control: number; test: number }>(sql`
     with aud as ${share > 0 ? sql`materialized` : sql``} (${aud}),
     bucketed as (select customer_id, ${bucketSql(campaign.id, sql`customer_id`)} as bucket from aud where not in_control offset 0),
-    kept as (select customer_id, ${groupSql(sql`bucket`, campaign.holdoutShare, campaign.variants)} as variant from bucketed offset 0),
+    grouped as (select customer_id, ${groupSql(sql`bucket`, campaign.holdoutShare, campaign.variants)} as variant from bucketed offset 0),
+    kept as (${
+      campaign.winner
+        ? sql`select customer_id, case when variant = 'holdout' or ${bucketSql(testKey(campaign.id), sql`customer_id`)} < ${campaign.winner.testShare * (BUCKETS / 100)} then variant else 'winner' end as variant from grouped offset 0`
+        : sql`select customer_id, variant from grouped`
+    }),
     ins as (
       insert into campaign_recipients (workspace_id, campaign_id, customer_id, variant, status, message_id, seq)
       select ${ws}::uuid, ${campaign.id}::uuid, customer_id, variant, case when variant = 'holdout' then 'holdout' else 'pending' end,
         case when variant = 'holdout' then null else ${messageIdSql(campaign.id, sql`customer_id`)} end,
-        row_number() over (partition by variant = 'holdout' order by customer_id)
+        row_number() over (partition by variant = 'holdout' order by variant = 'winner', customer_id)
       from kept
-      returning 1)
+      returning variant)
     ${
       share > 0
-        ? sql`select (select count(*) from aud)::int as total, (select count(*) from aud where in_control)::int as control, (select count(*) from ins)::int as inserted`
-        : sql`select count(*)::int as total, 0 as control from ins`
+        ? sql`select (select count(*) from aud)::int as total, (select count(*) from aud where in_control)::int as control, (select count(*) filter (where variant not in ('holdout', 'winner')) from ins)::int as test`
+        : sql`select count(*)::int as total, 0 as control, count(*) filter (where variant not in ('holdout', 'winner'))::int as test from ins`
     }`);
   const total = Number(rows[0]?.total ?? 0);
   const control = Number(rows[0]?.control ?? 0);
-  return { total, globalControl: control, targeted: total - control };
+  return { total, globalControl: control, targeted: total - control, test: Number(rows[0]?.test ?? 0) };
 }

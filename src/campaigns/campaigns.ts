@@ -12,7 +12,7 @@ import { messageTemplates } from '../messaging/schema.ts';
 import { CHANNEL_KINDS, MESSAGE_PURPOSES, type ChannelKind, type MessagePurpose } from '../messaging/types.ts';
 import { segments } from '../segments/schema.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
-import { campaigns, type CampaignAudience, type CampaignGoal, type CampaignSchedule, type CampaignVariant } from './schema.ts';
+import { campaigns, type CampaignAudience, type CampaignGoal, type CampaignSchedule, type CampaignVariant, type CampaignWinner } from './schema.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled';
@@ -32,6 +32,7 @@ export type CampaignInput = {
   schedule?: CampaignSchedule;
   throttlePerMinute?: number;
   goal?: Partial<CampaignGoal>;
+  winner?: CampaignWinner | null;
 };
 
 export type CampaignPatch = Partial<CampaignInput>;
@@ -83,7 +84,20 @@ function checkGoal(g: Partial<CampaignGoal> | undefined): CampaignGoal {
   return { event: event.trim(), windowDays, filters: filters.map((f) => ({ property: f.property, op: f.op, value: f.value })) };
 }
 
-type Checked = Omit<CampaignRow, 'workspaceId' | 'id' | 'status' | 'createdBy' | 'updatedBy' | 'createdAt' | 'updatedAt' | 'startedAt' | 'enqueuedAt' | 'pausedAt' | 'cancelledAt' | 'audienceSize' | 'excludedGlobalControl' | 'sendAnchorAt' | 'sendAnchorSeq' | 'enqueuedSeq'>;
+type Checked = Omit<
+  CampaignRow,
+  'workspaceId' | 'id' | 'status' | 'createdBy' | 'updatedBy' | 'createdAt' | 'updatedAt' | 'startedAt' | 'enqueuedAt' | 'pausedAt' | 'cancelledAt' | 'audienceSize' | 'excludedGlobalControl' | 'sendAnchorAt' | 'sendAnchorSeq' | 'enqueuedSeq' | 'testSize' | 'winnerKey' | 'winnerPickedAt'
+>;
+
+function checkWinner(w: CampaignWinner | null | undefined, variants: number): CampaignWinner | null {
+  if (w === undefined || w === null) return null;
+  if (typeof w !== 'object') throw bad('winner: must be { testShare, afterHours, by } or null');
+  if (variants < 2) throw bad('winner: picking a winner needs at least two variants');
+  if (!Number.isInteger(w.testShare) || w.testShare < 5 || w.testShare > 50) throw bad('winner.testShare: must be a whole per cent from 5 to 50');
+  if (!Number.isInteger(w.afterHours) || w.afterHours < 1 || w.afterHours > 168) throw bad('winner.afterHours: must be a whole number of hours from 1 to 168');
+  if (w.by !== 'conversion' && w.by !== 'click') throw bad('winner.by: must be conversion or click');
+  return { testShare: w.testShare, afterHours: w.afterHours, by: w.by };
+}
 
 /** The input checked against the workspace (segments, channel, templates exist and fit): a 400 naming the field otherwise. */
 async function checkInput(db: Queryable, workspaceId: string, input: CampaignInput): Promise<Checked> {
@@ -151,7 +165,8 @@ async function checkInput(db: Queryable, workspaceId: string, input: CampaignInp
   if (!Number.isInteger(throttlePerMinute) || throttlePerMinute < 0 || throttlePerMinute > 1_000_000) throw bad('throttlePerMinute: must be a whole number from 0 (no limit) to 1,000,000');
   const schedule = checkSchedule(input.schedule, clock.now());
   if (schedule.mode === 'best_hour' && throttlePerMinute > 0) throw bad('throttlePerMinute: a campaign at each customer’s best hour is already spread over the day; leave the throttle at 0');
-  return { name, purpose, kind, channelId, audience, variants, holdoutShare, schedule, throttlePerMinute, goal: checkGoal(input.goal) };
+  const winner = checkWinner(input.winner, variants.length);
+  return { name, purpose, kind, channelId, audience, variants, holdoutShare, schedule, throttlePerMinute, goal: checkGoal(input.goal), winner };
 }
 
 export async function createCampaign(db: Queryable, opts: { workspaceId: string; actor: Actor; input: CampaignInput }): Promise<CampaignRow> {
@@ -190,6 +205,7 @@ export async function updateCampaign(db: Queryable, opts: { workspaceId: string;
     schedule: patch.schedule ?? current.schedule,
     throttlePerMinute: patch.throttlePerMinute ?? current.throttlePerMinute,
     goal: patch.goal ?? current.goal,
+    winner: patch.winner !== undefined ? patch.winner : current.winner,
   };
   // A started campaign's schedule may lie in the past now: only the name is checked then.
   const checked = onlyName && current.status !== 'draft' && current.status !== 'scheduled' ? null : await checkInput(db, opts.workspaceId, merged);

@@ -58,6 +58,19 @@ const campaignFields = {
   schedule: Type.Optional(ScheduleBody),
   throttlePerMinute: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'At most this many messages a minute (0: no limit)' })),
   goal: Type.Optional(GoalBody),
+  winner: Type.Optional(
+    Type.Union([
+      Type.Object(
+        {
+          testShare: Type.Integer({ minimum: 5, maximum: 50, description: 'Per cent of the audience outside the holdout that gets the variants first' }),
+          afterHours: Type.Integer({ minimum: 1, maximum: 168, description: 'Hours after the start when the best variant is picked for the rest' }),
+          by: OneOf(['conversion', 'click']),
+        },
+        { additionalProperties: false, description: 'Pick a winner: the variants go to a test share, the best one (by the goal’s conversion rate or the click rate) to the rest' },
+      ),
+      Type.Null(),
+    ]),
+  ),
 };
 export const CampaignBody = Type.Object(campaignFields, { additionalProperties: false });
 export const CampaignPatchBody = Type.Partial(Type.Object(campaignFields, { additionalProperties: false }), { additionalProperties: false });
@@ -77,6 +90,10 @@ export const CampaignSchema = Open({
   schedule: Json('{ mode: now | at | best_hour, at?, customerTimeZone? }'),
   throttlePerMinute: Type.Integer(),
   goal: Open({ event: Type.String(), filters: Type.Array(Json()), windowDays: Type.Integer() }),
+  winner: Type.Union([Open({ testShare: Type.Integer(), afterHours: Type.Integer(), by: Type.String() }), Type.Null()]),
+  testSize: MaybeInt,
+  winnerKey: Type.Union([Type.String(), Type.Null()]),
+  winnerPickedAt: MaybeTime,
   audienceSize: MaybeInt,
   excludedGlobalControl: MaybeInt,
   createdBy: Text,

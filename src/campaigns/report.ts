@@ -215,7 +215,13 @@ export async function campaignReport(db: Queryable, c: CampaignRow): Promise<Cam
   const touched = all.filter((r) => r.part === 'touch').map((r) => ({ variant: r.variant, orders: n(r.targeted), revenue: n(r.revenue) }));
 
   const byVariant = new Map(rows.map((r) => [r.variant, r]));
-  const order = [...c.variants.map((v) => ({ key: v.key, name: v.name, share: v.share })), ...(c.holdoutShare > 0 ? [{ key: 'holdout', name: 'holdout', share: c.holdoutShare }] : [])];
+  // With a winner to pick the variants are the test's groups, and the rest (who get the winner) one more.
+  const testShare = c.winner ? c.winner.testShare / 100 : 1;
+  const order = [
+    ...c.variants.map((v) => ({ key: v.key, name: v.name, share: Math.round(v.share * testShare) })),
+    ...(c.winner ? [{ key: 'winner', name: 'winner', share: Math.round((100 - c.holdoutShare) * (1 - testShare)) }] : []),
+    ...(c.holdoutShare > 0 ? [{ key: 'holdout', name: 'holdout', share: c.holdoutShare }] : []),
+  ];
   const groups: GroupFigures[] = order.map((g) => {
     const r = byVariant.get(g.key);
     const targeted = n(r?.targeted);
@@ -251,7 +257,8 @@ export async function campaignReport(db: Queryable, c: CampaignRow): Promise<Cam
     const r = byVariant.get(key);
     return { n: n(r?.targeted), sum: n(r?.revenue), sumSquares: n(r?.revenue_sq), variance: n(r?.revenue_var) };
   };
-  const label = (key: string, locale: 'ko' | 'en') => (key === 'holdout' ? (locale === 'ko' ? '홀드아웃' : 'the holdout') : key);
+  const label = (key: string, locale: 'ko' | 'en') =>
+    key === 'holdout' ? (locale === 'ko' ? '홀드아웃' : 'the holdout') : key === 'winner' ? (locale === 'ko' ? `승자(${c.winnerKey ?? '-'}) 발송분` : `the winner (${c.winnerKey ?? '-'}) sent to the rest`) : key;
   const compare = (variant: string, against: string): Comparison => {
     const t = groups.find((g) => g.key === variant)!;
     const k = groups.find((g) => g.key === against)!;
@@ -273,6 +280,7 @@ export async function campaignReport(db: Queryable, c: CampaignRow): Promise<Cam
   };
   const comparisons: Comparison[] = [];
   if (c.holdoutShare > 0) for (const v of c.variants) comparisons.push(compare(v.key, 'holdout'));
+  if (c.holdoutShare > 0 && c.winnerKey) comparisons.push(compare('winner', 'holdout'));
   for (const v of c.variants.slice(1)) comparisons.push(compare(v.key, c.variants[0]!.key));
 
   const cost = groups.reduce((s, g) => s + g.cost, 0);

@@ -47,6 +47,15 @@ export type CampaignGoal = {
   windowDays: number;
 };
 
+/** Winner selection: the variants go first to a test share; after some hours the best is picked and sent to the rest. */
+export type CampaignWinner = {
+  /** Per cent of the audience outside the holdout that gets the variants first. */
+  testShare: number;
+  afterHours: number;
+  /** What decides: the goal's conversion rate or the click rate, among the test's recipients. */
+  by: 'conversion' | 'click';
+};
+
 export const campaigns = pgTable(
   'campaigns',
   {
@@ -83,6 +92,12 @@ export const campaigns = pgTable(
     /** The enqueue job's place: every recipient up to this `seq` has its message. */
     enqueuedSeq: integer('enqueued_seq').notNull().default(0),
     cancelledAt: tz('cancelled_at'),
+    winner: jsonb('winner').$type<CampaignWinner>(),
+    /** With a winner to pick: the test's recipients are seq 1…testSize (the rest, group `winner`, come after). */
+    testSize: integer('test_size'),
+    /** The variant picked for the rest, and when. */
+    winnerKey: text('winner_key'),
+    winnerPickedAt: tz('winner_picked_at'),
     /** Counted at the freeze: the audience before and after the exclusions. */
     audienceSize: integer('audience_size'),
     excludedGlobalControl: integer('excluded_global_control'),
@@ -90,14 +105,18 @@ export const campaigns = pgTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('campaigns_created_idx').on(t.workspaceId, t.createdAt)],
 );
 
-/** The frozen audience: one row per targeted customer. */
+/**
+ * The frozen audience: one row per targeted customer. Written 500,000 rows at a time by the
+ * freeze alone, with its campaign's workspace: no foreign key to workspaces, whose per-row check
+ * was a large part of that write (the campaign row carries it).
+ */
 export const campaignRecipients = pgTable(
   'campaign_recipients',
   {
-    workspaceId: workspaceId(),
+    workspaceId: uuid('workspace_id').notNull(),
     campaignId: uuid('campaign_id').notNull(),
     customerId: uuid('customer_id').notNull(),
-    /** A variant's key, or `holdout`. */
+    /** A variant's key, `holdout`, or `winner` (the rest of a campaign that picks a winner: they get the winner's template). */
     variant: text('variant').notNull(),
     /** pending (targeted: its message's status tells the rest), holdout, or cancelled (the campaign was cancelled before its message was made). */
     status: text('status').notNull(),

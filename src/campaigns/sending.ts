@@ -20,10 +20,11 @@ import { kakaoTypeOf, laneOf } from '../messaging/send.ts';
 import { getMessagingSettings } from '../messaging/settings.ts';
 import type { MessagePurpose } from '../messaging/types.ts';
 import { enqueueJob, type Job } from '../worker/queue.ts';
-import { recordAudit, type Actor } from '../workspaces/audit.ts';
+import { recordAudit, systemActor, type Actor } from '../workspaces/audit.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 import { freezeAudience } from './audience.ts';
 import { getCampaign, type CampaignRow } from './campaigns.ts';
+import { campaignReport, type GroupFigures } from './report.ts';
 import { campaigns, type CampaignVariant } from './schema.ts';
 
 export const CAMPAIGN_ENQUEUE_JOB = 'campaigns.enqueue';
@@ -97,7 +98,7 @@ async function start(tx: Queryable, c: CampaignRow, now: Date): Promise<Campaign
   const counts = await freezeAudience(tx, c);
   const [row] = await tx
     .update(campaigns)
-    .set({ status: 'sending', channelId: channel.id, variants, startedAt: now, sendAnchorAt: now, sendAnchorSeq: 1, audienceSize: counts.total, excludedGlobalControl: counts.globalControl, updatedAt: now })
+    .set({ status: 'sending', channelId: channel.id, variants, startedAt: now, sendAnchorAt: now, sendAnchorSeq: 1, audienceSize: counts.total, excludedGlobalControl: counts.globalControl, testSize: c.winner ? counts.test : null, updatedAt: now })
     .where(and(eq(campaigns.workspaceId, c.workspaceId), eq(campaigns.id, c.id)))
     .returning();
   await enqueueJob(tx, { type: CAMPAIGN_ENQUEUE_JOB, workspaceId: c.workspaceId, payload: { campaignId: c.id }, dedupeKey: `campaign:${c.id}` });
@@ -133,7 +134,9 @@ async function customerTimes(db: Queryable, c: CampaignRow, from: number, to: nu
  */
 async function enqueueBatch(db: Queryable, c: CampaignRow, now: Date, size: number): Promise<number> {
   const from = c.enqueuedSeq + 1;
-  const to = c.enqueuedSeq + size;
+  // Until the winner is picked only the test's recipients (the first testSize) are made.
+  const to = c.winner && !c.winnerKey ? Math.min(c.enqueuedSeq + size, c.testSize ?? 0) : c.enqueuedSeq + size;
+  if (to < from) return 0;
   const s = c.schedule;
   const perCustomer = s.mode === 'best_hour' || (s.mode === 'at' && s.customerTimeZone);
   const times = perCustomer ? await customerTimes(db, c, from, to, now) : null;
@@ -146,8 +149,11 @@ async function enqueueBatch(db: Queryable, c: CampaignRow, now: Date, size: numb
     c.throttlePerMinute > 0 && c.sendAnchorAt && c.sendAnchorSeq !== null
       ? sql`greatest(${base}, ${c.sendAnchorAt}::timestamptz + floor((r.seq - ${c.sendAnchorSeq}) / ${c.throttlePerMinute}::numeric) * interval '1 minute')`
       : base;
-  const variants = c.variants.map((v) => sql`when ${v.key} then ${v.templateId}::uuid`);
-  const versions = c.variants.map((v) => sql`when ${v.key} then ${v.version ?? null}::int`);
+  // The rest of a campaign that picked a winner (group `winner`) get the winner's template.
+  const picked = c.variants.find((v) => v.key === c.winnerKey);
+  const groups = picked ? [...c.variants, { ...picked, key: 'winner' }] : c.variants;
+  const variants = groups.map((v) => sql`when ${v.key} then ${v.templateId}::uuid`);
+  const versions = groups.map((v) => sql`when ${v.key} then ${v.version ?? null}::int`);
   const purpose = c.purpose as MessagePurpose;
   const timing = s.mode === 'best_hour' ? 'best_hour' : s.mode === 'at' || c.throttlePerMinute > 0 ? 'at' : 'now';
   // No JIT for the batch; a batch lost with a server crash (not committed to disk yet) is made
@@ -172,6 +178,27 @@ async function enqueueBatch(db: Queryable, c: CampaignRow, now: Date, size: numb
   if (last === null) return 0;
   await db.update(campaigns).set({ enqueuedSeq: last, updatedAt: now }).where(and(eq(campaigns.workspaceId, c.workspaceId), eq(campaigns.id, c.id)));
   return Math.max(1, Number(rows[0]?.n ?? 0));
+}
+
+/**
+ * Picks the variant with the best rate among the test's recipients (the goal's conversions so far,
+ * or clicks; a tie goes to the earlier variant) for the rest of the audience.
+ */
+async function pickWinner(tx: Queryable, c: CampaignRow, now: Date): Promise<void> {
+  const report = await campaignReport(tx, c);
+  const rate = (g: GroupFigures) => (g.targeted ? (c.winner!.by === 'click' ? g.clicked : g.converted) / g.targeted : 0);
+  let best: GroupFigures | null = null;
+  for (const g of report.groups) if (c.variants.some((v) => v.key === g.key) && (!best || rate(g) > rate(best))) best = g;
+  const winnerKey = best?.key ?? c.variants[0]!.key;
+  await tx.update(campaigns).set({ winnerKey, winnerPickedAt: now, updatedAt: now }).where(and(eq(campaigns.workspaceId, c.workspaceId), eq(campaigns.id, c.id)));
+  await recordAudit(tx, {
+    workspaceId: c.workspaceId,
+    actor: systemActor,
+    action: 'campaign.winner_picked',
+    entityType: 'campaign',
+    entityId: c.id,
+    after: { winner: winnerKey, by: c.winner!.by, rates: Object.fromEntries(report.groups.filter((g) => g.key !== 'holdout').map((g) => [g.key, rate(g)])) },
+  });
 }
 
 /** Messages of this campaign not yet sent (queued, deferred or being sent). */
@@ -200,6 +227,15 @@ export async function runCampaignEnqueueJob(db: Queryable, job: Pick<Job, 'works
         return 'started' as const;
       }
       if (c.status !== 'sending') return 'stop' as const;
+      if (c.winner && !c.winnerKey && c.enqueuedSeq >= (c.testSize ?? 0)) {
+        const pickAt = new Date(c.startedAt!.getTime() + c.winner.afterHours * 3_600_000);
+        if (now < pickAt) {
+          await enqueueJob(tx, { type: CAMPAIGN_ENQUEUE_JOB, workspaceId: c.workspaceId, payload: { campaignId: c.id }, runAt: pickAt, dedupeKey: `campaign-winner:${c.id}` });
+          return 'winner' as const;
+        }
+        await pickWinner(tx, c, now);
+        return 'more' as const;
+      }
       const n = await enqueueBatch(tx, c, now, opts.batchSize ?? ENQUEUE_BATCH);
       made += n;
       if (n > 0) return 'more' as const;
@@ -209,7 +245,7 @@ export async function runCampaignEnqueueJob(db: Queryable, job: Pick<Job, 'works
       return 'done' as const;
     });
     // A newly started campaign's own job (enqueued by start) takes over; this one is the schedule's.
-    if (step === 'started' || step === 'stop' || step === 'done') return { messages: made, step };
+    if (step === 'started' || step === 'stop' || step === 'done' || step === 'winner') return { messages: made, step };
     if (step === 'wait') {
       await enqueueJob(db, { type: CAMPAIGN_ENQUEUE_JOB, workspaceId: job.workspaceId, payload: { campaignId }, delayMs: 30_000, dedupeKey: `campaign-check:${campaignId}` });
       return { messages: made, step };
