@@ -146,7 +146,7 @@ export const ReportSchema = Open({
     Open({
       key: Type.String(),
       name: Type.String(),
-      share: Type.Integer(),
+      share: Type.Number({ description: 'Per cent of the audience (with a winner to pick, a variant’s share of the test times the test’s share)' }),
       targeted: Type.Integer(),
       waiting: Type.Integer(),
       suppressed: Type.Integer(),

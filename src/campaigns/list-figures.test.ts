@@ -58,8 +58,8 @@ describeEachDb('campaign list figures', (getDb) => {
     await set(at(2, 5), sql`status = 'delivered', delivered_at = now(), opened_at = now()`);
     await set(at(3, 5), sql`status = 'delivered', delivered_at = now(), opened_at = now(), clicked_at = now()`);
     await set(at(0, 5), sql`status = 'suppressed', reason = 'no_consent'`);
-    // A merge of two recipients of this campaign keeps one place: the other's sent message stays
-    // in the messages table but is no longer the campaign's to count (the report does not).
+    // A merge of two recipients of this campaign keeps one place: the other's message was sent
+    // and still counts as sent, in the list as in the report.
     await db.execute(sql`
       delete from campaign_recipients where workspace_id = ${ws}::uuid and campaign_id = ${ids.ab}::uuid
         and message_id = (select id from messages where workspace_id = ${ws}::uuid and id = any(${sql.param(at(3, 5))}::uuid[]) limit 1)`);

@@ -1,6 +1,6 @@
 // The key figures the campaign list shows beside each campaign, for a whole page in one query,
-// counted as the report counts them (recipients and their messages through the message id fixed
-// at the freeze). Conversions stay in the report: each campaign has its own goal and window, and
+// counted as the report counts them (recipients from the frozen audience, messages by their
+// campaign: a merged-away recipient's message was still sent). Conversions stay in the report: each campaign has its own goal and window, and
 // counting them means joining its recipients with the orders or events, the report's dearest part.
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
@@ -26,16 +26,16 @@ export async function campaignListFigures(db: Queryable, opts: { workspaceId: st
   if (opts.campaignIds.length === 0) return figures;
   const ws = sql`${opts.workspaceId}::uuid`;
   const ids = sql`${sql.param([...opts.campaignIds])}::uuid[]`;
-  // The messages are found through the campaigns' origin index, not the whole table.
+  // Two aggregates, each through its own index (recipients by campaign, messages by origin), joined per campaign.
   const { rows } = await db.execute<Row>(sql`
-    with m as (
-      select id, sent_at, delivered_at, opened_at, clicked_at
-      from messages where workspace_id = ${ws} and origin = 'campaign' and origin_id = any(${ids}))
-    select r.campaign_id, count(*)::int as recipients, count(*) filter (where r.variant <> 'holdout')::int as targeted,
-      count(m.sent_at)::int as sent, count(m.delivered_at)::int as delivered, count(m.opened_at)::int as opened, count(m.clicked_at)::int as clicked
-    from campaign_recipients r left join m on m.id = r.message_id
-    where r.workspace_id = ${ws} and r.campaign_id = any(${ids})
-    group by r.campaign_id`);
+    with r as (
+      select campaign_id, count(*)::int as recipients, count(*) filter (where variant <> 'holdout')::int as targeted
+      from campaign_recipients where workspace_id = ${ws} and campaign_id = any(${ids}) group by 1),
+    m as (
+      select origin_id as campaign_id, count(sent_at)::int as sent, count(delivered_at)::int as delivered, count(opened_at)::int as opened, count(clicked_at)::int as clicked
+      from messages where workspace_id = ${ws} and origin = 'campaign' and origin_id = any(${ids}) group by 1)
+    select r.campaign_id, r.recipients, r.targeted, coalesce(m.sent, 0) as sent, coalesce(m.delivered, 0) as delivered, coalesce(m.opened, 0) as opened, coalesce(m.clicked, 0) as clicked
+    from r left join m using (campaign_id)`);
   for (const r of rows) {
     figures.set(r.campaign_id, { recipients: Number(r.recipients), targeted: Number(r.targeted), sent: Number(r.sent), delivered: Number(r.delivered), opened: Number(r.opened), clicked: Number(r.clicked) });
   }

@@ -165,10 +165,10 @@ async function enqueueBatch(db: Queryable, c: CampaignRow, now: Date, size: numb
       where r.workspace_id = ${c.workspaceId}::uuid and r.campaign_id = ${c.id}::uuid and r.variant <> 'holdout' and r.seq between ${from} and ${to} and r.status = 'pending'),
     ins as (
       insert into messages (workspace_id, id, idempotency_key, customer_id, channel_id, kind, purpose, lane, template_id, template_version,
-        data, status, send_at, timing, origin, origin_id, created_by_label, created_at, updated_at)
+        data, status, send_at, timing, origin, origin_id, origin_group, created_by_label, created_at, updated_at)
       select r.workspace_id, r.message_id, 'campaign:' || r.campaign_id || ':customer:' || r.customer_id, r.customer_id, ${c.channelId}::uuid, ${c.kind}, ${purpose}, ${laneOf(purpose)},
         case r.variant ${sql.join(variants, sql` `)} end, case r.variant ${sql.join(versions, sql` `)} end,
-        '{}'::jsonb, 'queued', greatest(${throttled}, ${now}::timestamptz), ${timing}, 'campaign', r.campaign_id, ${c.name}, ${now}, ${now}
+        '{}'::jsonb, 'queued', greatest(${throttled}, ${now}::timestamptz), ${timing}, 'campaign', r.campaign_id, r.variant, ${c.name}, ${now}, ${now}
       from r ${times ? sql`left join unnest(${sql.param(times.seq)}::int[], ${sql.param(times.at)}::timestamptz[]) as t(seq, at) on t.seq = r.seq` : sql``}
       order by r.seq
       returning 1)

@@ -143,6 +143,8 @@ export const messages = pgTable(
     /** api | campaign | journey | test | … and its id, for reports. */
     origin: text('origin').notNull().default('api'),
     originId: uuid('origin_id'),
+    /** The part of its origin it belongs to (a campaign's group: A, B, …, winner), so reports count without a join. */
+    originGroup: text('origin_group'),
     createdByLabel: text('created_by_label'),
     createdAt: tz('created_at').notNull().defaultNow(),
     updatedAt: tz('updated_at').notNull().defaultNow(),
