@@ -8,7 +8,7 @@ import { formatCount, moneyOrDash } from '../analytics/format.ts';
 import type { CampaignReport } from './api.ts';
 import { groupLabel, HOLDOUT } from './format.ts';
 
-export function AttributionCard({ report }: { report: CampaignReport }) {
+export function AttributionCard({ report, winnerKey }: { report: CampaignReport; winnerKey: string | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const sentGroups = report.groups.filter((g) => g.key !== HOLDOUT);
@@ -33,7 +33,7 @@ export function AttributionCard({ report }: { report: CampaignReport }) {
           <Table.Tbody>
             {sentGroups.map((g) => (
               <Table.Tr key={g.key} data-testid={`attribution-${g.key}`}>
-                <Table.Td>{groupLabel(t, g.key)}</Table.Td>
+                <Table.Td>{groupLabel(t, g.key, winnerKey)}</Table.Td>
                 <Table.Td ta="right">{formatCount(g.clicked, lang)}</Table.Td>
                 <Table.Td ta="right">{formatCount(g.attributedOrders, lang)}</Table.Td>
                 <Table.Td ta="right">{moneyOrDash(g.attributedRevenue, report.currency, lang)}</Table.Td>

@@ -1,5 +1,5 @@
 // One campaign: its status with pause, resume and cancel, what it is (channel, audience, schedule,
-// goal), and two tabs: the report and the recipients.
+// goal, winner selection), and two tabs: the report and the recipients.
 import { Group, Paper, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -14,6 +14,7 @@ import { CampaignActions } from './CampaignActions.tsx';
 import { RecipientsTab } from './RecipientsTab.tsx';
 import { ReportView } from './ReportView.tsx';
 import { CampaignStatusBadge } from './StatusBadge.tsx';
+import { WinnerFact } from './WinnerFact.tsx';
 
 export function CampaignPage() {
   const { id = '' } = useParams();
@@ -78,7 +79,7 @@ function Facts({ campaign: c }: { campaign: Campaign }) {
           : t('campaigns.page.scheduleAt', { time: when(s.at) });
   return (
     <Paper withBorder p="md">
-      <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
+      <SimpleGrid cols={{ base: 2, sm: 3, lg: c.winner ? 7 : 6 }}>
         <Fact label={t('campaigns.page.status')} testId="fact-status">
           <Group gap={6}>
             <CampaignStatusBadge status={c.status} testId="campaign-status" />
@@ -106,6 +107,11 @@ function Facts({ campaign: c }: { campaign: Campaign }) {
         <Fact label={t('campaigns.page.goal')} testId="fact-goal">
           {t('campaigns.page.goalText', { event: c.goal.event, days: c.goal.windowDays })}
         </Fact>
+        {c.winner && (
+          <Fact label={t('campaigns.winner.fact')} testId="fact-winner">
+            <WinnerFact campaign={c} winner={c.winner} />
+          </Fact>
+        )}
         <Fact label={t('campaigns.page.timeline')} testId="fact-timeline">
           {t('campaigns.page.created', { time: when(c.createdAt) })}
           {c.startedAt && <Text size="xs">{t('campaigns.page.started', { time: when(c.startedAt) })}</Text>}

@@ -62,7 +62,7 @@ function Wizard({ campaignId, initial, timeZone }: { campaignId?: string; initia
   async function submit(andStart: boolean) {
     setError(null);
     try {
-      const saved = await save.mutateAsync({ id: savedId, input: draftToInput(draft, timeZone) });
+      const saved = await save.mutateAsync({ id: savedId, input: draftToInput(draft, timeZone, { editing: Boolean(savedId) }) });
       setSavedId(saved.id);
       if (andStart) await start.mutateAsync(saved.id);
       notifySuccess(t(andStart ? (draft.when === 'now' ? 'campaigns.wizard.started' : 'campaigns.wizard.scheduled') : 'campaigns.wizard.savedDraft'));

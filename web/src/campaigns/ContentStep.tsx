@@ -1,5 +1,6 @@
 // Step 2 of the wizard: the channel and purpose, one to five variants (a template and a share
-// each) and the holdout, with the sum the server insists on (100) checked as it is typed.
+// each) and the holdout, with the sum the server insists on (100) checked as it is typed, and with
+// two variants or more, winner selection.
 import { ActionIcon, Alert, Anchor, Badge, Button, Group, Modal, NumberInput, SegmentedControl, Select, Stack, Text, Tooltip } from '@mantine/core';
 import { IconEye, IconPlus, IconScale, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -8,12 +9,12 @@ import { Link } from 'react-router-dom';
 import { CHANNEL_KINDS, type ChannelKind, type MessagePurpose } from '../../../src/messaging/types.ts';
 import { useTemplates } from '../messaging/api.ts';
 import { TemplatePreview } from '../messaging/TemplatePreview.tsx';
-import { errorAt, evenShares, MAX_HOLDOUT, MAX_VARIANTS, shareTotal, withVariantCount, type FieldError, type WizardDraft } from './wizard-state.ts';
+import { WinnerFields } from './WinnerFields.tsx';
+import { errorAt, evenShares, MAX_HOLDOUT, MAX_VARIANTS, shareTotal, VARIANT_LETTERS, withVariantCount, type FieldError, type WizardDraft } from './wizard-state.ts';
 
 type Props = { draft: WizardDraft; update: (patch: Partial<WizardDraft>) => void; setDraft: (fn: (d: WizardDraft) => WizardDraft) => void; error: FieldError | null };
 
 const KINDS = CHANNEL_KINDS.filter((k) => k !== 'webhook');
-const LETTERS = ['A', 'B', 'C', 'D', 'E'];
 const whole = (v: string | number) => (typeof v === 'number' ? Math.round(v) : Number.parseInt(v, 10) || 0);
 
 export function ContentStep({ draft, update, setDraft, error }: Props) {
@@ -67,7 +68,7 @@ export function ContentStep({ draft, update, setDraft, error }: Props) {
       {draft.variants.map((v, i) => (
         <Group key={i} align="flex-start" gap="sm" wrap="nowrap" data-testid={`variant-${i}`}>
           <Badge size="lg" variant="light" mt={28} miw={36}>
-            {LETTERS[i]}
+            {VARIANT_LETTERS[i]}
           </Badge>
           <Select
             style={{ flex: 1 }}
@@ -134,6 +135,7 @@ export function ContentStep({ draft, update, setDraft, error }: Props) {
           {errorAt(error, 'variants')}
         </Text>
       )}
+      {draft.variants.length >= 2 && <WinnerFields draft={draft} setWinner={(patch) => setDraft((d) => ({ ...d, winner: { ...d.winner, ...patch } }))} error={error} />}
 
       <Modal opened={previewing !== null} onClose={() => setPreviewing(null)} size="xl" title={t('campaigns.content.preview')}>
         <PreviewBody templateId={previewing} kind={draft.kind} />

@@ -9,18 +9,18 @@ import { useTranslation } from 'react-i18next';
 import { formatCount, formatPercent, moneyOrDash } from '../analytics/format.ts';
 import type { CampaignReport } from './api.ts';
 import { conversionsChartData, type TimelineDay } from './conversions-timeline.ts';
-import { groupColors, groupLabel, HOLDOUT } from './format.ts';
+import { groupColors, groupLabel, groupTemplateName, HOLDOUT } from './format.ts';
 
-export function ConversionsChart({ report }: { report: CampaignReport }) {
+export function ConversionsChart({ report, winnerKey }: { report: CampaignReport; winnerKey: string | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   // A server without the timeline: nothing to say.
   if (report.timeline === undefined) return null;
   const data = conversionsChartData(report.timeline, report.groups, lang);
   const name = (key: string) => {
-    const label = groupLabel(t, key);
-    const own = report.groups.find((g) => g.key === key)?.name;
-    return key === HOLDOUT || !own || own === key ? label : `${label} (${own})`;
+    const label = groupLabel(t, key, winnerKey);
+    const own = groupTemplateName(report.groups, key, winnerKey);
+    return own ? `${label} (${own})` : label;
   };
   const colors = groupColors(report.groups.map((g) => g.key));
   const words = (day: TimelineDay) => day.groups.map((g) => pointWords(t, lang, report.currency, name(g.key), day.label, g));

@@ -5,11 +5,11 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount, formatPercent, moneyOrDash } from '../analytics/format.ts';
 import type { CampaignReport, GroupFigures } from './api.ts';
-import { groupLabel, HOLDOUT, suppressionReason } from './format.ts';
+import { groupLabel, groupTemplateName, HOLDOUT, suppressionReason } from './format.ts';
 
 type Row = { key: string; label: string; cell: (g: GroupFigures) => ReactNode; hideFor?: (g: GroupFigures) => boolean };
 
-export function GroupsTable({ report }: { report: CampaignReport }) {
+export function GroupsTable({ report, winnerKey }: { report: CampaignReport; winnerKey: string | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const count = (v: number) => formatCount(v, lang);
@@ -48,12 +48,8 @@ export function GroupsTable({ report }: { report: CampaignReport }) {
               <Table.Th />
               {report.groups.map((g) => (
                 <Table.Th key={g.key} ta="right" data-testid={`group-${g.key}`}>
-                  {groupLabel(t, g.key)}
-                  {g.key !== HOLDOUT && (
-                    <Text size="xs" c="dimmed" fw={400} lineClamp={1}>
-                      {g.name}
-                    </Text>
-                  )}
+                  {groupLabel(t, g.key, winnerKey)}
+                  <TemplateName name={groupTemplateName(report.groups, g.key, winnerKey)} />
                 </Table.Th>
               ))}
             </Table.Tr>
@@ -75,6 +71,15 @@ export function GroupsTable({ report }: { report: CampaignReport }) {
         </Table>
       </Table.ScrollContainer>
     </Card>
+  );
+}
+
+function TemplateName({ name }: { name: string | null }) {
+  if (!name) return null;
+  return (
+    <Text size="xs" c="dimmed" fw={400} lineClamp={1}>
+      {name}
+    </Text>
   );
 }
 

@@ -11,7 +11,7 @@ import { useCan, useSession } from '../auth/session.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { formatPhone } from '../messaging/format.ts';
 import { campaignPath, useRecipients, type Campaign, type Recipient } from './api.ts';
-import { groupLabel, HOLDOUT, recipientStatusText } from './format.ts';
+import { groupLabel, HOLDOUT, recipientStatusText, WINNER } from './format.ts';
 
 export function RecipientsTab({ campaign }: { campaign: Campaign }) {
   const { t, i18n } = useTranslation();
@@ -19,7 +19,8 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
   const [variant, setVariant] = useState<string | null>(null);
   const recipients = useRecipients(campaign.id, variant);
   const rows = recipients.data?.pages.flatMap((p) => p.items) ?? [];
-  const groups = [...campaign.variants.map((v) => v.key), ...(campaign.holdoutShare > 0 ? [HOLDOUT] : [])];
+  const groups = [...campaign.variants.map((v) => v.key), ...(campaign.winner ? [WINNER] : []), ...(campaign.holdoutShare > 0 ? [HOLDOUT] : [])];
+  const label = (key: string) => groupLabel(t, key, campaign.winnerKey);
   const csv = campaignPath(campaign.id, `/recipients?format=csv${variant ? `&variant=${encodeURIComponent(variant)}` : ''}`);
 
   return (
@@ -29,7 +30,7 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
           w={220}
           aria-label={t('campaigns.recipients.group')}
           placeholder={t('campaigns.recipients.allGroups')}
-          data={groups.map((key) => ({ value: key, label: groupLabel(t, key) }))}
+          data={groups.map((key) => ({ value: key, label: label(key) }))}
           value={variant}
           onChange={setVariant}
           clearable
@@ -75,7 +76,7 @@ export function RecipientsTab({ campaign }: { campaign: Campaign }) {
                       </Table.Td>
                       <Table.Td>{r.email ?? ''}</Table.Td>
                       <Table.Td>{formatPhone(r.phone, i18n.language)}</Table.Td>
-                      <Table.Td>{groupLabel(t, r.variant)}</Table.Td>
+                      <Table.Td>{label(r.variant)}</Table.Td>
                       <Table.Td>
                         <Text size="sm">{words.status}</Text>
                         {words.reason && (

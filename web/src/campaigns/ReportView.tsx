@@ -32,10 +32,11 @@ export function ReportView({ campaign }: { campaign: Campaign }) {
   }
   if (report.isPending) return <PageLoader />;
   if (report.isError) return <QueryError error={report.error} onRetry={() => void report.refetch()} />;
-  return <Report report={report.data} />;
+  return <Report report={report.data} winnerKey={campaign.winnerKey ?? null} />;
 }
 
-function Report({ report }: { report: CampaignReport }) {
+/** `winnerKey`: the variant picked for the rest of the audience (their group is `winner`), once picked. */
+function Report({ report, winnerKey }: { report: CampaignReport; winnerKey: string | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const timeZone = useSession().workspace?.timeZone;
@@ -43,7 +44,7 @@ function Report({ report }: { report: CampaignReport }) {
   const figures = keyFigures(report);
   const targeted = report.groups.reduce((n, g) => n + g.targeted, 0);
   const colors = groupColors(report.groups.map((g) => g.key));
-  const series = report.groups.map((g) => ({ name: g.key, label: groupLabel(t, g.key), color: colors[g.key]! }));
+  const series = report.groups.map((g) => ({ name: g.key, label: groupLabel(t, g.key, winnerKey), color: colors[g.key]! }));
 
   return (
     <Stack gap="md" data-testid="campaign-report">
@@ -78,12 +79,12 @@ function Report({ report }: { report: CampaignReport }) {
       </Card>
       {report.timeline !== undefined && (
         <Suspense fallback={<Skeleton h={300} />}>
-          <ConversionsChart report={report} />
+          <ConversionsChart report={report} winnerKey={winnerKey} />
         </Suspense>
       )}
-      <GroupsTable report={report} />
-      <UpliftCard report={report} />
-      <AttributionCard report={report} />
+      <GroupsTable report={report} winnerKey={winnerKey} />
+      <UpliftCard report={report} winnerKey={winnerKey} />
+      <AttributionCard report={report} winnerKey={winnerKey} />
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
 // Step 4 of the wizard: the campaign said in plain words (who, what, when, how fast, what counts
 // as success), then save it as a draft, or send it now / schedule it.
 import { Button, Group, List, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
-import { IconCalendar, IconDeviceFloppy, IconFlag, IconGauge, IconMail, IconSend, IconUsers } from '@tabler/icons-react';
+import { IconCalendar, IconDeviceFloppy, IconFlag, IconGauge, IconMail, IconSend, IconTrophy, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount } from '../analytics/format.ts';
@@ -10,7 +10,8 @@ import { useTemplates } from '../messaging/api.ts';
 import { useSegments } from '../segments/api.ts';
 import { useAudienceCount } from './api.ts';
 import { zonedLocalToIso } from './time.ts';
-import type { WizardDraft } from './wizard-state.ts';
+import { winnerPlanText } from './format.ts';
+import { VARIANT_LETTERS, winnerPlan, type WizardDraft } from './wizard-state.ts';
 
 type Props = { draft: WizardDraft; timeZone: string; busy: boolean; onSubmit: (start: boolean) => void };
 
@@ -33,6 +34,7 @@ export function ReviewStep({ draft, timeZone, busy, onSubmit }: Props) {
   const targeted = count.data?.targeted;
   const about = (share: number) => (targeted === undefined ? '…' : formatCount(Math.round((targeted * share) / 100), lang));
   const atIso = draft.when === 'at' && !draft.customerTimeZone ? zonedLocalToIso(draft.at, timeZone) : null;
+  const plan = winnerPlan(draft);
   const localAt = draft.when === 'at' && draft.customerTimeZone ? formatDateTime(`${draft.at}:00Z`, lang, 'UTC') : '';
 
   return (
@@ -52,7 +54,7 @@ export function ReviewStep({ draft, timeZone, busy, onSubmit }: Props) {
             <List withPadding spacing={4} mt={4}>
               {draft.variants.map((v, i) => (
                 <List.Item key={i} data-testid={`review-variant-${i}`}>
-                  {t('campaigns.review.variant', { key: 'ABCDE'[i], template: templateName(v.templateId), share: v.share, count: about(v.share) })}
+                  {t('campaigns.review.variant', { key: VARIANT_LETTERS[i], template: templateName(v.templateId), share: v.share, count: about(v.share) })}
                 </List.Item>
               ))}
               <List.Item data-testid="review-holdout">
@@ -60,6 +62,11 @@ export function ReviewStep({ draft, timeZone, busy, onSubmit }: Props) {
               </List.Item>
             </List>
           </Line>
+          {plan && (
+            <Line icon={<IconTrophy size={16} />} testId="review-winner">
+              {winnerPlanText(t, plan, lang)}
+            </Line>
+          )}
           <Line icon={<IconCalendar size={16} />} testId="review-when">
             {draft.when === 'now'
               ? t('campaigns.review.now')

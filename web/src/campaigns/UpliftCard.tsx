@@ -6,7 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { CampaignReport } from './api.ts';
 import { formatPoints, groupLabel, intervalChart, VERDICT_COLORS, type IntervalChart } from './format.ts';
 
-export function UpliftCard({ report }: { report: CampaignReport }) {
+export function UpliftCard({ report, winnerKey }: { report: CampaignReport; winnerKey: string | null }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language.startsWith('ko') ? 'ko' : 'en';
   if (report.comparisons.length === 0) {
@@ -37,7 +37,7 @@ export function UpliftCard({ report }: { report: CampaignReport }) {
                 {t(`campaigns.uplift.verdicts.${c.conversionWords.verdict}`)}
               </Badge>
               <Text size="sm" fw={500}>
-                {t('campaigns.uplift.comparison', { variant: groupLabel(t, c.variant), against: groupLabel(t, c.against) })}
+                {t('campaigns.uplift.comparison', { variant: groupLabel(t, c.variant, winnerKey), against: groupLabel(t, c.against, winnerKey) })}
               </Text>
             </Group>
             <Text size="sm" c={VERDICT_COLORS[c.conversionWords.verdict]} data-testid="uplift-conversion-words">
@@ -50,7 +50,7 @@ export function UpliftCard({ report }: { report: CampaignReport }) {
             )}
           </Stack>
         ))}
-        <IntervalPlot chart={intervalChart(report.comparisons, PLOT_WIDTH)} />
+        <IntervalPlot chart={intervalChart(report.comparisons, PLOT_WIDTH)} winnerKey={winnerKey} />
       </Stack>
     </Card>
   );
@@ -61,7 +61,7 @@ const LABEL_WIDTH = 170;
 const ROW = 30;
 
 /** The conversion uplift of each comparison: a dot at the estimate, a bar over its 95% interval, a line at zero. */
-function IntervalPlot({ chart }: { chart: IntervalChart }) {
+function IntervalPlot({ chart, winnerKey }: { chart: IntervalChart; winnerKey: string | null }) {
   const { t, i18n } = useTranslation();
   const theme = useMantineTheme();
   if (chart.rows.length === 0) return null;
@@ -78,7 +78,7 @@ function IntervalPlot({ chart }: { chart: IntervalChart }) {
             return (
               <g key={`${r.variant}-${r.against}`} data-testid={`interval-${r.variant}-${r.against}`} data-low={r.low} data-high={r.high} data-diff={r.diff}>
                 <text x={-8} y={y + 4} textAnchor="end" fill="currentColor">
-                  {t('campaigns.uplift.vs', { variant: groupLabel(t, r.variant), against: groupLabel(t, r.against) })}
+                  {t('campaigns.uplift.vs', { variant: groupLabel(t, r.variant, winnerKey), against: groupLabel(t, r.against, winnerKey) })}
                 </text>
                 <line x1={r.x0} x2={r.x1} y1={y} y2={y} stroke={colour(r.verdict)} strokeWidth={4} strokeLinecap="round" strokeOpacity={0.5} />
                 <circle cx={r.x} cy={y} r={5} fill={colour(r.verdict)} />

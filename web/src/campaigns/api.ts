@@ -22,6 +22,14 @@ export type CampaignTimeline = { days: string[]; groups: { key: string; converte
 /** Optional until every server gives it. */
 export type CampaignReport = ServerCampaignReport & { timeline?: CampaignTimeline | null };
 
+/**
+ * Winner selection (src/campaigns/schema.ts `CampaignWinner`): the variants go first to `testShare`
+ * per cent of the audience outside the holdout; after `afterHours` the one with the better rate
+ * (`by`) goes to the rest. Written here until the server's contract exports it.
+ */
+export type CampaignWinner = { testShare: number; afterHours: number; by: WinnerMeasure };
+export type WinnerMeasure = 'conversion' | 'click';
+
 export type CampaignVariant = { key: string; name: string; templateId: string; share: number; version: number | null };
 export type Campaign = {
   id: string;
@@ -45,6 +53,13 @@ export type Campaign = {
   enqueuedAt: string | null;
   pausedAt: string | null;
   cancelledAt: string | null;
+  // Optional until every server gives them.
+  winner?: CampaignWinner | null;
+  /** Recipients in the winner test (the rest, group `winner`, get the winner). */
+  testSize?: number | null;
+  /** The variant picked for the rest ('B'), and when. */
+  winnerKey?: string | null;
+  winnerPickedAt?: string | null;
 };
 /** A row of the list: the campaign and its key figures, counted by the server for the whole page. */
 export type CampaignListItem = Campaign & { figures: CampaignListFigures };
@@ -61,6 +76,8 @@ export type CampaignInput = {
   schedule: CampaignSchedule;
   throttlePerMinute: number;
   goal: Pick<CampaignGoal, 'event' | 'windowDays'> & { filters?: CampaignGoal['filters'] };
+  /** Absent: unchanged (or none, when new); null: no winner selection. Needs at least two variants. */
+  winner?: CampaignWinner | null;
 };
 export type RecipientPage = { items: Recipient[]; nextCursor: string | null };
 export type CampaignAction = 'schedule' | 'pause' | 'resume' | 'cancel';

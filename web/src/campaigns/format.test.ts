@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../i18n/en.ts';
 import { ko } from '../i18n/ko.ts';
 import type { Comparison, GroupFigures } from './api.ts';
-import { formatPoints, funnelRows, groupLabel, intervalChart, keyFigures, recipientStatusText, suppressionReason } from './format.ts';
+import { formatPoints, funnelRows, groupLabel, groupTemplateName, intervalChart, keyFigures, recipientStatusText, suppressionReason, winnerDueAt, winnerPlanText } from './format.ts';
+import { planOf } from './wizard-state.ts';
 
 const i18n = i18next.createInstance();
 beforeAll(async () => {
@@ -89,6 +90,47 @@ describe('words', () => {
     await i18n.changeLanguage('en');
     expect(recipientStatusText(i18n.t, { status: 'suppressed', reason: 'no_consent' }, 'en')).toEqual({ status: 'Not sent', reason: 'No consent to receive this' });
     expect(recipientStatusText(i18n.t, { status: 'deferred', reason: 'campaign_paused' }, 'en')).toEqual({ status: 'Waiting', reason: 'Waiting: the campaign is paused' });
+  });
+
+  it('names the rest of a winner test: before the pick, and as the winner once picked', async () => {
+    await i18n.changeLanguage('en');
+    expect(groupLabel(i18n.t, 'winner')).toBe('Rest — gets the winner');
+    expect(groupLabel(i18n.t, 'winner', null)).toBe('Rest — gets the winner');
+    expect(groupLabel(i18n.t, 'winner', 'B')).toBe('Winner (B)');
+    expect(groupLabel(i18n.t, 'B', 'B')).toBe('Variant B');
+    await i18n.changeLanguage('ko');
+    expect(groupLabel(i18n.t, 'winner')).toBe('나머지 — 승자를 받음');
+    expect(groupLabel(i18n.t, 'winner', 'B')).toBe('승자 (B)');
+  });
+
+  it('shows the winner’s template under the rest, never the server’s "winner" name, and nothing under the holdout', () => {
+    const named = [group('A', { name: 'Win-back A' }), group('B', { name: 'Win-back B' }), group('winner', { name: 'winner' }), group('holdout', { name: 'holdout' })];
+    expect(groupTemplateName(named, 'A', null)).toBe('Win-back A');
+    expect(groupTemplateName(named, 'winner', null)).toBeNull();
+    expect(groupTemplateName(named, 'winner', 'B')).toBe('Win-back B');
+    expect(groupTemplateName(named, 'holdout', 'B')).toBeNull();
+  });
+
+  it.each([
+    ['en', 10, 20, 4, 'conversion', 'A and B go to 18% of the audience first (20% of those outside the holdout); after 4 hours, the one with the higher conversion rate goes to the other 72%.'],
+    ['en', 0, 50, 1, 'click', 'A and B go to 50% of the audience first (50% of those outside the holdout); after 1 hour, the one with the higher click rate goes to the other 50%.'],
+    ['en', 15, 25, 24, 'conversion', 'A and B go to 21.3% of the audience first (25% of those outside the holdout); after 24 hours, the one with the higher conversion rate goes to the other 63.8%.'],
+    ['ko', 10, 20, 4, 'click', '먼저 대상의 18%(홀드아웃을 뺀 대상의 20%)에게 A 및 B 변형을 보내고, 4시간 뒤 클릭률이 더 높은 변형을 나머지 72%에게 보냅니다.'],
+  ] as const)('says the plan in %s: holdout %i, test share %i, wait %i, by %s', async (language, holdout, testShare, afterHours, by, expected) => {
+    await i18n.changeLanguage(language);
+    expect(winnerPlanText(i18n.t, planOf(['A', 'B'], holdout, { testShare, afterHours, by }), language)).toBe(expected);
+  });
+
+  it('lists three variants as a list in words', async () => {
+    await i18n.changeLanguage('en');
+    expect(winnerPlanText(i18n.t, planOf(['A', 'B', 'C'], 10, { testShare: 20, afterHours: 4, by: 'conversion' }), 'en')).toMatch(/^A, B, and C go to 18%/);
+  });
+
+  it('is due to pick the winner the hours to wait after the start, and has no time before the start', () => {
+    expect(winnerDueAt({ startedAt: '2026-03-01T09:30:00.000Z', winner: { testShare: 20, afterHours: 4, by: 'conversion' } })).toBe('2026-03-01T13:30:00.000Z');
+    expect(winnerDueAt({ startedAt: '2026-03-01T09:30:00.000Z', winner: { testShare: 20, afterHours: 168, by: 'click' } })).toBe('2026-03-08T09:30:00.000Z');
+    expect(winnerDueAt({ startedAt: null, winner: { testShare: 20, afterHours: 4, by: 'conversion' } })).toBeNull();
+    expect(winnerDueAt({ startedAt: '2026-03-01T09:30:00.000Z', winner: null })).toBeNull();
   });
 
   it('writes percentage points with a sign and a real minus', () => {

@@ -3,9 +3,11 @@
 // words. Pure (the translation function is passed in).
 import type { TFunction } from 'i18next';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../../src/messaging/types.ts';
+import { formatPercent } from '../analytics/format.ts';
 import { isKnownReason, splitReason } from '../messaging/format.ts';
 import { reasonText } from '../messaging/reasons.ts';
-import type { CampaignReport, CampaignStatus, Comparison, GroupFigures } from './api.ts';
+import type { Campaign, CampaignReport, CampaignStatus, Comparison, GroupFigures } from './api.ts';
+import type { WinnerPlan } from './wizard-state.ts';
 
 export const STATUS_COLORS: Record<CampaignStatus, string> = {
   draft: 'gray',
@@ -19,10 +21,48 @@ export const STATUS_COLORS: Record<CampaignStatus, string> = {
 export const VERDICT_COLORS = { better: 'green', worse: 'red', unclear: 'gray', not_enough_data: 'gray' } as const;
 
 export const HOLDOUT = 'holdout';
+/** The rest of the audience of a campaign that picks a winner: they get the winner's template. */
+export const WINNER = 'winner';
 
-/** "Variant A" or "Holdout" in the UI's language. */
-export function groupLabel(t: TFunction, key: string): string {
-  return key === HOLDOUT ? t('campaigns.groups.holdout') : t('campaigns.groups.variant', { key });
+/** "Variant A", "Holdout", "Winner (B)" or, before it is picked, "Rest — gets the winner", in the UI's language. */
+export function groupLabel(t: TFunction, key: string, winnerKey?: string | null): string {
+  if (key === HOLDOUT) return t('campaigns.groups.holdout');
+  if (key === WINNER) return winnerKey ? t('campaigns.groups.winner', { key: winnerKey }) : t('campaigns.groups.winnerPending');
+  return t('campaigns.groups.variant', { key });
+}
+
+/**
+ * The template name to show under a group's label: a variant's own; the winner's for the rest
+ * (none before it is picked: the server calls that group "winner"); none for the holdout.
+ */
+export function groupTemplateName(groups: readonly Pick<GroupFigures, 'key' | 'name'>[], key: string, winnerKey?: string | null): string | null {
+  if (key === HOLDOUT) return null;
+  const own = key === WINNER ? (winnerKey ? groups.find((g) => g.key === winnerKey)?.name : undefined) : groups.find((g) => g.key === key)?.name;
+  return own && own !== key && own !== WINNER ? own : null;
+}
+
+/** The time the winner is due to be picked: the start plus the hours to wait; null before the start. */
+export function winnerDueAt(c: Pick<Campaign, 'startedAt' | 'winner'>): string | null {
+  if (!c.startedAt || !c.winner) return null;
+  const start = new Date(c.startedAt).getTime();
+  return Number.isNaN(start) ? null : new Date(start + c.winner.afterHours * 3_600_000).toISOString();
+}
+
+/** "A and B go to 18% of the audience first (20% of those who get a message); after 4 hours…" in the UI's language. */
+export function winnerPlanText(t: TFunction, plan: WinnerPlan, language: string): string {
+  return t('campaigns.winner.plan', {
+    variants: new Intl.ListFormat(language, { type: 'conjunction' }).format(plan.keys),
+    test: formatPercent(plan.test / 100, language),
+    testShare: formatPercent(plan.testShare / 100, language),
+    hours: formatHours(plan.afterHours, language),
+    measure: t(`campaigns.winner.measure.${plan.by}`),
+    rest: formatPercent(plan.rest / 100, language),
+  });
+}
+
+/** "4 hours", "1 hour", "4시간". */
+export function formatHours(hours: number, language: string): string {
+  return new Intl.NumberFormat(language, { style: 'unit', unit: 'hour', unitDisplay: 'long' }).format(hours);
 }
 
 /** A campaign's figures for the list: what was sent, and the share of the sent groups' recipients who converted. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Campaign } from './api.ts';
-import { draftFromCampaign, draftToInput, emptyDraft, errorAt, evenShares, fieldErrorOf, shareTotal, stepOfPath, stepProblems, withVariantCount, type WizardDraft } from './wizard-state.ts';
+import { draftFromCampaign, draftToInput, emptyDraft, errorAt, evenShares, fieldErrorOf, shareTotal, stepOfPath, stepProblems, winnerPlan, withVariantCount, type WinnerDraft, type WizardDraft } from './wizard-state.ts';
 
 const SEG = '01a250d3-3163-7205-aa8f-fc2fdf24cb7c';
 const T1 = '01a250d3-2fa7-77f9-9e3c-9fd9bbaddf30';
@@ -8,6 +8,34 @@ const T2 = '01a250d3-f6a0-732e-bcb7-2536995da5d3';
 
 function ab(): WizardDraft {
   return { ...withVariantCount({ ...emptyDraft(SEG), name: 'Win-back' }, 2), variants: [{ templateId: T1, share: 45 }, { templateId: T2, share: 45 }] };
+}
+
+/** An A/B draft that picks a winner. */
+function abWinner(winner: Partial<WinnerDraft> = {}): WizardDraft {
+  const d = ab();
+  return { ...d, winner: { ...d.winner, on: true, ...winner } };
+}
+
+/** A saved draft as the API gives it back for `input`. */
+function savedCampaign(input: ReturnType<typeof draftToInput>): Campaign {
+  return {
+    id: 'c',
+    status: 'draft',
+    channelId: null,
+    ...input,
+    audience: { ...input.audience, listSize: 0 },
+    variants: input.variants.map((v, i) => ({ ...v, key: 'AB'[i]!, name: `Template ${i}`, version: null })),
+    goal: { event: 'Order Completed', windowDays: 7, filters: [] },
+    audienceSize: null,
+    excludedGlobalControl: null,
+    createdBy: null,
+    createdAt: '',
+    updatedAt: '',
+    startedAt: null,
+    enqueuedAt: null,
+    pausedAt: null,
+    cancelledAt: null,
+  };
 }
 
 describe('evenShares', () => {
@@ -76,27 +104,83 @@ describe('draftToInput', () => {
 
   it('comes back from a saved draft as it went', () => {
     const input = draftToInput({ ...ab(), when: 'at', at: '2026-12-24T10:00', throttlePerMinute: 500 }, 'Asia/Seoul');
-    const campaign: Campaign = {
-      id: 'c',
-      status: 'draft',
-      channelId: null,
-      ...input,
-      audience: { ...input.audience, listSize: 0 },
-      variants: input.variants.map((v, i) => ({ ...v, key: 'AB'[i]!, name: `Template ${i}`, version: null })),
-      goal: { event: 'Order Completed', windowDays: 7, filters: [] },
-      audienceSize: null,
-      excludedGlobalControl: null,
-      createdBy: null,
-      createdAt: '',
-      updatedAt: '',
-      startedAt: null,
-      enqueuedAt: null,
-      pausedAt: null,
-      cancelledAt: null,
-    };
-    const back = draftFromCampaign(campaign, 'Asia/Seoul');
+    const back = draftFromCampaign(savedCampaign(input), 'Asia/Seoul');
     expect(back).toMatchObject({ name: 'Win-back', when: 'at', at: '2026-12-24T10:00', customerTimeZone: false, throttlePerMinute: 500, holdoutShare: 10 });
     expect(draftToInput(back, 'Asia/Seoul')).toEqual({ ...input, variants: input.variants.map((v, i) => ({ ...v, name: `Template ${i}` })) });
+  });
+});
+
+describe('winner selection', () => {
+  it('is off by default, with a 20% test, 4 hours and the conversion rate ready for the switch', () => {
+    expect(emptyDraft().winner).toEqual({ on: false, testShare: 20, afterHours: 4, by: 'conversion' });
+  });
+
+  it('is in the body of a new campaign only when switched on', () => {
+    expect(draftToInput(ab(), 'UTC')).not.toHaveProperty('winner');
+    expect(draftToInput(abWinner({ testShare: 30, afterHours: 12, by: 'click' }), 'UTC').winner).toEqual({ testShare: 30, afterHours: 12, by: 'click' });
+  });
+
+  it('is removed with `winner: null` when switched off on an edit, and sent as it is when on', () => {
+    expect(draftToInput(ab(), 'UTC', { editing: true })).toHaveProperty('winner', null);
+    expect(draftToInput(abWinner(), 'UTC', { editing: true }).winner).toEqual({ testShare: 20, afterHours: 4, by: 'conversion' });
+  });
+
+  it('goes off when the variants drop to one (nothing to pick from), keeping its numbers, and stays off when one is added again', () => {
+    const one = withVariantCount(abWinner({ testShare: 35 }), 1);
+    expect(one.winner).toEqual({ on: false, testShare: 35, afterHours: 4, by: 'conversion' });
+    expect(draftToInput(one, 'UTC')).not.toHaveProperty('winner');
+    expect(draftToInput(one, 'UTC', { editing: true })).toHaveProperty('winner', null);
+    expect(withVariantCount(one, 2).winner.on).toBe(false);
+    expect(withVariantCount(abWinner(), 3).winner.on).toBe(true);
+  });
+
+  it('is never sent for a single variant, even if the switch says on', () => {
+    const d: WizardDraft = { ...emptyDraft(SEG), winner: { on: true, testShare: 20, afterHours: 4, by: 'conversion' } };
+    expect(draftToInput(d, 'UTC')).not.toHaveProperty('winner');
+    expect(winnerPlan(d)).toBeNull();
+  });
+
+  it.each([
+    [{ testShare: 5, afterHours: 1 }, []],
+    [{ testShare: 50, afterHours: 168 }, []],
+    [{ testShare: 4, afterHours: 4 }, ['winner']],
+    [{ testShare: 51, afterHours: 4 }, ['winner']],
+    [{ testShare: 20, afterHours: 0 }, ['winner']],
+    [{ testShare: 20, afterHours: 169 }, ['winner']],
+    [{ testShare: 20.5, afterHours: 4 }, ['winner']],
+    [{ testShare: Number.NaN, afterHours: 4 }, ['winner']],
+  ])('checks the test share (5–50) and the hours (1–168): %j → %j', (numbers, problems) => {
+    expect(stepProblems(abWinner(numbers), 'content')).toEqual(problems);
+    // Switched off, its numbers do not matter.
+    expect(stepProblems({ ...ab(), winner: { ...abWinner(numbers).winner, on: false } }, 'content')).toEqual([]);
+  });
+
+  it.each([
+    // holdout, test share → per cents of the whole audience: test, rest (with the holdout, 100)
+    [10, 20, 18, 72],
+    [0, 20, 20, 80],
+    [10, 50, 45, 45],
+    [50, 5, 2.5, 47.5],
+    [15, 25, 21.25, 63.75],
+  ])('holdout %i, test share %i: the variants go to %s per cent of the audience, the winner to %s', (holdoutShare, testShare, test, rest) => {
+    const plan = winnerPlan({ ...abWinner({ testShare, afterHours: 6 }), holdoutShare });
+    expect(plan).toEqual({ keys: ['A', 'B'], testShare, test, rest, afterHours: 6, by: 'conversion' });
+    expect(test + rest + holdoutShare).toBeCloseTo(100);
+  });
+
+  it('names every variant in the plan, and none when switched off', () => {
+    expect(winnerPlan(withVariantCount(abWinner(), 3))?.keys).toEqual(['A', 'B', 'C']);
+    expect(winnerPlan(ab())).toBeNull();
+  });
+
+  it('comes back from a saved draft switched on with its numbers, and a draft without one switched off', () => {
+    const input = draftToInput(abWinner({ testShare: 10, afterHours: 24, by: 'click' }), 'UTC');
+    const back = draftFromCampaign(savedCampaign(input), 'UTC');
+    expect(back.winner).toEqual({ on: true, testShare: 10, afterHours: 24, by: 'click' });
+    expect(draftToInput(back, 'UTC', { editing: true }).winner).toEqual(input.winner);
+    expect(draftFromCampaign({ ...savedCampaign(draftToInput(ab(), 'UTC')), winner: null }, 'UTC').winner.on).toBe(false);
+    // A server that does not give the field yet.
+    expect(draftFromCampaign(savedCampaign(draftToInput(ab(), 'UTC')), 'UTC').winner.on).toBe(false);
   });
 });
 
@@ -109,6 +193,8 @@ describe('server errors', () => {
     ['audience.segmentIds[0]: segment not found', 'audience.segmentIds[0]', 'segment not found', 'audience'],
     ['name: must be 1–200 characters', 'name', 'must be 1–200 characters', 'audience'],
     ['status: a sending campaign can only be renamed', 'status', 'a sending campaign can only be renamed', 'review'],
+    ['winner: needs at least two variants', 'winner', 'needs at least two variants', 'content'],
+    ['body.winner.testShare: must be <= 50', 'winner.testShare', 'must be <= 50', 'content'],
   ])('%s', (message, path, text, step) => {
     const error = fieldErrorOf(message);
     expect(error).toEqual({ path, message: text });

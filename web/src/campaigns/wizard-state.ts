@@ -1,16 +1,23 @@
 // What the campaign wizard holds, how it becomes the API's body and back, what each step still
 // lacks, and which step and field a server error names. Pure.
 import type { ChannelKind, MessagePurpose } from '../../../src/messaging/types.ts';
-import type { Campaign, CampaignInput } from './api.ts';
+import type { Campaign, CampaignInput, CampaignWinner, WinnerMeasure } from './api.ts';
 import { isoToZonedLocal, zonedLocalToIso } from './time.ts';
 
 export const MAX_VARIANTS = 5;
+/** The keys the server gives the variants, in order. */
+export const VARIANT_LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 export const MAX_HOLDOUT = 50;
 export const STEPS = ['audience', 'content', 'schedule', 'review'] as const;
 export type Step = (typeof STEPS)[number];
 export type When = 'now' | 'at' | 'best_hour';
 
 export type VariantDraft = { templateId: string | null; share: number; name?: string };
+/** Winner selection as the wizard edits it: the numbers are kept while it is switched off. */
+export type WinnerDraft = { on: boolean; testShare: number; afterHours: number; by: WinnerMeasure };
+export const WINNER_TEST_SHARE = { min: 5, max: 50, default: 20 } as const;
+export const WINNER_AFTER_HOURS = { min: 1, max: 168, default: 4 } as const;
+
 export type WizardDraft = {
   name: string;
   segmentIds: string[];
@@ -29,7 +36,12 @@ export type WizardDraft = {
   goalWindowDays: number;
   /** Filters of a goal set through the API: the wizard does not edit them, but keeps them. */
   goalFilters: Campaign['goal']['filters'];
+  winner: WinnerDraft;
 };
+
+export function defaultWinner(): WinnerDraft {
+  return { on: false, testShare: WINNER_TEST_SHARE.default, afterHours: WINNER_AFTER_HOURS.default, by: 'conversion' };
+}
 
 export const DEFAULT_GOAL_EVENT = 'Order Completed';
 export const DEFAULT_WINDOW_DAYS = 7;
@@ -51,6 +63,7 @@ export function emptyDraft(segmentId?: string | null): WizardDraft {
     goalEvent: DEFAULT_GOAL_EVENT,
     goalWindowDays: DEFAULT_WINDOW_DAYS,
     goalFilters: [],
+    winner: defaultWinner(),
   };
 }
 
@@ -72,10 +85,18 @@ export function draftFromCampaign(c: Campaign, timeZone: string): WizardDraft {
     goalEvent: c.goal.event,
     goalWindowDays: c.goal.windowDays,
     goalFilters: c.goal.filters,
+    winner: c.winner ? { on: true, testShare: c.winner.testShare, afterHours: c.winner.afterHours, by: c.winner.by } : defaultWinner(),
   };
 }
 
-export function draftToInput(d: WizardDraft, timeZone: string): CampaignInput {
+/** Is a winner to be picked? Only with two variants or more (the server refuses it otherwise). */
+export const picksWinner = (d: Pick<WizardDraft, 'variants' | 'winner'>): boolean => d.winner.on && d.variants.length >= 2;
+
+/**
+ * The body for a new campaign, or (`editing`) for the saved draft: a winner only when it is switched
+ * on; on an edit, `winner: null` otherwise, so one switched off is removed (absent would keep it).
+ */
+export function draftToInput(d: WizardDraft, timeZone: string, { editing = false }: { editing?: boolean } = {}): CampaignInput {
   const schedule: CampaignInput['schedule'] =
     d.when === 'at' ? (d.customerTimeZone ? { mode: 'at', at: d.at, customerTimeZone: true } : { mode: 'at', at: zonedLocalToIso(d.at, timeZone) ?? d.at }) : { mode: d.when };
   return {
@@ -89,7 +110,26 @@ export function draftToInput(d: WizardDraft, timeZone: string): CampaignInput {
     // The server refuses a throttle at each customer's best hour (that is spread over the day already).
     throttlePerMinute: d.when === 'best_hour' ? 0 : d.throttlePerMinute,
     goal: { event: d.goalEvent.trim() || DEFAULT_GOAL_EVENT, windowDays: d.goalWindowDays, filters: d.goalFilters },
+    ...(picksWinner(d) ? { winner: winnerOf(d.winner) } : editing ? { winner: null } : {}),
   };
+}
+
+const winnerOf = (w: WinnerDraft): CampaignWinner => ({ testShare: w.testShare, afterHours: w.afterHours, by: w.by });
+
+/**
+ * What winner selection does, in per cents of the whole audience: the variants (`keys`) go to
+ * `test` first (`testShare` of those outside the holdout), the winner to `rest` after `afterHours`;
+ * with the holdout they make 100.
+ */
+export type WinnerPlan = { keys: string[]; testShare: number; test: number; rest: number; afterHours: number; by: WinnerMeasure };
+export function planOf(keys: readonly string[], holdoutShare: number, w: CampaignWinner): WinnerPlan {
+  const sent = 100 - holdoutShare;
+  return { keys: [...keys], testShare: w.testShare, test: (sent * w.testShare) / 100, rest: (sent * (100 - w.testShare)) / 100, afterHours: w.afterHours, by: w.by };
+}
+
+/** The draft's plan with its current numbers; null when no winner is picked. */
+export function winnerPlan(d: Pick<WizardDraft, 'variants' | 'winner' | 'holdoutShare'>): WinnerPlan | null {
+  return picksWinner(d) ? planOf(d.variants.map((_, i) => VARIANT_LETTERS[i]!), d.holdoutShare, winnerOf(d.winner)) : null;
 }
 
 /** The variants' shares and the holdout: the server wants exactly 100. */
@@ -108,10 +148,15 @@ export function withVariantCount(d: WizardDraft, count: number): WizardDraft {
   const n = Math.max(1, Math.min(MAX_VARIANTS, count));
   const shares = evenShares(n, d.holdoutShare);
   const variants = Array.from({ length: n }, (_, i) => ({ ...(d.variants[i] ?? { templateId: null }), share: shares[i]! }));
-  return { ...d, variants };
+  // One variant leaves nothing to pick from: the switch goes off (its numbers stay for later).
+  return { ...d, variants, winner: n < 2 ? { ...d.winner, on: false } : d.winner };
 }
 
-export type Problem = 'name' | 'segments' | 'templates' | 'shares' | 'at' | 'goal';
+export type Problem = 'name' | 'segments' | 'templates' | 'shares' | 'winner' | 'at' | 'goal';
+
+const wholeIn = (v: number, range: { min: number; max: number }) => Number.isInteger(v) && v >= range.min && v <= range.max;
+/** Are the test share and the hours to wait whole numbers the server takes? */
+export const winnerInRange = (w: Pick<WinnerDraft, 'testShare' | 'afterHours'>): boolean => wholeIn(w.testShare, WINNER_TEST_SHARE) && wholeIn(w.afterHours, WINNER_AFTER_HOURS);
 
 /** What a step still lacks before the next may open (the server checks the rest). */
 export function stepProblems(d: WizardDraft, step: Step): Problem[] {
@@ -123,6 +168,7 @@ export function stepProblems(d: WizardDraft, step: Step): Problem[] {
   if (step === 'content') {
     if (d.variants.some((v) => !v.templateId)) problems.push('templates');
     if (shareTotal(d) !== 100 || d.variants.some((v) => !(v.share >= 1))) problems.push('shares');
+    if (picksWinner(d) && !winnerInRange(d.winner)) problems.push('winner');
   }
   if (step === 'schedule') {
     if (d.when === 'at' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(d.at)) problems.push('at');
@@ -153,7 +199,7 @@ export function errorAt(error: FieldError | null, path: string): string | undefi
 /** The wizard step where the field a server error names is edited. */
 export function stepOfPath(path: string): Step {
   if (/^(name|audience)\b/.test(path)) return 'audience';
-  if (/^(kind|purpose|channelId|variants|holdoutShare)\b/.test(path)) return 'content';
+  if (/^(kind|purpose|channelId|variants|holdoutShare|winner)\b/.test(path)) return 'content';
   if (/^(schedule|throttlePerMinute|goal)\b/.test(path)) return 'schedule';
   return 'review';
 }
