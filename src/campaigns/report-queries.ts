@@ -52,7 +52,7 @@ function conversionsSql(c: CampaignRow, from: Date, to: Date, scale: number, tim
 /** One statement in its own transaction (its own connection on a server), without JIT: compiling these one-off aggregates costs more than it saves. */
 async function run(db: Queryable, query: SQL): Promise<Record<string, unknown>[]> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
+    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`);
     return (await tx.execute<Record<string, unknown>>(query)).rows;
   });
 }
@@ -93,6 +93,7 @@ export async function readReportData(db: Queryable, c: CampaignRow, opts: { from
         from messages m
         join orders o on o.workspace_id = ${ws} and o.customer_id = m.customer_id and o.status <> 'cancelled'
           and o.placed_at >= m.clicked_at and o.placed_at < m.clicked_at + ${`${c.goal.windowDays} days`}::interval
+          ${from ? sql`and o.placed_at >= ${from}` : sql``}
         where ${ofCampaign} and m.clicked_at is not null
         group by 1`,
     ),
