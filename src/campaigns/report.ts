@@ -10,7 +10,7 @@
 import type { Queryable } from '../db/connection.ts';
 import { clock } from '../clock.ts';
 import { currencyExponent } from '../commerce/money.ts';
-import { dayIn } from '../messaging/stats.ts';
+import { addDays, dayIn } from '../messaging/stats.ts';
 import { getWorkspace } from '../workspaces/workspaces.ts';
 import { getCampaignSettings } from './audience.ts';
 import { readReportData, type ConversionDay } from './report-queries.ts';
@@ -79,9 +79,6 @@ export type CampaignReport = {
  * cumulative at the end of every day of the window so far (days in the workspace's time zone).
  */
 export type Timeline = { days: string[]; groups: { key: string; converted: number[]; revenue: number[] }[] };
-
-const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 function timelineOf(groups: GroupFigures[], byDay: ConversionDay[], timeZone: string, from: Date, to: Date): Timeline {
   const first = dayIn(timeZone, from);

@@ -33,7 +33,8 @@ export function dayIn(timeZone: string, at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+/** The calendar day `n` days after a YYYY-MM-DD day. */
+export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 /** `from`/`to` (inclusive days); by default the last 30 days up to today in the workspace's time zone. */
 export async function messagingStats(db: Queryable, opts: { workspaceId: string; from?: string; to?: string }): Promise<MessagingStats> {
