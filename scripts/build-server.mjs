@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Bundles the server (src/ → dist/server/main.mjs) with esbuild for `npm start`. Running the
 // TypeScript through a loader at run time costs ~90 MB of memory; the bundle starts leaner and
-// faster. Paths the code resolves from import.meta.url (drizzle/,
-// dist/web/, the PGlite thread) sit at the same depth from dist/server/ as from src/<area>/.
+// faster. Paths the code resolves from import.meta.url (drizzle/, dist/web/, the PGlite thread)
+// sit at the same depth from dist/server/ as from src/<area>/; the SMTP thread is copied beside
+// the bundle.
 //
 // How package.json's "start" runs the bundle (package.json has no comments, so here). Each was
 // measured with `npm run bench -- startup` and by leaving it out (RSS after first start / restart):
@@ -51,3 +52,5 @@ await build({
   logLevel: 'warning',
 });
 fs.copyFileSync(path.join(root, 'src/db/pglite-host.js'), path.join(outDir, 'pglite-host.js'));
+// The SMTP thread (src/messaging/providers/smtp-thread.ts starts it from beside itself); it imports nodemailer from node_modules.
+fs.copyFileSync(path.join(root, 'src/messaging/providers/smtp-thread.mjs'), path.join(outDir, 'smtp-thread.mjs'));

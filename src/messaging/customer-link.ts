@@ -9,6 +9,7 @@ import type { CustomerLink, TimelineEntry, TimelinePage } from '../customers/lin
 import type { ErasedPerson } from '../customers/erased-person.ts';
 import { personLikePatterns } from '../customers/erased-person.ts';
 import type { Queryable } from '../db/connection.ts';
+import { storedContent } from './content-pack.ts';
 import { maskAddress } from './message-view.ts';
 import { claimAnonymousPushSubscriptions, erasePushSubscriptions, listPushSubscriptions, reassignPushSubscriptions } from './push-subscriptions.ts';
 import { historyWithQueued } from './status.ts';
@@ -59,7 +60,7 @@ async function eraseMessages(db: Queryable, workspaceId: string, ids: string[]):
       where workspace_id = ${workspaceId}::uuid and message_id = any(${chunk}::uuid[])`);
     // The idempotency key is the caller's text (it may name the person): it becomes the message's own id.
     await db.execute(sql`
-      update messages set to_address = null, content = null, source = null, data = '{}'::jsonb, links = null,
+      update messages set to_address = null, content = null, content_packed = null, source = null, data = '{}'::jsonb, links = null,
         idempotency_key = 'erased:' || id::text,
         reason = case when reason = any(${coded}::text[]) then reason else null end
       where workspace_id = ${workspaceId}::uuid and id = any(${chunk}::uuid[])`);
@@ -168,7 +169,7 @@ async function exportMessages(db: Queryable, workspaceId: string, customerId: st
     to: m.toAddress,
     template: templateName,
     templateVersion: m.templateVersion,
-    content: m.content,
+    content: storedContent(m),
     data: m.data,
     links: m.links,
     createdAt: m.createdAt.toISOString(),

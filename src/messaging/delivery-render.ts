@@ -1,7 +1,8 @@
 // The dispatcher's preparation of a claimed batch: the gate again (consent may have been withdrawn
 // since the message was created), then each message rendered once for its customer and composed
-// into the provider's content, which is stored on the row before anything is sent, so a retry (or
-// a worker restarted after a crash) sends the same bytes with the same Message-ID. A few queries
+// into the provider's content, which is stored on the row (an e-mail's packed, content-pack.ts)
+// before anything is sent, so a retry (or a worker restarted after a crash) sends the same bytes
+// with the same Message-ID. A few queries
 // per batch whatever its size: versions, gate, contexts, unsubscribe key, one UPDATE.
 import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
@@ -10,6 +11,7 @@ import { unsubscribeToken } from '../customers/consents.ts';
 import { CHANNELS, type Channel } from '../customers/fields.ts';
 import type { ChannelRow } from './channels.ts';
 import { composeContent, type RenderedParts } from './compose.ts';
+import { packContent, packsContent, storedContent } from './content-pack.ts';
 import { checkMessages, type GateItem } from './gate.ts';
 import { channels as channelsTable, messageTemplateVersions } from './schema.ts';
 import type { MessageRow } from './send.ts';
@@ -141,9 +143,11 @@ async function prepareWorkspace(db: Queryable, workspaceId: string, rows: Messag
   });
 
   // Messages rendered on an earlier attempt are sent as they were.
-  const toRender = passing.filter((p) => !p.m.content);
-  const ready = passing.filter((p) => p.m.content);
-  for (const p of ready) out.push({ message: p.m, outcome: 'send', to: p.m.toAddress ?? p.to, content: p.m.content as unknown as MessageContent, channel: p.channel });
+  const toRender = passing.filter((p) => !p.m.content && !p.m.contentPacked);
+  for (const p of passing) {
+    const content = p.m.content || p.m.contentPacked ? storedContent(p.m) : null;
+    if (content) out.push({ message: p.m, outcome: 'send', to: p.m.toAddress ?? p.to, content: content as unknown as MessageContent, channel: p.channel });
+  }
   if (toRender.length === 0) return out;
 
   const customerIds = toRender.map((p) => p.m.customerId).filter((id): id is string => Boolean(id));
@@ -210,11 +214,18 @@ async function prepareWorkspace(db: Queryable, workspaceId: string, rows: Messag
   if (stored.length) {
     // One JSON document for the whole batch: a text[] of ~14 KB contents costs the driver an escape
     // pass over every character of each (array literal quoting), JSON.stringify only its own.
-    const batch = JSON.stringify(stored.map((s) => ({ id: s.id, content: s.content, to_address: s.to || null, links: s.links })));
+    // An e-mail's content goes packed, as base64 in the document (content-pack.ts).
+    const batch = JSON.stringify(
+      stored.map((s) =>
+        packsContent(s.content.kind)
+          ? { id: s.id, packed: packContent(s.content).toString('base64'), to_address: s.to || null, links: s.links }
+          : { id: s.id, content: s.content, to_address: s.to || null, links: s.links },
+      ),
+    );
     await db.execute(sql`
-      update messages m set content = u.content, to_address = u.to_address,
-        links = array(select jsonb_array_elements_text(u.links)), updated_at = ${deps.now}
-      from jsonb_to_recordset(${batch}::jsonb) as u(id uuid, content jsonb, to_address text, links jsonb)
+      update messages m set content = u.content::jsonb, content_packed = decode(u.packed, 'base64'), to_address = u.to_address,
+        links = array(select json_array_elements_text(u.links)), updated_at = ${deps.now}
+      from json_to_recordset(${batch}::json) as u(id uuid, content json, packed text, to_address text, links json)
       where m.workspace_id = ${workspaceId}::uuid and m.id = u.id`);
   }
   return out;

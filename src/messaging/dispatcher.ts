@@ -22,7 +22,7 @@ import type { WorkerLogger } from '../worker/runner.ts';
 import { channelSecrets, type ChannelRow } from './channels.ts';
 import { prepareBatch, type Prepared } from './delivery-render.ts';
 import { suppressAddresses } from './gate.ts';
-import { providerFor } from './providers/index.ts';
+import { providerFor, warmProviders } from './providers/index.ts';
 import { messages } from './schema.ts';
 import { revokePushSubscriptions } from './push-subscriptions.ts';
 import { onMessagesQueued, type MessageRow } from './send.ts';
@@ -295,6 +295,8 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
   }
 
   async function processBatch(lane: Lane, rows: MessageRow[], claimedAt: Date): Promise<void> {
+    // A provider that takes a moment to start (the SMTP thread) gets ready while the batch is prepared.
+    warmProviders(new Set(rows.map((m) => m.kind)));
     const prepared = await prepareBatch(db, rows, { baseUrl, trackingKey, now: claimedAt });
     const refused: StatusChange[] = [];
     for (const p of prepared) {

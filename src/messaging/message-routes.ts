@@ -11,6 +11,7 @@ import { AppError } from '../errors.ts';
 import { caller } from '../http/auth.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { can } from '../workspaces/roles.ts';
+import { storedContent } from './content-pack.ts';
 import { MessageCreatedSchema, MessageDetailSchema, MessagePageSchema, StatsSchema } from './contract.ts';
 import { toMessage, toMessages } from './message-view.ts';
 import { historyWithQueued } from './status.ts';
@@ -187,7 +188,7 @@ export async function registerMessageRoutes(app: App, { database }: AppDeps) {
       const mayRead = pii(request);
       return {
         ...(await toMessage(db, row, { pii: mayRead })),
-        content: mayRead ? (row.content ?? null) : null,
+        content: mayRead ? storedContent(row) : null,
         providerMessageId: row.providerMessageId,
         history: historyWithQueued(row.createdAt, history, (at) => ({ status: 'queued', reason: null, detail: null, at })).map((h) => ({ status: h.status, reason: h.reason, detail: h.detail ?? null, at: h.at.toISOString() })),
       };

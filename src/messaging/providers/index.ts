@@ -10,6 +10,7 @@ import type { channels } from '../schema.ts';
 import type { ChannelKind, Lane, Outgoing, Provider, ProviderName, SendResult } from '../types.ts';
 import { createSandboxProvider } from './sandbox.ts';
 import { createSmtpProvider, smtpSettings } from './smtp.ts';
+import { stopSmtpThread, warmSmtpThread } from './smtp-thread.ts';
 import { createSolapiProvider } from './solapi.ts';
 import { createWebhookProvider } from './webhook.ts';
 import { createWebpushProvider, type PushUrgency } from './webpush.ts';
@@ -88,9 +89,15 @@ export function providerFor(row: ChannelRow, secrets: Record<string, string>, de
   return provider;
 }
 
+/** Gets ready to send these kinds of message: for e-mail, the SMTP thread loads (once) while the batch is prepared. */
+export function warmProviders(kinds: Set<string>): void {
+  if (kinds.has('email')) warmSmtpThread();
+}
+
 /** Closes every provider's connections (on shutdown, and between tests). */
 export async function closeProviders(): Promise<void> {
   const all = [...cache.values()];
   cache.clear();
   await Promise.allSettled(all.map((c) => c.provider.close()));
+  await stopSmtpThread();
 }

@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmailContent, Provider } from '../types.ts';
 import { createSmtpProvider } from './smtp.ts';
+import { stopSmtpThread } from './smtp-thread.ts';
 
 type Received = { from: string; to: string[]; raw: string; user?: string };
 
@@ -203,5 +204,32 @@ describe('SMTP provider', () => {
     const down = await nowhere.send({ workspaceId: 'w', messageId: 'm-7', to: 'kim@example.com', content: email() });
     await nowhere.close();
     expect(down).toMatchObject({ ok: false, permanent: false });
+  });
+
+  it('sends on a thread of its own: a send the thread dies with is a temporary failure, and the next send starts a new thread', async () => {
+    // A server that takes the message and never answers the end of DATA: the send is still waiting when the thread goes.
+    let stalled!: () => void;
+    const arrived = new Promise<void>((resolve) => (stalled = resolve));
+    const silent = new SMTPServer({
+      authOptional: true,
+      logger: false,
+      disabledCommands: ['STARTTLS'],
+      onData(stream) {
+        stream.on('data', () => {});
+        stream.on('end', () => stalled());
+      },
+    });
+    const port = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.server.address() as AddressInfo).port)));
+    const stuck = createSmtpProvider({ host: '127.0.0.1', port, from: 'Shop <news@shop.example.com>' }, {});
+    const waiting = stuck.send({ workspaceId: 'w', messageId: 'm-8', to: 'kim@example.com', content: email() });
+    await arrived;
+    await stopSmtpThread();
+    expect(await waiting).toMatchObject({ ok: false, permanent: false, code: 'thread' });
+    await stuck.close();
+    silent.close();
+    // The provider made before the restart opens its transport again on the new thread.
+    const before = smtp.received.length;
+    expect(await provider.send({ workspaceId: 'w', messageId: 'm-9', to: 'park@example.com', content: email() })).toMatchObject({ ok: true });
+    expect(smtp.received.length).toBe(before + 1);
   });
 });

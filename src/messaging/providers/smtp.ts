@@ -12,9 +12,11 @@
 // 'recipient_rejected' when it answered RCPT TO, else 'rejected'); a 4xx reply, a timeout or a
 // lost connection is temporary. A refused login is temporary with code 'auth_failed': the
 // operator can fix the password, and a bad password must not count as a hard bounce.
-import nodemailer from 'nodemailer';
+//
+// The messages are built and sent on the SMTP thread (smtp-thread.ts), not the caller's.
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { Outgoing, Provider, SendResult } from '../types.ts';
+import { threadTransport } from './smtp-thread.ts';
 
 export type SmtpSettings = {
   host: string;
@@ -101,7 +103,7 @@ export function createSmtpProvider(settings: SmtpSettings, secrets: SmtpSecrets,
     if (!settings.dkimDomain || !settings.dkimSelector) throw new Error('settings.dkimDomain: DKIM signing needs a domain and a selector');
     options.dkim = { domainName: settings.dkimDomain, keySelector: settings.dkimSelector, privateKey: secrets.dkimPrivateKey };
   }
-  const transport = nodemailer.createTransport(options);
+  const transport = threadTransport(options);
 
   return {
     name,
@@ -110,24 +112,20 @@ export function createSmtpProvider(settings: SmtpSettings, secrets: SmtpSecrets,
       if (content.kind !== 'email') return { ok: false, permanent: true, reason: `an e-mail channel cannot send ${content.kind}`, code: 'wrong_kind' };
       const from = content.from || settings.from;
       if (!from) return { ok: false, permanent: true, reason: 'no From address: set the channel\'s from', code: 'config' };
-      try {
-        await transport.sendMail({
-          from,
-          replyTo: content.replyTo || settings.replyTo,
-          to: message.to,
-          subject: content.subject,
-          text: content.text,
-          html: content.html,
-          headers: content.headers,
-          // The same Message-ID on every attempt: a copy re-sent after a crash is recognisably the same message.
-          messageId: content.messageIdHeader,
-          // MAIL FROM decides where delivery status notifications go.
-          envelope: { from: settings.bounceAddress || from, to: [message.to] },
-        });
-        return { ok: true, providerMessageId: content.messageIdHeader };
-      } catch (error) {
-        return classifySmtpError(error);
-      }
+      const error = await transport.send({
+        from,
+        replyTo: content.replyTo || settings.replyTo,
+        to: message.to,
+        subject: content.subject,
+        text: content.text,
+        html: content.html,
+        headers: content.headers,
+        // The same Message-ID on every attempt: a copy re-sent after a crash is recognisably the same message.
+        messageId: content.messageIdHeader,
+        // MAIL FROM decides where delivery status notifications go.
+        envelope: { from: settings.bounceAddress || from, to: [message.to] },
+      });
+      return error ? classifySmtpError(error) : { ok: true, providerMessageId: content.messageIdHeader };
     },
     async close() {
       transport.close();
