@@ -40,7 +40,8 @@ export type DispatcherOptions = {
    * of a large send is still being prepared. */
   batchSize?: number;
   firstBatchSize?: number;
-  /** Sends in flight at once per channel and lane (the SMTP pool queues beyond its connections). */
+  /** Sends in flight at once per channel and lane (the SMTP pool queues beyond its connections),
+   * counted until their outcome is recorded: the most a crash can send twice. */
   concurrency?: number;
   /** Outcomes wait up to this long for others to be written with them (default 20 ms)… */
   recordDelayMs?: number;
@@ -351,8 +352,10 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
   }
 
   const timers = new Set<NodeJS.Timeout>();
-  const unsubscribe = onMessagesQueued(() => {
+  const unsubscribe = onMessagesQueued((kinds) => {
     if (stopping) return;
+    // The SMTP thread starts loading while the first messages are still being created.
+    warmProviders(kinds);
     // createMessages may run in a transaction that commits a moment later: look again soon after.
     for (const ms of QUEUED_LOOK_MS) {
       const timer = setTimeout(() => {
