@@ -41,10 +41,10 @@ export type SendRequest = {
 export type SendOutcome = { message: MessageRow; created: boolean };
 
 // The dispatchers of this process, told when messages are queued here (like onJobQueued).
-const queuedListeners = new Set<(kinds: Set<string>) => void>();
+const queuedListeners = new Set<() => void>();
 
-/** Calls `fn` with their kinds whenever this process creates messages that may be due; returns the unsubscribe. */
-export function onMessagesQueued(fn: (kinds: Set<string>) => void): () => void {
+/** Calls `fn` whenever this process creates messages that may be due; returns the unsubscribe. */
+export function onMessagesQueued(fn: () => void): () => void {
   queuedListeners.add(fn);
   return () => queuedListeners.delete(fn);
 }
@@ -228,11 +228,7 @@ export async function createMessages(db: Queryable, reqs: SendRequest[], opts: {
         })),
       );
     }
-    const due = fresh.filter((m) => m.status === 'queued' && m.sendAt.getTime() <= now.getTime());
-    if (due.length) {
-      const kinds = new Set(due.map((m) => m.kind));
-      for (const fn of queuedListeners) fn(kinds);
-    }
+    if (fresh.some((m) => m.status === 'queued' && m.sendAt.getTime() <= now.getTime())) for (const fn of queuedListeners) fn();
   }
   return outcomes;
 }
