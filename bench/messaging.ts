@@ -395,8 +395,11 @@ async function rapportSend(database: Database, config: Config, sink: Sink, ws: B
   const app = await buildApp({ database, config });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
-  // The dispatcher as a worker runs it: both lanes, its default batch size and concurrency.
+  // The dispatcher as a worker runs it: both lanes, its default batch size and concurrency. A
+  // moment to settle first, as a worker that is already running when a campaign is sent (its SMTP
+  // thread loaded): "send → first message" times the send, not the worker's start.
   const dispatcher = startMessageDispatcher(database, { config });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   let probing = true;
   const probes: { address: string; at: number; status: number; text: string }[] = [];
   try {
