@@ -2,8 +2,8 @@
 // since the message was created), then each message rendered once for its customer and composed
 // into the provider's content, which is stored on the row (an e-mail's packed, content-pack.ts)
 // before anything is sent, so a retry (or a worker restarted after a crash) sends the same bytes
-// with the same Message-ID. A few queries
-// per batch whatever its size: versions, gate, contexts, unsubscribe key, one UPDATE.
+// with the same Message-ID. A few queries per batch whatever its size: versions, gate, contexts,
+// unsubscribe key, one UPDATE.
 import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connection.ts';
@@ -143,10 +143,11 @@ async function prepareWorkspace(db: Queryable, workspaceId: string, rows: Messag
   });
 
   // Messages rendered on an earlier attempt are sent as they were.
-  const toRender = passing.filter((p) => !p.m.content && !p.m.contentPacked);
+  const toRender: typeof passing = [];
   for (const p of passing) {
-    const content = p.m.content || p.m.contentPacked ? storedContent(p.m) : null;
+    const content = storedContent(p.m);
     if (content) out.push({ message: p.m, outcome: 'send', to: p.m.toAddress ?? p.to, content: content as unknown as MessageContent, channel: p.channel });
+    else toRender.push(p);
   }
   if (toRender.length === 0) return out;
 

@@ -295,8 +295,6 @@ export function startMessageDispatcher(database: Database, opts: DispatcherOptio
   }
 
   async function processBatch(lane: Lane, rows: MessageRow[], claimedAt: Date): Promise<void> {
-    // A provider that takes a moment to start (the SMTP thread) gets ready while the batch is prepared.
-    warmProviders(new Set(rows.map((m) => m.kind)));
     const prepared = await prepareBatch(db, rows, { baseUrl, trackingKey, now: claimedAt });
     const refused: StatusChange[] = [];
     for (const p of prepared) {

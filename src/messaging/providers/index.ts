@@ -89,9 +89,9 @@ export function providerFor(row: ChannelRow, secrets: Record<string, string>, de
   return provider;
 }
 
-/** Gets ready to send these kinds of message (all when not given): for e-mail, the SMTP thread loads (once). */
-export function warmProviders(kinds?: Set<string>): void {
-  if (!kinds || kinds.has('email')) warmSmtpThread();
+/** Gets ready to send: the SMTP thread loads (once; a send after it died starts a new one). */
+export function warmProviders(): void {
+  warmSmtpThread();
 }
 
 /** Closes every provider's connections (on shutdown, and between tests). */

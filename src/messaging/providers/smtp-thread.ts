@@ -3,7 +3,7 @@
 // as everything else Rapport does for it; on its own thread it runs beside the dispatcher's
 // gating, rendering and recording instead of after it (docs/messaging.md, the benchmark).
 //
-// The thread starts with the dispatcher (again as it claims e-mails, after a thread died), and keeps the process alive only while a send is waiting.
+// The thread starts with the dispatcher and keeps the process alive only while a send is waiting.
 // If it dies, the sends it held answer as temporary failures (retried by the dispatcher, same
 // Message-ID) and the next send starts a new thread, which opens its transports again.
 import { Worker } from 'node:worker_threads';
@@ -39,7 +39,7 @@ function start(): Thread {
   return t;
 }
 
-/** Starts the thread ahead of the first send (the dispatcher does when it starts and as it claims e-mails). */
+/** Starts the thread ahead of the first send (the dispatcher does when it starts). */
 export function warmSmtpThread(): void {
   start();
 }
