@@ -8,6 +8,10 @@ import { analyticsCustomerLink } from './analytics/customer-link.ts';
 import { segmentsCustomerLink } from './segments/customer-link.ts';
 import { messagingCustomerLink } from './messaging/customer-link.ts';
 import { campaignsCustomerLink } from './campaigns/customer-link.ts';
+import { registerEventsHook } from './events/hooks.ts';
+import { registerMembershipHook } from './segments/hooks.ts';
+import { journeysEventsHook, journeysMembershipHook } from './journeys/listen.ts';
+import { journeysCustomerLink } from './journeys/customer-link.ts';
 
 registerCustomerLink(eventsCustomerLink);
 // Before the behaviour metrics: they are recomputed from the orders and cart lines once moved.
@@ -16,5 +20,10 @@ registerCustomerLink(analyticsCustomerLink);
 registerCustomerLink(segmentsCustomerLink);
 registerCustomerLink(messagingCustomerLink);
 registerCustomerLink(campaignsCustomerLink);
+registerCustomerLink(journeysCustomerLink);
 // Keep last: it rebuilds a customer's metrics from the rows the links above have just moved.
 registerCustomerLink(metricsCustomerLink);
+
+// Journeys hear of stored events and segment moves (their triggers, waits and goals).
+registerEventsHook(journeysEventsHook);
+registerMembershipHook(journeysMembershipHook);

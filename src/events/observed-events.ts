@@ -8,6 +8,7 @@ import { uuidv7 } from '../db/uuid.ts';
 import type { Queryable } from '../db/connection.ts';
 import { noteCustomerChanges } from '../segments/jobs.ts';
 import { RAPPORT_LIBRARY } from './metrics/fold.ts';
+import { runEventsHooks, type HookEvent } from './hooks.ts';
 
 export type ObservedEvent = {
   messageId: string;
@@ -37,7 +38,7 @@ export async function recordObservedEvents(
       properties: e.properties,
       timestamp: e.timestamp,
     }));
-    const { rows } = await db.execute<{ customer_id: string | null }>(sql`
+    const { rows } = await db.execute<{ customer_id: string | null; message_id: string }>(sql`
       insert into events (workspace_id, id, message_id, customer_id, anonymous_id, type, name, properties, context, timestamp, received_at)
       select ${opts.workspaceId}::uuid, r.id, r.message_id, r.customer_id, r.anonymous_id, 'track', ${opts.name}, r.properties,
         ${context}::jsonb, r.timestamp, r.timestamp
@@ -45,8 +46,16 @@ export async function recordObservedEvents(
         as r(id uuid, message_id text, customer_id uuid, anonymous_id text, properties jsonb, timestamp timestamptz)
       order by r.message_id
       on conflict (workspace_id, message_id) do nothing
-      returning customer_id`);
+      returning customer_id, message_id`);
     for (const r of rows) if (r.customer_id) customerIds.add(r.customer_id);
+    if (rows.length) {
+      // Only the events stored now (a repeated observation adds nothing), to the registered hooks.
+      const stored = new Set(rows.map((r) => r.message_id));
+      const events: HookEvent[] = chunk
+        .filter((e) => stored.has(e.message_id))
+        .map((e) => ({ messageId: e.message_id, customerId: e.customer_id, name: opts.name, properties: e.properties, timestamp: new Date(e.timestamp) }));
+      await runEventsHooks(db, { workspaceId: opts.workspaceId, events });
+    }
   }
   await noteCustomerChanges(db, { workspaceId: opts.workspaceId, customerIds: [...customerIds], eventNames: [opts.name] });
 }

@@ -8,6 +8,7 @@ import { compileSegment, type CompileContext } from './compile.ts';
 import { segmentDependencies, type SegmentDefinition, type SegmentDependencies } from './definition.ts';
 import { planSegment } from './plan.ts';
 import { dynamicSegmentRows, requireSegmentRow, type SegmentRow } from './segments.ts';
+import { runMembershipHooks } from './hooks.ts';
 
 export const SEGMENT_ENTERED_EVENT = 'Segment Entered';
 export const SEGMENT_EXITED_EVENT = 'Segment Exited';
@@ -183,6 +184,7 @@ export async function applyTarget(
         on conflict (workspace_id, message_id) do nothing)
       select (select count(*) from added)::int as entered, (select count(*) from gone)::int as exited`);
     const diff = { entered: Number(rows[0]?.entered ?? 0), exited: Number(rows[0]?.exited ?? 0) };
+    await runMembershipHooks(tx, { workspaceId, segmentId: segment.id, at: now, ...diff, ...(opts.customerIds ? { customerIds: opts.customerIds } : {}) });
     if (opts.customerIds) {
       if (diff.entered !== diff.exited) {
         await tx.execute(sql`update segments set size = greatest(0, size + ${diff.entered - diff.exited}) where workspace_id = ${ws} and id = ${seg}`);

@@ -8,6 +8,7 @@ import { DEMO_WORKSPACE_JOB, runDemoWorkspaceJob } from './demo-job.ts';
 import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, runAnalyticsSchedule } from '../analytics/jobs.ts';
 import { SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, SEGMENTS_SWEEP_JOB, registerSegmentSchedules, runLiveJob, runRecomputeJob, runSweepJob } from '../segments/jobs.ts';
 import { CAMPAIGN_ENQUEUE_JOB, runCampaignEnqueueJob } from '../campaigns/sending.ts';
+import { JOURNEYS_TICK_JOB, JOURNEYS_WORK_JOB, runJourneysTick, runJourneysWork } from '../journeys/work.ts';
 import { scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -26,6 +27,9 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     // Without a workspace: enqueues one sweep per workspace with segments.
     [SEGMENTS_SWEEP_JOB]: (job, { db }) => runSweepJob(db, job),
     [CAMPAIGN_ENQUEUE_JOB]: (job, { db }) => runCampaignEnqueueJob(db, job),
+    [JOURNEYS_WORK_JOB]: (job, { db }) => (job.workspaceId ? runJourneysWork(db, { workspaceId: job.workspaceId }) : Promise.resolve(null)),
+    // Without a workspace: asks for the journeys job of each workspace whose runs came due.
+    [JOURNEYS_TICK_JOB]: (_job, { db }) => runJourneysTick(db),
   };
 }
 
@@ -35,4 +39,5 @@ export async function registerSystemSchedules(db: Queryable): Promise<void> {
   await scheduleRecurring(db, { name: 'system:commerce.abandoned-carts', type: DETECT_JOB, intervalSeconds: 60 });
   await scheduleRecurring(db, { name: 'system:analytics.schedule', type: ANALYTICS_SCHEDULE_JOB, intervalSeconds: 3600 });
   await registerSegmentSchedules(db);
+  await scheduleRecurring(db, { name: 'system:journeys.tick', type: JOURNEYS_TICK_JOB, intervalSeconds: 1 });
 }
