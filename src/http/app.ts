@@ -36,6 +36,7 @@ import { registerSuppressionRoutes } from '../messaging/suppression-routes.ts';
 import { registerReceiptRoutes } from '../messaging/receipt-routes.ts';
 import { registerTemplateRoutes } from '../messaging/template-routes.ts';
 import { registerCampaignRoutes } from '../campaigns/routes.ts';
+import { registerJourneyRoutes } from '../journeys/routes.ts';
 import { registerListAudienceRoutes } from '../campaigns/list-audience-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
@@ -176,6 +177,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerReceiptRoutes(app, deps);
   await registerTemplateRoutes(app, deps);
   await registerCampaignRoutes(app, deps);
+  await registerJourneyRoutes(app, deps);
   await registerListAudienceRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
