@@ -37,6 +37,7 @@ import { registerReceiptRoutes } from '../messaging/receipt-routes.ts';
 import { registerTemplateRoutes } from '../messaging/template-routes.ts';
 import { registerCampaignRoutes } from '../campaigns/routes.ts';
 import { registerJourneyRoutes } from '../journeys/routes.ts';
+import { registerDemoClockRoutes } from './demo-clock.ts';
 import { registerListAudienceRoutes } from '../campaigns/list-audience-routes.ts';
 import '../areas.ts';
 import { authHook } from './auth.ts';
@@ -178,6 +179,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean; logStrea
   await registerTemplateRoutes(app, deps);
   await registerCampaignRoutes(app, deps);
   await registerJourneyRoutes(app, deps);
+  await registerDemoClockRoutes(app, deps);
   await registerListAudienceRoutes(app, deps);
 
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -14,7 +14,9 @@ describeEachDb('the first start demo job', (database) => {
     const first = await runDemoWorkspaceJob(database().db, job);
     expect(first.customers).toBe(40);
     expect(first.segments).toBeGreaterThan(0);
+    expect(first.journeys).toBe(2);
     const ws = sql`workspace_id = ${workspace.id}`;
+    expect(await one(sql`select count(*) as n from journeys where ${ws} and status = 'active'`)).toBe(2);
     expect(await one(sql`select count(*) as n from customers where ${ws} and merged_into_id is null`)).toBe(40 + first.duplicates);
     expect(await one(sql`select count(*) as n from segments where ${ws} and starter_key is not null`)).toBe(first.segments);
     const behaviour = await database().db.execute<{ payload: { customers: number } }>(
@@ -23,7 +25,7 @@ describeEachDb('the first start demo job', (database) => {
     expect(behaviour.rows.map((r) => r.payload.customers)).toEqual([10]);
 
     const again = await runDemoWorkspaceJob(database().db, job);
-    expect(again).toMatchObject({ customers: 0, segments: 0 });
+    expect(again).toMatchObject({ customers: 0, segments: 0, journeys: 0 });
     expect(await one(sql`select count(*) as n from customers where ${ws} and merged_into_id is null`)).toBe(40 + first.duplicates);
     expect(await one(sql`select count(*) as n from jobs where ${ws} and type = ${DEMO_BEHAVIOUR_JOB}`)).toBe(1);
   });

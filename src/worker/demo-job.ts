@@ -2,12 +2,13 @@
 // thousand customers through the import path takes longer than the rest of the start together):
 // messaging first (sandbox channels, sending rules, templates: a newcomer can send a message in
 // the first minute), then the demo customers, then the starter segments over them, then the shop
-// behaviour, a job of its own (events, carts, orders) that ends with an analytics refresh.
+// behaviour (with two starter journeys live, so its sign-ups and churn warnings walk them), a job of its own (events, carts, orders) that ends with an analytics refresh.
 import { loadDemoCustomers } from '../customers/demo.ts';
 import type { Db } from '../db/connection.ts';
 import { DEMO_BEHAVIOUR_JOB, type DemoBehaviourJobPayload } from '../events/demo.ts';
 import { setupDemoMessaging } from '../messaging/demo.ts';
 import { createStarterSegments } from '../segments/starter-segments.ts';
+import { setupDemoJourneys } from '../journeys/demo.ts';
 import { enqueueJob } from './queue.ts';
 
 export const DEMO_WORKSPACE_JOB = 'demo.workspace';
@@ -24,7 +25,7 @@ export type DemoWorkspaceJobPayload = {
 export async function runDemoWorkspaceJob(
   db: Db,
   job: { workspaceId: string | null; payload: unknown },
-): Promise<{ customers: number; duplicates: number; segments: number; templates: number }> {
+): Promise<{ customers: number; duplicates: number; segments: number; templates: number; journeys: number }> {
   const payload = job.payload as Partial<DemoWorkspaceJobPayload> | null;
   const workspaceId = job.workspaceId;
   if (
@@ -44,9 +45,11 @@ export async function runDemoWorkspaceJob(
   const demo = await loadDemoCustomers(db, { workspaceId, actor, count: payload.customers!, now: new Date(payload.customersAsOf), behaviourCustomers: 0 });
   // After the customers, so their first computation already counts them.
   const starters = await db.transaction((tx) => createStarterSegments(tx, { workspaceId, actor }));
+  // Before the behaviour: its sign-ups and churn warnings then walk the journeys.
+  const journeys = await db.transaction((tx) => setupDemoJourneys(tx, { workspaceId, actor }));
   if (payload.behaviourCustomers! > 0) {
     const behaviour: DemoBehaviourJobPayload = { customers: payload.behaviourCustomers!, customersAsOf: payload.customersAsOf };
     await enqueueJob(db, { type: DEMO_BEHAVIOUR_JOB, workspaceId, payload: behaviour, dedupeKey: `demo-behaviour:${workspaceId}` });
   }
-  return { customers: demo.created, duplicates: demo.duplicates.length, segments: starters.created.length, templates: messaging.templatesCreated.length };
+  return { customers: demo.created, duplicates: demo.duplicates.length, segments: starters.created.length, templates: messaging.templatesCreated.length, journeys };
 }
