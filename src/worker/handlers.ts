@@ -9,12 +9,14 @@ import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, 
 import { SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, SEGMENTS_SWEEP_JOB, registerSegmentSchedules, runLiveJob, runRecomputeJob, runSweepJob } from '../segments/jobs.ts';
 import { CAMPAIGN_ENQUEUE_JOB, runCampaignEnqueueJob } from '../campaigns/sending.ts';
 import { JOURNEYS_TICK_JOB, JOURNEYS_WORK_JOB, runJourneysTick, runJourneysWork } from '../journeys/work.ts';
-import { scheduleRecurring } from './queue.ts';
+import { deleteOldRecurringRuns, scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
 export function systemJobHandlers(): Record<string, JobHandler> {
   return {
     'sessions.cleanup': async (_job, { db }) => ({ deleted: await deleteExpiredSessions(db) }),
+    // The runs of recurring schedules, a day after they finished.
+    'jobs.cleanup': async (_job, { db }) => ({ deleted: await deleteOldRecurringRuns(db, new Date(Date.now() - 86_400_000)) }),
     [METRICS_RECOMPUTE_JOB]: (job, { db }) => runMetricsRecomputeJob(db, job),
     // Every workspace at once; a job enqueued for one workspace looks at that one only.
     [DEMO_WORKSPACE_JOB]: (job, { db }) => runDemoWorkspaceJob(db, job),
@@ -39,5 +41,6 @@ export async function registerSystemSchedules(db: Queryable): Promise<void> {
   await scheduleRecurring(db, { name: 'system:commerce.abandoned-carts', type: DETECT_JOB, intervalSeconds: 60 });
   await scheduleRecurring(db, { name: 'system:analytics.schedule', type: ANALYTICS_SCHEDULE_JOB, intervalSeconds: 3600 });
   await registerSegmentSchedules(db);
-  await scheduleRecurring(db, { name: 'system:journeys.tick', type: JOURNEYS_TICK_JOB, intervalSeconds: 1 });
+  await scheduleRecurring(db, { name: 'system:jobs.cleanup', type: 'jobs.cleanup', intervalSeconds: 3600 });
+  await scheduleRecurring(db, { name: 'system:journeys.tick', type: JOURNEYS_TICK_JOB, intervalSeconds: 2 });
 }

@@ -3,6 +3,7 @@ import { uuidv7 } from '../db/uuid.ts';
 import { describe, expect, it } from 'vitest';
 import { describeEachDb } from '../db/test-helpers.ts';
 import {
+  deleteOldRecurringRuns,
   claimJobs,
   completeJob,
   enqueueDueRecurring,
@@ -233,6 +234,22 @@ describeEachDb('job queue', (getDb) => {
 
     expect(await unscheduleRecurring(db, name)).toBe(true);
     expect(await unscheduleRecurring(db, name)).toBe(false);
+  });
+
+  it('deletes the finished runs of recurring schedules after a while, and keeps one-off and dead jobs', async () => {
+    const { db } = getDb();
+    const type = uniqueType('cleanup');
+    const name = `test:${type}`;
+    await scheduleRecurring(db, { name, type, intervalSeconds: 60, firstRunAt: new Date(Date.now() - 1000) });
+    await enqueueDueRecurring(db, new Date());
+    await enqueueJob(db, { type });
+    for (const j of await claim(db, type)) await completeJob(db, { id: j.id, workerId: 'w1', attempt: j.attempts });
+    expect(await deleteOldRecurringRuns(db, new Date(Date.now() - 3_600_000))).toBe(0);
+    expect(await deleteOldRecurringRuns(db, new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
+    const left = await listJobs(db, { type, limit: 50 });
+    expect(left).toHaveLength(1);
+    expect(left[0]!.dedupeKey).toBeNull();
+    await unscheduleRecurring(db, name);
   });
 
   it('lists jobs for an admin view and retries dead ones', async () => {

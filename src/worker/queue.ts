@@ -299,6 +299,19 @@ export async function completeJob(db: Queryable, ref: LeaseRef & { result?: unkn
   return rows.length > 0;
 }
 
+/**
+ * Deletes the succeeded runs of recurring schedules finished before `before` (a schedule that runs
+ * every few seconds would otherwise add tens of thousands of rows a day). One-off jobs and dead
+ * jobs stay, for the jobs page and their retry.
+ */
+export async function deleteOldRecurringRuns(db: Queryable, before: Date): Promise<number> {
+  const rows = await db
+    .delete(jobs)
+    .where(and(eq(jobs.status, 'succeeded'), lte(jobs.finishedAt, before), sql`${jobs.dedupeKey} like 'recurring:%'`))
+    .returning({ id: jobs.id });
+  return rows.length;
+}
+
 export type Backoff = { baseMs: number; maxMs: number };
 export const defaultBackoff: Backoff = { baseMs: 1000, maxMs: 3_600_000 };
 
