@@ -67,7 +67,11 @@ export const RunSchema = Open({
   steps: Type.Array(RunStep),
 });
 export const RunPageSchema = Open({ items: Type.Array(RunSchema), nextCursor: Text });
-export const EnteredSchema = Open({ entered: Type.Boolean(), reason: Text, run: Type.Union([RunSchema, Type.Null()]) });
+export const EnteredSchema = Open({
+  entered: Type.Boolean(),
+  reason: Type.Union([OneOf(['no_customer', 'already_in', 'entered_before', 'not_in_segment', 'same_key'], 'Why the customer did not enter'), Type.Null()]),
+  run: Type.Union([RunSchema, Type.Null()]),
+});
 
 const Group = Open({ runs: Type.Integer(), converted: Type.Integer(), rate: Type.Number() });
 export const ReportSchema = Open({

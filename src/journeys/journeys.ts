@@ -9,6 +9,7 @@ import { uuidv7 } from '../db/uuid.ts';
 import { AppError, notFound } from '../errors.ts';
 import { messageTemplates } from '../messaging/schema.ts';
 import { checkDefinition } from '../segments/segments.ts';
+import { segmentMembersSql } from '../segments/membership.ts';
 import { segments } from '../segments/schema.ts';
 import { recordAudit, type Actor } from '../workspaces/audit.ts';
 import { checkJourneyShape, journeyProblems, type JourneyDefinition, type Problem } from './graph.ts';
@@ -183,7 +184,7 @@ export async function setJourneyStatus(db: Queryable, opts: { workspaceId: strin
 export async function enterJourney(
   db: Queryable,
   opts: { workspaceId: string; id: string; customerId: string; data?: Record<string, unknown>; key?: string },
-): Promise<{ entered: boolean; runId: string | null; reason: string | null }> {
+): Promise<{ entered: boolean; runId: string | null; reason: NotEntered | null }> {
   const row = await getJourneyRow(db, { workspaceId: opts.workspaceId, id: opts.id });
   if (row.status !== 'active') throw new AppError('conflict', `status: the journey is ${row.status}; activate it first`);
   const [version] = await db
@@ -199,5 +200,24 @@ export async function enterJourney(
     await wakeJourneys(db, opts.workspaceId);
     return { entered: true, runId: made[0]!.id, reason: null };
   }
-  return { entered: false, runId: null, reason: 'The customer is already in this journey, was in it before, or is not in its entry segment' };
+  return { entered: false, runId: null, reason: await whyNotEntered(db, { workspaceId: opts.workspaceId, journeyId: row.id, customerId: opts.customerId, definition: version!.definition }) };
+}
+
+export type NotEntered = 'no_customer' | 'already_in' | 'entered_before' | 'not_in_segment' | 'same_key';
+
+/** Why an entry was refused, as a code the editor translates. */
+async function whyNotEntered(db: Queryable, opts: { workspaceId: string; journeyId: string; customerId: string; definition: JourneyDefinition }): Promise<NotEntered> {
+  const ws = sql`${opts.workspaceId}::uuid`;
+  const { rows } = await db.execute<{ live: boolean; active: boolean; last: Date | string | null; member: boolean }>(sql`
+    select
+      exists (select 1 from customers c where c.workspace_id = ${ws} and c.id = ${opts.customerId}::uuid and c.deleted_at is null and c.merged_into_id is null) as live,
+      exists (select 1 from journey_runs r where r.workspace_id = ${ws} and r.journey_id = ${opts.journeyId}::uuid and r.customer_id = ${opts.customerId}::uuid and r.status = 'active') as active,
+      (select max(entered_at) from journey_runs r where r.workspace_id = ${ws} and r.journey_id = ${opts.journeyId}::uuid and r.customer_id = ${opts.customerId}::uuid) as last,
+      ${opts.definition.entry.segmentId ? sql`${opts.customerId}::uuid in (${segmentMembersSql(opts.workspaceId)(opts.definition.entry.segmentId)})` : sql`true`} as member`);
+  const r = rows[0]!;
+  if (!r.live) return 'no_customer';
+  if (r.active) return 'already_in';
+  if (!r.member) return 'not_in_segment';
+  if (r.last && opts.definition.entry.mode !== 'always') return 'entered_before';
+  return 'same_key';
 }

@@ -77,7 +77,9 @@ describeEachDb('journeys API', (getDb) => {
     expect(entered.status).toBe(202);
     expect(entered.body).toMatchObject({ entered: true, run: { customerId: customerIds[1], status: 'active', stepId: 'hello' } });
     const again = await s.ownerA.post(`/api/journeys/${id}/enter`, { customerId: customerIds[1], idempotencyKey: 'signup-1' });
-    expect(again.body).toMatchObject({ entered: false, run: null });
+    expect(again.body).toMatchObject({ entered: false, run: null, reason: 'already_in' });
+    const nobody = await s.ownerA.post(`/api/journeys/${id}/enter`, { customerId: '0190a0b0-0000-7000-8000-00000000dead' });
+    expect(nobody.body).toMatchObject({ entered: false, reason: 'no_customer' });
 
     await runJourneysWork(getDb().db, { workspaceId: s.a.workspace.id });
     const runs = await s.ownerA.get(`/api/journeys/${id}/runs?customerId=${customerIds[1]}`);

@@ -27,6 +27,8 @@ import { CustomerProfilePage } from '../customers/CustomerProfilePage.tsx';
 import { CustomersPage } from '../customers/CustomersPage.tsx';
 import { ImportPage } from '../customers/ImportPage.tsx';
 import { EventsPage } from '../events/EventsPage.tsx';
+import { JourneyEditorPage } from '../journeys/JourneyEditorPage.tsx';
+import { JourneysPage } from '../journeys/JourneysPage.tsx';
 import { ChannelsPage } from '../messaging/ChannelsPage.tsx';
 import { MessagesPage } from '../messaging/MessagesPage.tsx';
 import { SandboxPage } from '../messaging/SandboxPage.tsx';
@@ -90,6 +92,11 @@ export function App() {
                 <Route path="new" element={<RequirePermission permission="messaging.write"><CampaignWizardPage /></RequirePermission>} />
                 <Route path=":id" element={<RequirePermission permission="analytics.read"><CampaignPage /></RequirePermission>} />
                 <Route path=":id/edit" element={<RequirePermission permission="messaging.write"><CampaignWizardPage /></RequirePermission>} />
+              </Route>
+              <Route path="journeys">
+                <Route index element={<RequirePermission permission="analytics.read"><JourneysPage /></RequirePermission>} />
+                {/* Read with analytics.read; the page offers its editing controls to messaging.write only. */}
+                <Route path=":id" element={<RequirePermission permission="analytics.read"><JourneyEditorPage /></RequirePermission>} />
               </Route>
               <Route path="events" element={<RequirePermission permission="analytics.read"><EventsPage /></RequirePermission>} />
               <Route path="products">

@@ -17,7 +17,7 @@ export function Navigation() {
   const main = visibleMain(me.permissions, Boolean(me.workspace));
   const settings = visibleSettings(me.permissions, Boolean(me.workspace));
   const messaging = visibleMessaging(me.permissions, Boolean(me.workspace));
-  const inMessages = isActivePath(pathname, '/messages') || isActivePath(pathname, '/campaigns');
+  const inMessages = isActivePath(pathname, '/messages') || isActivePath(pathname, '/campaigns') || isActivePath(pathname, '/journeys');
   const [messagesOpen, setMessagesOpen] = useState(true);
   const inSettings = isActivePath(pathname, '/settings');
   const [settingsOpen, setSettingsOpen] = useState(inSettings);

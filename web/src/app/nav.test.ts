@@ -37,10 +37,10 @@ describe('visibleMain', () => {
 
 describe('visibleMessaging', () => {
   it.each([
-    ['owner', ['messages-log', 'messages-campaigns', 'messages-templates', 'messages-sandbox']],
-    ['marketer', ['messages-log', 'messages-campaigns', 'messages-templates', 'messages-sandbox']],
-    ['analyst', ['messages-log', 'messages-campaigns', 'messages-templates']],
-    ['viewer', ['messages-log', 'messages-campaigns', 'messages-templates']],
+    ['owner', ['messages-log', 'messages-campaigns', 'messages-journeys', 'messages-templates', 'messages-sandbox']],
+    ['marketer', ['messages-log', 'messages-campaigns', 'messages-journeys', 'messages-templates', 'messages-sandbox']],
+    ['analyst', ['messages-log', 'messages-campaigns', 'messages-journeys', 'messages-templates']],
+    ['viewer', ['messages-log', 'messages-campaigns', 'messages-journeys', 'messages-templates']],
   ] as const)('a %s sees %j', (role, expected) => {
     expect(visibleMessaging(permissionsOf(role), true).map((s) => s.id)).toEqual(expected);
   });

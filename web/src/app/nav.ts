@@ -21,9 +21,9 @@ export const MAIN_SECTIONS: readonly MainSection[] = [
 
 /** The pages of the Messages group in the navigation. */
 export type MessagingSection = {
-  id: 'messages-log' | 'messages-campaigns' | 'messages-templates' | 'messages-sandbox';
+  id: 'messages-log' | 'messages-campaigns' | 'messages-journeys' | 'messages-templates' | 'messages-sandbox';
   path: string;
-  label: 'messaging.nav.log' | 'campaigns.nav' | 'messaging.nav.templates' | 'messaging.nav.sandbox';
+  label: 'messaging.nav.log' | 'campaigns.nav' | 'journeys.nav' | 'messaging.nav.templates' | 'messaging.nav.sandbox';
   permission: Permission;
 };
 
@@ -31,6 +31,8 @@ export const MESSAGING_SECTIONS: readonly MessagingSection[] = [
   { id: 'messages-log', path: '/messages', label: 'messaging.nav.log', permission: 'customers.read' },
   // Campaigns are read by whoever reads analytics (their reports); sending them needs messaging.write.
   { id: 'messages-campaigns', path: '/campaigns', label: 'campaigns.nav', permission: 'analytics.read' },
+  // Journeys likewise: their reports are read with analytics.read; changing one needs messaging.write.
+  { id: 'messages-journeys', path: '/journeys', label: 'journeys.nav', permission: 'analytics.read' },
   { id: 'messages-templates', path: '/messages/templates', label: 'messaging.nav.templates', permission: 'customers.read' },
   // The sandbox is where those who send try their messages out.
   { id: 'messages-sandbox', path: '/messages/sandbox', label: 'messaging.nav.sandbox', permission: 'messaging.write' },

@@ -1,5 +1,6 @@
 // English strings of the web UI. `ko.ts` has exactly the same keys (the type checks it).
 import { campaignsEn } from '../campaigns/strings-en.ts';
+import { journeysEn } from '../journeys/strings-en.ts';
 import { messagingEn } from '../messaging/strings-en.ts';
 
 export const en = {
@@ -1367,6 +1368,7 @@ export const en = {
   },
   messaging: messagingEn,
   campaigns: campaignsEn,
+  journeys: journeysEn,
 };
 
 export type Messages = typeof en;

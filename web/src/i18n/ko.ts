@@ -1,6 +1,7 @@
 // 한국어 UI 문자열. 키는 en.ts와 정확히 같아야 합니다 (타입이 확인합니다).
 import type { Messages } from './en.ts';
 import { campaignsKo } from '../campaigns/strings-ko.ts';
+import { journeysKo } from '../journeys/strings-ko.ts';
 import { messagingKo } from '../messaging/strings-ko.ts';
 
 export const ko: Messages = {
@@ -1368,4 +1369,5 @@ export const ko: Messages = {
   },
   messaging: messagingKo,
   campaigns: campaignsKo,
+  journeys: journeysKo,
 };
