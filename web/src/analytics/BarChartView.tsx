@@ -11,6 +11,7 @@ export function BarChartView({
   series,
   valueFormatter,
   height = 240,
+  integers = false,
   testId,
 }: {
   data: Record<string, string | number>[];
@@ -18,6 +19,8 @@ export function BarChartView({
   series: BarSeries[];
   valueFormatter?: (value: number) => string;
   height?: number;
+  /** Counts: the value axis has whole-number ticks only (not 0, 0.25, 0.5… drawn as 0, 0, 1). */
+  integers?: boolean;
   testId: string;
 }) {
   return (
@@ -33,6 +36,7 @@ export function BarChartView({
         minBarSize={2}
         valueFormatter={valueFormatter}
         barProps={{ isAnimationActive: false }}
+        yAxisProps={integers ? { allowDecimals: false } : undefined}
       />
     </div>
   );

@@ -13,6 +13,7 @@ import { useCan } from '../auth/session.ts';
 import { useJourney, useJourneyReport, useSaveJourney, type JourneyView } from './api.ts';
 import { pathTarget, refusalPath, shapeIssues } from './checks.ts';
 import { CustomerLookup } from './CustomerLookup.tsx';
+import { DemoClock } from './DemoClock.tsx';
 import { EditorView } from './EditorView.tsx';
 import { JourneyActions } from './JourneyActions.tsx';
 import { issueText } from './problem-text.ts';
@@ -91,6 +92,7 @@ function JourneyEditor({ journey }: { journey: JourneyView }) {
           </Badge>
         )}
       </Group>
+      <DemoClock />
       {readOnly && (
         <Alert color="gray" p="xs">
           {t('journeys.editor.readOnly')}
@@ -138,7 +140,7 @@ function JourneyEditor({ journey }: { journey: JourneyView }) {
           />
         </Tabs.Panel>
         <Tabs.Panel value="report">
-          <ReportTab report={report} />
+          <ReportTab report={report} definition={journey.definition} names={names} />
         </Tabs.Panel>
         <Tabs.Panel value="customers">
           <CustomerLookup journey={journey} readOnly={readOnly} />

@@ -12,6 +12,7 @@ import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useCan, useSession } from '../auth/session.ts';
 import { formatDate } from '../i18n/format.ts';
 import { useJourneys, type JourneyView } from './api.ts';
+import { DemoClock } from './DemoClock.tsx';
 import { NewJourneyModal } from './NewJourneyModal.tsx';
 import { JourneyStatusBadge } from './StatusBadge.tsx';
 
@@ -29,6 +30,7 @@ export function JourneysPage() {
   return (
     <>
       <PageHeader title={t('journeys.list.title')} description={t('journeys.list.description')} actions={create || undefined} />
+      <DemoClock mb="md" />
       {journeys.isPending ? (
         <PageLoader />
       ) : journeys.isError ? (

@@ -10,10 +10,10 @@ import { StatCard } from '../analytics/StatCard.tsx';
 import { PageLoader, QueryError } from '../app/QueryState.tsx';
 import { useSession } from '../auth/session.ts';
 import { formatPoints } from '../campaigns/format.ts';
-import type { JourneyReport } from './api.ts';
-import { outcomeText, stepName } from './words.ts';
+import type { JourneyDefinition, JourneyReport } from './api.ts';
+import { outcomeText, stepName, stepSummary, type Names } from './words.ts';
 
-export function ReportTab({ report }: { report: UseQueryResult<JourneyReport> }) {
+export function ReportTab({ report, definition, names }: { report: UseQueryResult<JourneyReport>; definition: JourneyDefinition; names: Names }) {
   const { t } = useTranslation();
   if (report.isPending) return <PageLoader />;
   if (report.isError) return <QueryError error={report.error} onRetry={() => void report.refetch()} />;
@@ -30,7 +30,7 @@ export function ReportTab({ report }: { report: UseQueryResult<JourneyReport> })
       <Totals report={r} />
       <Messages report={r} />
       <Goal report={r} />
-      <Steps report={r} />
+      <Steps report={r} definition={definition} names={names} />
     </Stack>
   );
 }
@@ -111,9 +111,11 @@ function Goal({ report: { goal } }: { report: JourneyReport }) {
   );
 }
 
-function Steps({ report }: { report: JourneyReport }) {
+function Steps({ report, definition, names }: { report: JourneyReport; definition: JourneyDefinition; names: Names }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
+  // What each step does, as on its node: two unnamed steps of one type (a reminder and a coupon) differ by it.
+  const summaries = new Map(definition.graph.steps.map((s) => [s.id, stepSummary(t, s, names, lang)]));
   const rows = report.steps.map((s) => ({ step: stepName(t, s), reached: s.reached, waiting: s.waiting }));
   return (
     <Stack gap="xs">
@@ -126,6 +128,7 @@ function Steps({ report }: { report: JourneyReport }) {
           { name: 'waiting', label: t('journeys.report.waiting'), color: 'orange.5' },
         ]}
         valueFormatter={(v) => formatCount(v, lang)}
+        integers
         testId="report-steps-chart"
       />
       <Table verticalSpacing="xs" data-testid="report-steps">
@@ -139,8 +142,15 @@ function Steps({ report }: { report: JourneyReport }) {
         </Table.Thead>
         <Table.Tbody>
           {report.steps.map((s) => (
-            <Table.Tr key={s.stepId}>
-              <Table.Td>{stepName(t, s)}</Table.Td>
+            <Table.Tr key={s.stepId} data-testid={`report-step-${s.stepId}`}>
+              <Table.Td>
+                <Text size="sm">{stepName(t, s)}</Text>
+                {summaries.get(s.stepId) && (
+                  <Text size="xs" c="dimmed" lineClamp={1}>
+                    {summaries.get(s.stepId)}
+                  </Text>
+                )}
+              </Table.Td>
               <Table.Td ta="right">{formatCount(s.reached, lang)}</Table.Td>
               <Table.Td ta="right">{formatCount(s.waiting, lang)}</Table.Td>
               <Table.Td>

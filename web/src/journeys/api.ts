@@ -183,3 +183,41 @@ export const useArchiveJourney = () => useJourneyMutation((id: string) => api<vo
 
 export const useEnterCustomer = (id: string) =>
   useJourneyMutation((input: { customerId: string; data?: Record<string, unknown> }) => api<EnterResult>(journeyPath(id, '/enter'), { method: 'POST', body: input }));
+
+// --- the demo's fast-forward (src/http/demo-clock.ts) ---------------------------------------
+
+/** Rapport's clock as the server answers it, with its distance from this browser's clock. */
+export type DemoClock = { enabled: boolean; now: string; aheadMinutes: number; offsetMs: number };
+
+export const demoClockKey = (ws: string) => ['ws', ws, 'demo-clock'] as const;
+
+const withOffset = (r: Omit<DemoClock, 'offsetMs'>): DemoClock => ({ ...r, offsetMs: Date.parse(r.now) - Date.now() });
+
+/** Whether this workspace may fast-forward (the embedded demo's), and Rapport's time. */
+export function useDemoClock(enabled: boolean) {
+  const ws = useWorkspaceId();
+  return useQuery({
+    queryKey: demoClockKey(ws),
+    queryFn: ({ signal }) => api<Omit<DemoClock, 'offsetMs'>>('/api/demo/clock', { signal }).then(withOffset),
+    enabled,
+    staleTime: 60_000,
+    // A workspace that is not the demo stays so: no retry loop over a page that shows nothing.
+    retry: false,
+  });
+}
+
+/** Moves Rapport's clock forward; what came due runs on the server right after, so everything shown is read again. */
+export function useAdvanceDemoClock() {
+  const ws = useWorkspaceId();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (minutes: number) => api<Omit<DemoClock, 'offsetMs'>>('/api/demo/clock/advance', { method: 'POST', body: { minutes } }).then(withOffset),
+    onSuccess: (answer) => {
+      client.setQueryData(demoClockKey(ws), answer);
+      const refresh = () => void client.invalidateQueries({ queryKey: ['ws', ws], predicate: (q) => q.queryKey[2] !== 'demo-clock' });
+      refresh();
+      // The cart detection and the journeys job run in the background: read again once they have had a moment.
+      setTimeout(refresh, 3_000);
+    },
+  });
+}

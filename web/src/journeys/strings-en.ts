@@ -374,4 +374,11 @@ export const journeysEn = {
     failed: 'Stopped by an error',
     other: 'Ended ({{reason}})',
   },
+  demoClock: {
+    title: 'Demo clock',
+    help: 'Moves this demo’s clock forward, so delays end and carts count as abandoned now instead of later.',
+    ahead: '{{duration}} ahead of real time',
+    plusHour: '+1 hour',
+    plusDay: '+1 day',
+  },
 };

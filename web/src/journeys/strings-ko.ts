@@ -376,4 +376,11 @@ export const journeysKo: typeof journeysEn = {
     failed: '오류로 멈춤',
     other: '끝남 ({{reason}})',
   },
+  demoClock: {
+    title: '데모 시계',
+    help: '이 데모의 시계를 앞으로 돌려, 대기 시간이 끝나고 장바구니 이탈이 나중이 아니라 지금 일어나게 합니다.',
+    ahead: '실제 시각보다 {{duration}} 빠름',
+    plusHour: '+1시간',
+    plusDay: '+1일',
+  },
 };
