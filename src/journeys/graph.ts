@@ -17,6 +17,8 @@ export type JourneyTrigger =
   | { type: 'event'; event: string; filters?: PropertyFilter[] }
   | { type: 'segment_entered'; segmentId: string }
   | { type: 'segment_exited'; segmentId: string }
+  /** Each year on the customer's date (birthday, sign-up anniversary, or a custom date attribute), `daysBefore` days ahead, from `hour` in their time zone. */
+  | { type: 'date'; field: string; daysBefore: number; hour: number }
   | { type: 'api' };
 
 export type JourneyEntry = {
@@ -152,10 +154,15 @@ function checkTrigger(v: unknown): JourneyTrigger {
     case 'segment_entered':
     case 'segment_exited':
       return { type: v.type, segmentId: uuid(v.segmentId, 'trigger.segmentId') };
+    case 'date': {
+      const field = text(v.field, 'trigger.field', 100);
+      if (field !== 'birthday' && field !== 'signed_up' && !/^attributes\.[a-z][a-z0-9_]{0,62}$/.test(field)) throw bad('trigger.field: must be birthday, signed_up or attributes.<a date attribute>');
+      return { type: 'date', field, daysBefore: v.daysBefore === undefined ? 0 : int(v.daysBefore, 'trigger.daysBefore', 0, 60), hour: v.hour === undefined ? 10 : int(v.hour, 'trigger.hour', 0, 23) };
+    }
     case 'api':
       return { type: 'api' };
     default:
-      throw bad('trigger.type: must be event, segment_entered, segment_exited or api');
+      throw bad('trigger.type: must be event, segment_entered, segment_exited, date or api');
   }
 }
 

@@ -17,7 +17,7 @@ type Tpl = { subject: Record<Lang, string>; body: Record<Lang, string> };
 type Starter = {
   name: Record<Lang, string>;
   templates: Record<string, Tpl>;
-  segments?: ('dormant-30d' | 'at-risk-vip' | 'vip' | 'birthday-soon')[];
+  segments?: ('dormant-30d' | 'at-risk-vip' | 'vip')[];
   definition: (t: Record<string, string | null>, s: Record<string, string>) => JourneyDefinition;
 };
 
@@ -130,14 +130,13 @@ const STARTERS: Record<StarterKey, Starter> = {
   },
   birthday: {
     name: p('생일 쿠폰', 'Birthday coupon'),
-    segments: ['birthday-soon'],
     templates: { coupon: { subject: p('{{ customer.name }}님, 생일을 미리 축하드려요', 'Happy birthday ahead, {{ customer.name }}'), body: p('<p>생일 쿠폰 코드 BIRTHDAY 로 15% 할인받으세요.</p>', '<p>Use the code BIRTHDAY for 15% off.</p>') } },
-    definition: (t, s) => ({
-      trigger: { type: 'segment_entered', segmentId: s['birthday-soon']! },
-      entry: { mode: 'again_after', afterDays: 300, segmentId: null },
-      exit: orderGoal(30),
+    definition: (t) => ({
+      trigger: { type: 'date', field: 'birthday', daysBefore: 3, hour: 10 },
+      entry: { mode: 'always', segmentId: null },
+      exit: orderGoal(14),
       holdoutShare: 0,
-      graph: { start: 'morning', steps: [{ id: 'morning', type: 'delay', mode: 'time_of_day', at: '10:00', next: 'coupon' }, send('coupon', t.coupon!, 'end'), exit()] },
+      graph: { start: 'coupon', steps: [send('coupon', t.coupon!, 'end'), exit()] },
     }),
   },
   cross_sell: {

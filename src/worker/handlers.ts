@@ -9,6 +9,7 @@ import { ANALYTICS_REFRESH_JOB, ANALYTICS_SCHEDULE_JOB, runAnalyticsRefreshJob, 
 import { SEGMENTS_LIVE_JOB, SEGMENTS_RECOMPUTE_JOB, SEGMENTS_SWEEP_JOB, registerSegmentSchedules, runLiveJob, runRecomputeJob, runSweepJob } from '../segments/jobs.ts';
 import { CAMPAIGN_ENQUEUE_JOB, runCampaignEnqueueJob } from '../campaigns/sending.ts';
 import { JOURNEYS_TICK_JOB, JOURNEYS_WORK_JOB, runJourneysTick, runJourneysWork } from '../journeys/work.ts';
+import { JOURNEYS_DATES_JOB, runDatesJob } from '../journeys/dates.ts';
 import { deleteOldRecurringRuns, scheduleRecurring } from './queue.ts';
 import type { JobHandler } from './runner.ts';
 
@@ -32,6 +33,8 @@ export function systemJobHandlers(): Record<string, JobHandler> {
     [JOURNEYS_WORK_JOB]: (job, { db }) => (job.workspaceId ? runJourneysWork(db, { workspaceId: job.workspaceId }) : Promise.resolve(null)),
     // Without a workspace: asks for the journeys job of each workspace whose runs came due.
     [JOURNEYS_TICK_JOB]: (_job, { db }) => runJourneysTick(db),
+    // Birthdays and other dates: every workspace with a date-triggered journey, or the job's one.
+    [JOURNEYS_DATES_JOB]: (job, { db }) => runDatesJob(db, job),
   };
 }
 
@@ -43,4 +46,5 @@ export async function registerSystemSchedules(db: Queryable): Promise<void> {
   await registerSegmentSchedules(db);
   await scheduleRecurring(db, { name: 'system:jobs.cleanup', type: 'jobs.cleanup', intervalSeconds: 3600 });
   await scheduleRecurring(db, { name: 'system:journeys.tick', type: JOURNEYS_TICK_JOB, intervalSeconds: 2 });
+  await scheduleRecurring(db, { name: 'system:journeys.dates', type: JOURNEYS_DATES_JOB, intervalSeconds: 900 });
 }

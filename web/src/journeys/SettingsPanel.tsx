@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { JourneyDefinition, JourneyTrigger } from './api.ts';
 import type { Issue } from './checks.ts';
 import { EntryExitFields } from './EntryExitFields.tsx';
+import { DateTriggerFields } from './DateTriggerFields.tsx';
 import { EventInput } from './EventInput.tsx';
 import { FilterList } from './FilterList.tsx';
 import { SegmentSelect } from './SegmentSelect.tsx';
@@ -18,7 +19,7 @@ type Props = {
   issues: readonly Issue[];
 };
 
-const TRIGGER_TYPES: readonly JourneyTrigger['type'][] = ['event', 'segment_entered', 'segment_exited', 'api'];
+const TRIGGER_TYPES: readonly JourneyTrigger['type'][] = ['event', 'segment_entered', 'segment_exited', 'date', 'api'];
 
 /** The trigger a type starts as when chosen (keeping what carries over). */
 function triggerOf(type: JourneyTrigger['type'], old: JourneyTrigger): JourneyTrigger {
@@ -28,6 +29,8 @@ function triggerOf(type: JourneyTrigger['type'], old: JourneyTrigger): JourneyTr
     case 'segment_entered':
     case 'segment_exited':
       return { type, segmentId: 'segmentId' in old ? old.segmentId : '' };
+    case 'date':
+      return old.type === 'date' ? old : { type, field: 'birthday', daysBefore: 0, hour: 10 };
     case 'api':
       return { type };
   }
@@ -67,6 +70,7 @@ export function SettingsPanel({ draft, edit, setMeta, readOnly, issues }: Props)
         {(trigger.type === 'segment_entered' || trigger.type === 'segment_exited') && (
           <SegmentSelect label={t('journeys.settings.segment')} value={trigger.segmentId || null} onChange={(id) => setTrigger({ ...trigger, segmentId: id ?? '' })} error={errorAt('trigger.segmentId')} testId="trigger-segment" />
         )}
+        {trigger.type === 'date' && <DateTriggerFields trigger={trigger} onChange={setTrigger} errorAt={errorAt} />}
         {trigger.type === 'api' && (
           <Text size="sm" c="dimmed">
             {t('journeys.settings.apiHelp')}

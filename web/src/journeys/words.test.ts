@@ -52,6 +52,13 @@ describe('triggerSummary', () => {
     expect(triggerSummary(i18n.t, { type: 'segment_entered', segmentId: 's1' }, names)).toBe('When a customer enters “VIP”');
     expect(triggerSummary(i18n.t, { type: 'segment_exited', segmentId: 'gone' }, names)).toBe('When a customer leaves “a deleted segment”');
   });
+  it('says which date, how many days ahead and from what hour', () => {
+    expect(triggerSummary(i18n.t, { type: 'date', field: 'birthday', daysBefore: 3, hour: 10 }, names)).toBe('Each year, 3 days before their birthday, from 10:00');
+    expect(triggerSummary(i18n.t, { type: 'date', field: 'signed_up', daysBefore: 0, hour: 9 }, names)).toBe('Each year on their sign-up anniversary, from 9:00');
+    expect(triggerSummary(i18n.t, { type: 'date', field: 'attributes.wedding_day', daysBefore: 1, hour: 9 }, { ...names, attribute: () => 'wedding day' })).toBe(
+      'Each year, 1 day before their wedding day, from 9:00',
+    );
+  });
 });
 
 describe('conditionSummary', () => {

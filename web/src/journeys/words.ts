@@ -11,6 +11,8 @@ import type { Duration, JourneyStep, JourneyTrigger, StepType } from './api.ts';
 export type Names = {
   segment: (id: string) => string | undefined;
   template: (id: string) => string | undefined;
+  /** A custom attribute's label by its key. */
+  attribute?: (key: string) => string | undefined;
 };
 
 export type DurationUnit = 'minutes' | 'hours' | 'days';
@@ -55,6 +57,12 @@ export function triggerSummary(t: TFunction, trigger: JourneyTrigger, names: Nam
     case 'segment_entered':
     case 'segment_exited':
       return t(`journeys.summary.trigger.${trigger.type}`, { segment: names.segment(trigger.segmentId) ?? t('journeys.summary.deletedSegment') });
+    case 'date':
+      return t(`journeys.summary.trigger.${trigger.daysBefore === 0 ? 'dateOn' : trigger.daysBefore === 1 ? 'dateDayBefore' : 'dateDaysBefore'}`, {
+        date: trigger.field === 'birthday' || trigger.field === 'signed_up' ? t(`journeys.settings.dateFields.${trigger.field}`) : (names.attribute?.(trigger.field.slice('attributes.'.length)) ?? trigger.field.slice('attributes.'.length)),
+        count: trigger.daysBefore,
+        hour: trigger.hour,
+      });
     case 'api':
       return t('journeys.summary.trigger.api');
   }
