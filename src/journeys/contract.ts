@@ -77,7 +77,7 @@ const Group = Open({ runs: Type.Integer(), converted: Type.Integer(), rate: Type
 export const ReportSchema = Open({
   journeyId: Uuid,
   totals: Open({ entered: Type.Integer(), active: Type.Integer(), completed: Type.Integer(), converted: Type.Integer(), exited: Type.Integer(), failed: Type.Integer(), heldOut: Type.Integer() }),
-  steps: Type.Array(Open({ stepId: Type.String(), type: Type.String(), label: Text, reached: Type.Integer(), waiting: Type.Integer(), outcomes: Type.Record(Type.String(), Type.Integer()) })),
+  steps: Type.Array(Open({ stepId: Type.String(), type: Type.String(), label: Text, reached: Type.Integer(), waiting: Type.Integer(), outcomes: Type.Record(Type.String(), Type.Integer()), messages: Type.Optional(Open({ sent: Type.Integer(), opened: Type.Integer(), clicked: Type.Integer() })) })),
   messages: Open({ created: Type.Integer(), sent: Type.Integer(), delivered: Type.Integer(), opened: Type.Integer(), clicked: Type.Integer(), suppressed: Type.Integer(), failed: Type.Integer() }),
   goal: Open({
     event: Text,

@@ -21,6 +21,10 @@ export async function journeyReport(db: Queryable, opts: { workspaceId: string; 
     select step_id, count(*)::int as n from journey_runs where workspace_id = ${ws} and journey_id = ${j} and status = 'active' and step_id is not null group by step_id`);
   const { rows: msgs } = await db.execute<{ status: string; n: number }>(sql`
     select status, count(*)::int as n from messages where workspace_id = ${ws} and origin = 'journey' and origin_id = ${j} group by status`);
+  const { rows: stepMsgs } = await db.execute<{ step_id: string; status: string; n: number }>(sql`
+    select s.step_id, m.status, count(*)::int as n from journey_run_steps s
+    join messages m on m.workspace_id = s.workspace_id and m.id = s.message_id
+    where s.workspace_id = ${ws} and s.journey_id = ${j} and s.message_id is not null group by s.step_id, m.status`);
   const goal = opts.definition.exit.goal ?? null;
   const { rows: revenue } = goal
     ? await db.execute<{ revenue: number | null }>(sql`
@@ -42,6 +46,15 @@ export async function journeyReport(db: Queryable, opts: { workspaceId: string; 
     if (!f) continue;
     f.outcomes[o.outcome] = n(o.n);
     f.reached += n(o.n);
+  }
+  for (const m of stepMsgs) {
+    const f = byStep.get(m.step_id);
+    if (!f) continue;
+    f.messages ??= { sent: 0, opened: 0, clicked: 0 };
+    const k = n(m.n);
+    if (['sent', 'delivered', 'opened', 'clicked'].includes(m.status)) f.messages.sent += k;
+    if (m.status === 'opened' || m.status === 'clicked') f.messages.opened += k;
+    if (m.status === 'clicked') f.messages.clicked += k;
   }
   for (const w of waiting) {
     const f = byStep.get(w.step_id);

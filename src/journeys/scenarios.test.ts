@@ -127,6 +127,14 @@ describeEachDb('journeys: the seed scenarios', (getDb) => {
     const { rows } = await database.db.execute<{ status: string; n: number }>(sql`
       select status, count(*)::int as n from journey_runs where workspace_id = ${s.ws}::uuid group by status order by status`);
     expect(rows).toEqual([{ status: 'completed', n: 2 }]);
+    const { journeyReport } = await import('./report.ts');
+    const { rows: def } = await database.db.execute<{ id: string; definition: JourneyDefinition }>(sql`select id, definition from journeys where workspace_id = ${s.ws}::uuid`);
+    const report = await journeyReport(database.db, { workspaceId: s.ws, journeyId: def[0]!.id, definition: def[0]!.definition });
+    const step = (id: string) => report.steps.find((x) => x.stepId === id)!;
+    expect(step('welcome')).toMatchObject({ reached: 2, outcomes: { sent: 2 }, messages: { sent: 2 } });
+    expect(step('wait')).toMatchObject({ reached: 2, outcomes: { event: 1, timeout: 1 } });
+    expect(step('second')).toMatchObject({ reached: 1, messages: { sent: 1 } });
+    expect(report.totals).toMatchObject({ entered: 2, completed: 2 });
   });
 
   it('no open in 7 days → a reminder on the 7th day, and none to whoever opened', async () => {

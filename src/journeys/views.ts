@@ -41,6 +41,8 @@ export type StepFigures = {
   waiting: number;
   /** What happened there: done, sent, suppressed, held_out, yes, no, event, timeout, or a split branch's key. */
   outcomes: Record<string, number>;
+  /** A message step's messages by how far they got (opened includes clicked). */
+  messages?: { sent: number; opened: number; clicked: number };
 };
 
 export type GroupFigures = { runs: number; converted: number; rate: number };

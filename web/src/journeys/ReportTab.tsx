@@ -159,6 +159,11 @@ function Steps({ report, definition, names }: { report: JourneyReport; definitio
                     .map(([o, count]) => `${outcomeText(t, o, s.type)}: ${formatCount(count, lang)}`)
                     .join(' · ')}
                 </Text>
+                {s.messages && (
+                  <Text size="xs" c="dimmed" data-testid={`report-step-messages-${s.stepId}`}>
+                    {t('journeys.report.stepMessages', { sent: formatCount(s.messages.sent, lang), opened: formatCount(s.messages.opened, lang), clicked: formatCount(s.messages.clicked, lang) })}
+                  </Text>
+                )}
               </Table.Td>
             </Table.Tr>
           ))}

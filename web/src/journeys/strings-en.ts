@@ -331,6 +331,7 @@ export const journeysEn = {
     reached: 'Reached',
     waiting: 'Waiting now',
     outcomes: 'What happened',
+    stepMessages: '{{sent}} sent · {{opened}} opened · {{clicked}} clicked',
   },
   lookup: {
     customer: 'Customer',

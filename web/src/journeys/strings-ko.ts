@@ -333,6 +333,7 @@ export const journeysKo: typeof journeysEn = {
     reached: '도달',
     waiting: '지금 대기',
     outcomes: '결과',
+    stepMessages: '발송 {{sent}} · 열람 {{opened}} · 클릭 {{clicked}}',
   },
   lookup: {
     customer: '고객',
