@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { caller } from '../http/auth.ts';
 import type { App, AppDeps } from '../http/deps.ts';
 import { Uuid } from '../messaging/schema-parts.ts';
+import { NoContent } from '../segments/contract.ts';
 import { getUser } from '../workspaces/users.ts';
 import { ActivateBody, EnterBody, EnteredSchema, JourneyBody, JourneyListSchema, JourneyPatchBody, JourneySchema, ReportSchema, RunPageSchema, StarterListSchema } from './contract.ts';
 import type { JourneyDefinition } from './graph.ts';
@@ -95,7 +96,7 @@ export async function registerJourneyRoutes(app: App, { database }: AppDeps) {
     },
   );
 
-  app.delete('/api/journeys/:id', { config: write, schema: { tags, summary: 'Archive a journey: it takes no one in and the runs inside end', params: Id } }, async (request, reply) => {
+  app.delete('/api/journeys/:id', { config: write, schema: { tags, summary: 'Archive a journey: it takes no one in and the runs inside end', params: Id, response: { 204: NoContent } } }, async (request, reply) => {
     const c = caller(request);
     await db.transaction((tx) => setJourneyStatus(tx, { workspaceId: c.workspaceId, actor: c.actor, id: request.params.id, status: 'archived' }));
     return reply.status(204).send();
