@@ -167,7 +167,8 @@ export function starterDefinition(key: StarterKey, locale: string): { name: stri
   const s = STARTERS[key];
   if (!s) return null;
   const nulls = Object.fromEntries(Object.keys(s.templates).map((k) => [k, null]));
-  const segs = new Proxy({}, { get: () => '00000000-0000-0000-0000-000000000000' }) as Record<string, string>;
+  // The segments are made with the journey; until then a starter names none (as a blank journey would).
+  const segs = Object.fromEntries((s.segments ?? []).map((k) => [k, '']));
   return { name: s.name[langOf(locale)], definition: s.definition(nulls, segs) };
 }
 
