@@ -5,6 +5,7 @@ import type { Db, Queryable } from '../db/connection.ts';
 import { clock } from '../clock.ts';
 import { advanceDueRuns, workspacesWithWork } from './engine.ts';
 import { drainInbox } from './entry.ts';
+import { enqueueJob } from '../worker/queue.ts';
 import { JOURNEYS_WORK_JOB, wakeJourneys } from './listen.ts';
 
 export { JOURNEYS_WORK_JOB };
@@ -24,7 +25,9 @@ export async function runJourneysWork(db: Db, opts: { workspaceId: string; now?:
     total.advanced += due.claimed;
     if (inbox.read === 0 && due.claimed === 0) return total;
     if (Date.now() - started > BUDGET_MS) {
-      await wakeJourneys(db, opts.workspaceId);
+      // Not wakeJourneys: its dedupe key is this running job's, so it would ask for nothing and
+      // the rest would wait for the tick. Two jobs of a workspace may overlap: claims skip locked rows.
+      await enqueueJob(db, { type: JOURNEYS_WORK_JOB, workspaceId: opts.workspaceId, maxAttempts: 1000 });
       return total;
     }
   }
